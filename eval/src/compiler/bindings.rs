@@ -1,0 +1,448 @@
+//! Compilation of binding groups: attribute sets (plain and `rec`), `let`, and
+//! legacy `let { … }`, including nested attribute paths, `inherit` and dynamic names.
+
+use super::scope::{Key, Scope};
+use super::{CResult, Compiler};
+use crate::errors::{Error, ErrorKind};
+use crate::opcode::{Op, ProtoKind};
+use crate::source::Span;
+use crate::value::Value;
+use rnix::ast::{self, HasEntry};
+use rowan::ast::AstNode;
+use std::rc::Rc;
+
+/// The right-hand side of one binding.
+enum BindVal {
+    Expr(ast::Expr),
+    /// `inherit name;`: the name from the enclosing scope.
+    Inherit(String),
+    /// `inherit (froms[i]) name;`
+    InheritFrom(usize, String),
+    /// A set built from nested attribute paths (`a.b = …; a.c = …;`).
+    Set(AttrTree),
+}
+
+struct StaticEntry {
+    name: String,
+    val: BindVal,
+    span: Span,
+}
+
+struct DynEntry {
+    key: ast::Attr,
+    val: BindVal,
+    span: Span,
+}
+
+/// The bindings of one set, with nested paths merged.
+#[derive(Default)]
+struct AttrTree {
+    statics: Vec<StaticEntry>,
+    dynamics: Vec<DynEntry>,
+}
+
+/// A binding group after parsing: its tree and the sources of `inherit (e)`.
+struct Group {
+    tree: AttrTree,
+    froms: Vec<ast::Expr>,
+}
+
+impl Compiler<'_> {
+    fn build_group(&mut self, node: &impl HasEntry) -> Result<Group, Error> {
+        let mut g = Group { tree: AttrTree::default(), froms: Vec::new() };
+        self.add_entries(node, &mut g.tree, &mut g.froms)?;
+        Ok(g)
+    }
+
+    fn add_entries(&mut self, node: &impl HasEntry, tree: &mut AttrTree, froms: &mut Vec<ast::Expr>) -> CResult {
+        for entry in node.entries() {
+            match entry {
+                ast::Entry::Inherit(inh) => {
+                    let from = match inh.from() {
+                        Some(f) => {
+                            let span = self.span_of(&f);
+                            froms.push(f.expr().ok_or_else(|| self.missing(span))?);
+                            Some(froms.len() - 1)
+                        }
+                        None => None,
+                    };
+                    for a in inh.attrs() {
+                        let span = self.span_of(&a);
+                        let Some(name) = self.static_attr_name(&a)? else {
+                            return Err(self.err(
+                                ErrorKind::Parse("dynamic attributes not allowed in inherit".into()),
+                                span,
+                            ));
+                        };
+                        let val = match from {
+                            Some(i) => BindVal::InheritFrom(i, name.clone()),
+                            None => BindVal::Inherit(name.clone()),
+                        };
+                        if tree.statics.iter().any(|e| e.name == name) {
+                            return Err(self.dup(&name, span));
+                        }
+                        tree.statics.push(StaticEntry { name, val, span });
+                    }
+                }
+                ast::Entry::AttrpathValue(av) => {
+                    let span = self.span_of(&av);
+                    let path: Vec<ast::Attr> = av.attrpath().ok_or_else(|| self.missing(span))?.attrs().collect();
+                    let value = av.value().ok_or_else(|| self.missing(span))?;
+                    self.insert_path(tree, &path, value, span, froms)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn dup(&self, name: &str, span: Span) -> Error {
+        self.err(ErrorKind::DuplicateAttribute(name.to_string()), span)
+    }
+
+    fn insert_path(
+        &mut self,
+        tree: &mut AttrTree,
+        path: &[ast::Attr],
+        value: ast::Expr,
+        span: Span,
+        froms: &mut Vec<ast::Expr>,
+    ) -> CResult {
+        let first = &path[0];
+        let rest = &path[1..];
+        let Some(name) = self.static_attr_name(first)? else {
+            let val = if rest.is_empty() {
+                BindVal::Expr(value)
+            } else {
+                let mut sub = AttrTree::default();
+                self.insert_path(&mut sub, rest, value, span, froms)?;
+                BindVal::Set(sub)
+            };
+            tree.dynamics.push(DynEntry { key: first.clone(), val, span });
+            return Ok(());
+        };
+        let existing = tree.statics.iter().position(|e| e.name == name);
+        match existing {
+            None => {
+                let val = if rest.is_empty() {
+                    BindVal::Expr(value)
+                } else {
+                    let mut sub = AttrTree::default();
+                    self.insert_path(&mut sub, rest, value, span, froms)?;
+                    BindVal::Set(sub)
+                };
+                tree.statics.push(StaticEntry { name, val, span });
+            }
+            Some(i) => {
+                // Merging is allowed only between nested paths and plain set literals.
+                let mergeable_literal = |v: &BindVal| match v {
+                    BindVal::Expr(ast::Expr::AttrSet(s)) => s.rec_token().is_none(),
+                    _ => false,
+                };
+                if !matches!(tree.statics[i].val, BindVal::Set(_)) && mergeable_literal(&tree.statics[i].val) {
+                    let BindVal::Expr(ast::Expr::AttrSet(lit)) =
+                        std::mem::replace(&mut tree.statics[i].val, BindVal::Set(AttrTree::default()))
+                    else {
+                        unreachable!("checked to be a set literal")
+                    };
+                    let BindVal::Set(sub) = &mut tree.statics[i].val else { unreachable!("just replaced") };
+                    self.add_entries(&lit, sub, froms)?;
+                }
+                match (&mut tree.statics[i].val, rest.is_empty()) {
+                    (BindVal::Set(sub), false) => self.insert_path(sub, rest, value, span, froms)?,
+                    (BindVal::Set(sub), true) => match value {
+                        ast::Expr::AttrSet(lit) if lit.rec_token().is_none() => self.add_entries(&lit, sub, froms)?,
+                        _ => return Err(self.dup(&name, span)),
+                    },
+                    _ => return Err(self.dup(&name, span)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fresh_hidden(&mut self) -> u32 {
+        let id = self.with_count;
+        self.with_count += 1;
+        id
+    }
+
+    /// `{ … }` or `rec { … }`.
+    pub(super) fn compile_attrset(&mut self, s: &ast::AttrSet, span: Span) -> CResult {
+        let group = self.build_group(s)?;
+        if s.rec_token().is_some() {
+            self.compile_rec_group(group, span, RecBody::Set)
+        } else {
+            self.compile_plain_group(group, span)
+        }
+    }
+
+    fn compile_plain_group(&mut self, group: Group, span: Span) -> CResult {
+        let mut from_ids = Vec::new();
+        if !group.froms.is_empty() {
+            self.f().scopes.push(Scope::default());
+            for e in &group.froms {
+                self.compile_lazy(e, None)?;
+                let id = self.fresh_hidden();
+                let slot = self.f().depth - 1;
+                self.f().scopes.last_mut().expect("pushed above").names.push((Key::Hidden(id), slot));
+                from_ids.push(id);
+            }
+        }
+        let r = self.emit_set(&group.tree, &from_ids, span);
+        if !group.froms.is_empty() {
+            self.f().scopes.pop();
+            r?;
+            self.emit(Op::CloseScope(group.froms.len() as u32), span);
+            return Ok(());
+        }
+        r
+    }
+
+    /// Push a set built from `tree`, whose values are compiled in the current scope.
+    fn emit_set(&mut self, tree: &AttrTree, from_ids: &[u32], span: Span) -> CResult {
+        let mut order: Vec<&StaticEntry> = tree.statics.iter().collect();
+        order.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        for e in &order {
+            self.push_const(Value::string(e.name.as_str()), e.span);
+            self.emit_bind_value(&e.val, &e.name, from_ids, e.span)?;
+        }
+        for d in &tree.dynamics {
+            self.compile_dyn_key(&d.key)?;
+            self.emit_bind_value(&d.val, "", from_ids, d.span)?;
+        }
+        self.emit(Op::Attrs((order.len() + tree.dynamics.len()) as u32), span);
+        Ok(())
+    }
+
+    fn compile_dyn_key(&mut self, key: &ast::Attr) -> CResult {
+        let span = self.span_of(key);
+        match key {
+            ast::Attr::Dynamic(d) => self.compile(&d.expr().ok_or_else(|| self.missing(span))?)?,
+            ast::Attr::Str(s) => self.compile_string(s, span)?,
+            ast::Attr::Ident(_) => unreachable!("identifiers are static names"),
+        }
+        self.emit(Op::Force, span);
+        self.emit(Op::AttrName, span);
+        Ok(())
+    }
+
+    /// Push the (lazy) value of a binding in a non-recursive context.
+    fn emit_bind_value(&mut self, val: &BindVal, name: &str, from_ids: &[u32], span: Span) -> CResult {
+        match val {
+            BindVal::Expr(e) => self.compile_lazy(e, Some(Rc::from(name))),
+            BindVal::Inherit(n) => {
+                if self.resolves_lexically(n) {
+                    self.compile_var(n, span)
+                } else {
+                    let n = n.clone();
+                    let idx = self.child(ProtoKind::Thunk, span, None, |c| {
+                        c.compile_var(&n, span)?;
+                        c.emit(Op::Force, span);
+                        c.emit(Op::Return, span);
+                        Ok(())
+                    })?;
+                    self.emit(Op::Thunk(idx), span);
+                    Ok(())
+                }
+            }
+            BindVal::InheritFrom(i, n) => {
+                let idx = self.inherit_from_proto(from_ids[*i], n, span)?;
+                self.emit(Op::Thunk(idx), span);
+                Ok(())
+            }
+            BindVal::Set(t) => {
+                if t.dynamics.is_empty() && !tree_has_from(t) {
+                    self.emit_set(t, from_ids, span)
+                } else {
+                    let ids = from_ids.to_vec();
+                    let idx = self.child(ProtoKind::Thunk, span, None, |c| {
+                        c.emit_set(t, &ids, span)?;
+                        c.emit(Op::Return, span);
+                        Ok(())
+                    })?;
+                    self.emit(Op::Thunk(idx), span);
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn resolves_lexically(&mut self, n: &str) -> bool {
+        self.resolve(&Key::Name(Rc::from(n))).is_some() || self.globals.contains_key(n)
+    }
+
+    fn inherit_from_proto(&mut self, from_id: u32, name: &str, span: Span) -> Result<u32, Error> {
+        let name = name.to_string();
+        self.child(ProtoKind::Thunk, span, None, |c| {
+            let loc = c.resolve(&Key::Hidden(from_id)).expect("inherit sources are bound before use");
+            c.emit_loc(loc, span);
+            c.emit(Op::Force, span);
+            let k = c.name_const(&name);
+            c.emit(Op::Select(k), span);
+            c.emit(Op::Force, span);
+            c.emit(Op::Return, span);
+            Ok(())
+        })
+    }
+
+    /// `let … in body`.
+    pub(super) fn compile_let(&mut self, l: &ast::LetIn, span: Span) -> CResult {
+        let group = self.build_group(l)?;
+        if let Some(d) = group.tree.dynamics.first() {
+            return Err(self.err(ErrorKind::Parse("dynamic attributes not allowed in let".into()), d.span));
+        }
+        let body = l.body().ok_or_else(|| self.missing(span))?;
+        self.compile_rec_group(group, span, RecBody::Expr(body))
+    }
+
+    /// `let { … }`: a recursive set whose `body` attribute is the value.
+    pub(super) fn compile_legacy_let(&mut self, l: &ast::LegacyLet, span: Span) -> CResult {
+        let group = self.build_group(l)?;
+        self.compile_rec_group(group, span, RecBody::Set)?;
+        self.emit(Op::Force, span);
+        let k = self.name_const("body");
+        self.emit(Op::Select(k), span);
+        Ok(())
+    }
+
+    fn compile_rec_group(&mut self, group: Group, span: Span, body: RecBody) -> CResult {
+        let Group { tree, froms } = group;
+        let base = self.f().depth;
+        let mut scope = Scope::default();
+        let mut from_ids = Vec::new();
+        for (i, _) in froms.iter().enumerate() {
+            let id = self.fresh_hidden();
+            scope.names.push((Key::Hidden(id), base + i as u32));
+            from_ids.push(id);
+        }
+        let nfrom = froms.len() as u32;
+        for (i, e) in tree.statics.iter().enumerate() {
+            scope.names.push((Key::Name(Rc::from(e.name.as_str())), base + nfrom + i as u32));
+        }
+        let total = nfrom + tree.statics.len() as u32;
+        self.f().scopes.push(scope);
+        let r = self.compile_rec_inner(&tree, &froms, &from_ids, base, span, body);
+        self.f().scopes.pop();
+        r?;
+        self.emit(Op::CloseScope(total), span);
+        Ok(())
+    }
+
+    fn compile_rec_inner(
+        &mut self,
+        tree: &AttrTree,
+        froms: &[ast::Expr],
+        from_ids: &[u32],
+        base: u32,
+        span: Span,
+        body: RecBody,
+    ) -> CResult {
+        let nfrom = froms.len() as u32;
+        // Phase 1: a slot per binding: constants directly, everything else a blank thunk.
+        let mut pending: Vec<(u32, Pending)> = Vec::new();
+        for (i, f) in froms.iter().enumerate() {
+            self.emit(Op::Blank, span);
+            pending.push((base + i as u32, Pending::From(f)));
+        }
+        for (i, e) in tree.statics.iter().enumerate() {
+            let slot = base + nfrom + i as u32;
+            match &e.val {
+                BindVal::Expr(x) if self.literal_value(x).is_some() => {
+                    let v = self.literal_value(x).expect("checked just above");
+                    self.push_const(v, e.span);
+                }
+                BindVal::Inherit(n) => {
+                    self.f().scopes.last_mut().expect("rec scope").hidden = true;
+                    let lexical = self.resolves_lexically(n);
+                    if lexical {
+                        let r = self.compile_var(n, e.span);
+                        self.f().scopes.last_mut().expect("rec scope").hidden = false;
+                        r?;
+                    } else {
+                        self.f().scopes.last_mut().expect("rec scope").hidden = false;
+                        self.emit(Op::Blank, e.span);
+                        pending.push((slot, Pending::Bind(e)));
+                    }
+                }
+                _ => {
+                    self.emit(Op::Blank, e.span);
+                    pending.push((slot, Pending::Bind(e)));
+                }
+            }
+        }
+        // Phase 2: give each blank thunk its code, now that every slot exists.
+        for (slot, p) in pending {
+            let idx = match p {
+                Pending::From(f) => self.thunk_proto(f)?,
+                Pending::Bind(e) => match &e.val {
+                    BindVal::Expr(ast::Expr::Lambda(l)) => self.compile_lambda(l, Some(Rc::from(e.name.as_str())))?,
+                    BindVal::Expr(x) => self.thunk_proto(x)?,
+                    BindVal::Inherit(n) => {
+                        let n = n.clone();
+                        let sp = e.span;
+                        self.f().scopes.last_mut().expect("rec scope").hidden = true;
+                        let r = self.child(ProtoKind::Thunk, sp, None, |c| {
+                            c.compile_var(&n, sp)?;
+                            c.emit(Op::Force, sp);
+                            c.emit(Op::Return, sp);
+                            Ok(())
+                        });
+                        self.f().scopes.last_mut().expect("rec scope").hidden = false;
+                        r?
+                    }
+                    BindVal::InheritFrom(i, n) => self.inherit_from_proto(from_ids[*i], n, e.span)?,
+                    BindVal::Set(t) => {
+                        let ids = from_ids.to_vec();
+                        let sp = e.span;
+                        self.child(ProtoKind::Thunk, sp, None, |c| {
+                            c.emit_set(t, &ids, sp)?;
+                            c.emit(Op::Return, sp);
+                            Ok(())
+                        })?
+                    }
+                },
+            };
+            self.emit(Op::Finalize { slot, proto: idx }, span);
+        }
+        match body {
+            RecBody::Expr(b) => self.compile(&b),
+            RecBody::Set => {
+                let mut order: Vec<(usize, &StaticEntry)> = tree.statics.iter().enumerate().collect();
+                order.sort_by(|a, b| a.1.name.as_bytes().cmp(b.1.name.as_bytes()));
+                for (i, e) in &order {
+                    self.push_const(Value::string(e.name.as_str()), e.span);
+                    self.emit(Op::Local(base + nfrom + *i as u32), e.span);
+                }
+                for d in &tree.dynamics {
+                    self.compile_dyn_key(&d.key)?;
+                    self.emit_bind_value(&d.val, "", from_ids, d.span)?;
+                }
+                self.emit(Op::Attrs((order.len() + tree.dynamics.len()) as u32), span);
+                Ok(())
+            }
+        }
+    }
+}
+
+enum RecBody {
+    Expr(ast::Expr),
+    Set,
+}
+
+enum Pending<'t> {
+    From(&'t ast::Expr),
+    Bind(&'t StaticEntry),
+}
+
+fn tree_has_from(t: &AttrTree) -> bool {
+    t.statics.iter().any(|e| match &e.val {
+        BindVal::InheritFrom(..) => true,
+        BindVal::Set(s) => tree_has_from(s),
+        _ => false,
+    })
+}
+
+#[allow(dead_code)]
+fn node_text(n: &impl AstNode) -> String {
+    n.syntax().text().to_string()
+}

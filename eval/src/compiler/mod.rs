@@ -1,0 +1,722 @@
+//! The compiler: rnix syntax tree → bytecode protos, with every variable
+//! resolved at compile time into a local slot, an upvalue, a global constant
+//! or a chain of lookups through the enclosing `with` scopes.
+
+mod bindings;
+mod scope;
+mod strings;
+
+use crate::errors::{Error, ErrorKind};
+use crate::opcode::{Capture, Op, Proto, ProtoKind};
+use crate::source::Span;
+use crate::value::{Attrs, NixString, Value};
+use rnix::ast::{self, AstToken};
+use rowan::ast::AstNode;
+use rustc_hash::FxHashMap;
+use scope::{FuncState, Key, Scope};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Names every file can see without binding them (`builtins`, `true`, `map`, …).
+pub type Globals = FxHashMap<Rc<str>, Value>;
+
+/// Parse and compile one source text into the proto of its top-level expression.
+pub fn compile_source(
+    text: &str,
+    file: u32,
+    dir: &Path,
+    file_name: &str,
+    globals: &Globals,
+) -> Result<Rc<Proto>, Error> {
+    let parsed = rnix::Root::parse(text);
+    if let Some(e) = parsed.errors().first() {
+        return Err(parse_error(e, file, text.len()));
+    }
+    let root = parsed.tree();
+    let expr = root
+        .expr()
+        .ok_or_else(|| Error::new(ErrorKind::Parse("syntax error, unexpected end of file".into()), None))?;
+    let span = Span { file, start: 0, end: text.len() as u32 };
+    let mut c = Compiler {
+        file,
+        dir: Rc::from(dir),
+        file_name: file_name.to_string(),
+        text,
+        globals,
+        funcs: vec![FuncState::new(ProtoKind::File, span, None)],
+        with_count: 0,
+    };
+    c.compile(&expr)?;
+    c.emit(Op::Force, span);
+    c.emit(Op::Return, span);
+    let f = c.funcs.pop().expect("the file function is always present");
+    Ok(c.finish(f))
+}
+
+/// Turn an rnix parse error into our error type.
+fn parse_error(e: &rnix::ParseError, file: u32, len: usize) -> Error {
+    use rnix::ParseError as P;
+    let (msg, range) = match e {
+        P::Unexpected(r) => ("syntax error, unexpected token".to_string(), Some(*r)),
+        P::UnexpectedExtra(r) => ("syntax error, unexpected extra input".to_string(), Some(*r)),
+        P::UnexpectedWanted(got, r, want) => {
+            (format!("syntax error, unexpected {got:?}, expecting one of {want:?}"), Some(*r))
+        }
+        P::UnexpectedDoubleBind(r) => ("syntax error, double @-binding".to_string(), Some(*r)),
+        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => ("syntax error, unexpected end of file".to_string(), None),
+        P::DuplicatedArgs(r, name) => (format!("duplicate formal function argument '{name}'"), Some(*r)),
+        P::RecursionLimitExceeded => ("syntax error, expression nested too deeply".to_string(), None),
+        _ => (format!("syntax error: {e}"), None),
+    };
+    let span = match range {
+        Some(r) => Span { file, start: u32::from(r.start()), end: u32::from(r.end()) },
+        None => Span { file, start: len as u32, end: len as u32 },
+    };
+    Error::new(ErrorKind::Parse(msg), Some(span))
+}
+
+/// Where a resolved name lives.
+#[derive(Clone, Copy)]
+enum Loc {
+    Local(u32),
+    Upvalue(u32),
+}
+
+pub(crate) struct Compiler<'a> {
+    file: u32,
+    dir: Rc<Path>,
+    file_name: String,
+    text: &'a str,
+    globals: &'a Globals,
+    funcs: Vec<FuncState>,
+    with_count: u32,
+}
+
+type CResult = Result<(), Error>;
+
+impl<'a> Compiler<'a> {
+    fn f(&mut self) -> &mut FuncState {
+        self.funcs.last_mut().expect("at least the file function is being compiled")
+    }
+
+    fn span_of(&self, node: &impl AstNode) -> Span {
+        let r = node.syntax().text_range();
+        Span { file: self.file, start: u32::from(r.start()), end: u32::from(r.end()) }
+    }
+
+    fn err(&self, kind: ErrorKind, span: Span) -> Error {
+        Error::new(kind, Some(span))
+    }
+
+    fn emit(&mut self, op: Op, span: Span) -> usize {
+        let f = self.f();
+        let ip = f.code.len() as u32;
+        if f.spans.last().map(|(_, s)| *s != span).unwrap_or(true) {
+            f.spans.push((ip, span));
+        }
+        f.depth = (f.depth as i32 + FuncState::effect(&op)) as u32;
+        f.code.push(op);
+        ip as usize
+    }
+
+    fn here(&mut self) -> u32 {
+        self.f().code.len() as u32
+    }
+
+    fn patch(&mut self, at: usize, target: u32) {
+        match &mut self.f().code[at] {
+            Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => *t = target,
+            Op::SelectOr { jump, .. } | Op::HasStep { jump, .. } | Op::WithSelect { jump, .. } => *jump = target,
+            Op::SelectOrDyn(t) | Op::HasStepDyn(t) => *t = target,
+            other => unreachable!("patching a non-jump instruction {other:?}"),
+        }
+    }
+
+    fn constant(&mut self, v: Value) -> u32 {
+        let f = self.f();
+        f.consts.push(v);
+        (f.consts.len() - 1) as u32
+    }
+
+    fn name_const(&mut self, name: &str) -> u32 {
+        self.constant(Value::String(NixString::from(name)))
+    }
+
+    fn push_const(&mut self, v: Value, span: Span) {
+        let c = self.constant(v);
+        self.emit(Op::Const(c), span);
+    }
+
+    fn finish(&self, f: FuncState) -> Rc<Proto> {
+        Rc::new(Proto {
+            code: f.code,
+            consts: f.consts,
+            children: f.children,
+            captures: f.captures,
+            spans: f.spans,
+            span: f.span,
+            kind: f.kind,
+            name: f.name,
+            formals: f.formals,
+            dir: self.dir.clone(),
+        })
+    }
+
+    /// Compile a child function with `body`, returning its index among the current function's children.
+    fn child(
+        &mut self,
+        kind: ProtoKind,
+        span: Span,
+        name: Option<Rc<str>>,
+        body: impl FnOnce(&mut Self) -> CResult,
+    ) -> Result<u32, Error> {
+        self.funcs.push(FuncState::new(kind, span, name));
+        let r = body(self);
+        let f = self.funcs.pop().expect("child function pushed above");
+        r?;
+        let proto = self.finish(f);
+        let parent = self.f();
+        parent.children.push(proto);
+        Ok((parent.children.len() - 1) as u32)
+    }
+
+    // ----- name resolution -------------------------------------------------
+
+    fn resolve_in(&mut self, level: usize, key: &Key) -> Option<Loc> {
+        if let Some(slot) = self.funcs[level].find_local(key) {
+            return Some(Loc::Local(slot));
+        }
+        if let Some(i) = self.funcs[level].capture_keys.iter().position(|k| k == key) {
+            return Some(Loc::Upvalue(i as u32));
+        }
+        if level == 0 {
+            return None;
+        }
+        let outer = self.resolve_in(level - 1, key)?;
+        let f = &mut self.funcs[level];
+        f.captures.push(match outer {
+            Loc::Local(s) => Capture::Local(s),
+            Loc::Upvalue(u) => Capture::Upvalue(u),
+        });
+        f.capture_keys.push(key.clone());
+        Some(Loc::Upvalue((f.captures.len() - 1) as u32))
+    }
+
+    fn resolve(&mut self, key: &Key) -> Option<Loc> {
+        let top = self.funcs.len() - 1;
+        self.resolve_in(top, key)
+    }
+
+    /// All `with` ids visible from the current function, innermost first.
+    fn visible_withs(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for f in self.funcs.iter().rev() {
+            out.extend(f.withs());
+        }
+        out
+    }
+
+    fn emit_loc(&mut self, loc: Loc, span: Span) {
+        match loc {
+            Loc::Local(s) => self.emit(Op::Local(s), span),
+            Loc::Upvalue(u) => self.emit(Op::Upvalue(u), span),
+        };
+    }
+
+    /// Push the value of variable `name` (unforced).
+    fn compile_var(&mut self, name: &str, span: Span) -> CResult {
+        let key = Key::Name(Rc::from(name));
+        if let Some(loc) = self.resolve(&key) {
+            self.emit_loc(loc, span);
+            return Ok(());
+        }
+        if let Some(v) = self.globals.get(name) {
+            let v = v.clone();
+            self.push_const(v, span);
+            return Ok(());
+        }
+        let withs = self.visible_withs();
+        if withs.is_empty() {
+            return Err(self.err(ErrorKind::UndefinedVariable(name.to_string()), span));
+        }
+        let name_c = self.name_const(name);
+        let mut exits = Vec::new();
+        for w in withs {
+            let loc = self.resolve(&Key::With(w)).expect("with scopes are always resolvable");
+            self.emit_loc(loc, span);
+            self.emit(Op::Force, span);
+            exits.push(self.emit(Op::WithSelect { name: name_c, jump: 0 }, span));
+        }
+        self.emit(Op::Undefined(name_c), span);
+        // The failing path ends in an error; the value paths all arrive with one more value.
+        self.f().depth += 1;
+        let end = self.here();
+        for e in exits {
+            self.patch(e, end);
+        }
+        Ok(())
+    }
+
+    // ----- expressions -------------------------------------------------------
+
+    /// Whether an expression is a constant that needs no thunk.
+    fn literal_value(&self, e: &ast::Expr) -> Option<Value> {
+        match e {
+            ast::Expr::Literal(l) => match l.kind() {
+                ast::LiteralKind::Integer(i) => i.value().ok().map(Value::Int),
+                ast::LiteralKind::Float(f) => f.value().ok().map(Value::Float),
+                ast::LiteralKind::Uri(u) => Some(Value::string(u.syntax().text())),
+            },
+            ast::Expr::Str(s) => {
+                let parts = s.normalized_parts();
+                match parts.as_slice() {
+                    [] => Some(Value::string("")),
+                    [ast::InterpolPart::Literal(l)] => Some(Value::string(l.as_str())),
+                    _ => None,
+                }
+            }
+            ast::Expr::Paren(p) => p.expr().and_then(|e| self.literal_value(&e)),
+            _ => None,
+        }
+    }
+
+    /// Push an expression's value without evaluating it: a constant, a variable's
+    /// value, a closure, or a new thunk.
+    fn compile_lazy(&mut self, e: &ast::Expr, name: Option<Rc<str>>) -> CResult {
+        let span = self.span_of(e);
+        if let Some(v) = self.literal_value(e) {
+            self.push_const(v, span);
+            return Ok(());
+        }
+        match e {
+            ast::Expr::Ident(id) => {
+                let n = id.syntax().text().to_string();
+                // Variables bound lexically or globally are already values; a `with` lookup is not.
+                let key = Key::Name(Rc::from(n.as_str()));
+                if self.resolve(&key).is_some() || self.globals.contains_key(n.as_str()) {
+                    return self.compile_var(&n, span);
+                }
+            }
+            ast::Expr::Paren(p) => {
+                if let Some(inner) = p.expr() {
+                    return self.compile_lazy(&inner, name);
+                }
+            }
+            ast::Expr::Lambda(l) => {
+                let idx = self.compile_lambda(l, name)?;
+                self.emit(Op::Closure(idx), span);
+                return Ok(());
+            }
+            _ => {}
+        }
+        let idx = self.thunk_proto(e)?;
+        self.emit(Op::Thunk(idx), span);
+        Ok(())
+    }
+
+    /// Compile `e` as the body of a new thunk proto.
+    fn thunk_proto(&mut self, e: &ast::Expr) -> Result<u32, Error> {
+        let span = self.span_of(e);
+        self.child(ProtoKind::Thunk, span, None, |c| {
+            c.compile(e)?;
+            c.emit(Op::Force, span);
+            c.emit(Op::Return, span);
+            Ok(())
+        })
+    }
+
+    /// Compile an expression, leaving its value (possibly a thunk) on the stack.
+    pub(crate) fn compile(&mut self, e: &ast::Expr) -> CResult {
+        let span = self.span_of(e);
+        match e {
+            ast::Expr::Literal(_) | ast::Expr::Str(_) if self.literal_value(e).is_some() => {
+                let v = self.literal_value(e).expect("checked just above");
+                self.push_const(v, span);
+            }
+            ast::Expr::Literal(l) => {
+                let text = l.syntax().text().to_string();
+                return Err(self.err(ErrorKind::Parse(format!("invalid number '{text}'")), span));
+            }
+            ast::Expr::Str(s) => self.compile_string(s, span)?,
+            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) | ast::Expr::PathSearch(_) => {
+                let p = ast::Path::cast(e.syntax().clone()).expect("matched a path node");
+                self.compile_path(&p, span)?
+            }
+            ast::Expr::Paren(p) => self.compile(&p.expr().ok_or_else(|| self.missing(span))?)?,
+            ast::Expr::Root(r) => self.compile(&r.expr().ok_or_else(|| self.missing(span))?)?,
+            ast::Expr::Ident(id) => {
+                let n = id.syntax().text().to_string();
+                self.compile_var(&n, span)?;
+            }
+            ast::Expr::List(l) => {
+                let mut n = 0;
+                for item in l.items() {
+                    self.compile_lazy(&item, None)?;
+                    n += 1;
+                }
+                self.emit(Op::List(n), span);
+            }
+            ast::Expr::AttrSet(s) => self.compile_attrset(s, span)?,
+            ast::Expr::LetIn(l) => self.compile_let(l, span)?,
+            ast::Expr::LegacyLet(l) => self.compile_legacy_let(l, span)?,
+            ast::Expr::Lambda(l) => {
+                let idx = self.compile_lambda(l, None)?;
+                self.emit(Op::Closure(idx), span);
+            }
+            ast::Expr::Apply(a) => {
+                self.compile(&a.lambda().ok_or_else(|| self.missing(span))?)?;
+                self.emit(Op::Force, span);
+                self.compile_lazy(&a.argument().ok_or_else(|| self.missing(span))?, None)?;
+                self.emit(Op::Call, span);
+            }
+            ast::Expr::IfElse(i) => {
+                self.compile(&i.condition().ok_or_else(|| self.missing(span))?)?;
+                self.emit(Op::Force, span);
+                let jf = self.emit(Op::JumpIfFalse(0), span);
+                self.compile(&i.body().ok_or_else(|| self.missing(span))?)?;
+                let jend = self.emit(Op::Jump(0), span);
+                self.f().depth -= 1;
+                let else_at = self.here();
+                self.patch(jf, else_at);
+                self.compile(&i.else_body().ok_or_else(|| self.missing(span))?)?;
+                let end = self.here();
+                self.patch(jend, end);
+            }
+            ast::Expr::Assert(a) => {
+                let cond = a.condition().ok_or_else(|| self.missing(span))?;
+                let cspan = self.span_of(&cond);
+                let text = cond.syntax().text().to_string();
+                self.compile(&cond)?;
+                self.emit(Op::Force, cspan);
+                let c = self.constant(Value::string(text));
+                self.emit(Op::Assert(c), span);
+                self.compile(&a.body().ok_or_else(|| self.missing(span))?)?;
+            }
+            ast::Expr::With(w) => {
+                let ns = w.namespace().ok_or_else(|| self.missing(span))?;
+                self.compile_lazy(&ns, None)?;
+                let id = self.with_count;
+                self.with_count += 1;
+                let slot = self.f().depth - 1;
+                self.f().scopes.push(Scope { names: vec![(Key::With(id), slot)], hidden: false, with: Some(id) });
+                let r = self.compile(&w.body().ok_or_else(|| self.missing(span))?);
+                self.f().scopes.pop();
+                r?;
+                self.emit(Op::CloseScope(1), span);
+            }
+            ast::Expr::Select(s) => self.compile_select(s, span)?,
+            ast::Expr::HasAttr(h) => self.compile_has_attr(h, span)?,
+            ast::Expr::UnaryOp(u) => {
+                self.compile(&u.expr().ok_or_else(|| self.missing(span))?)?;
+                self.emit(Op::Force, span);
+                match u.operator() {
+                    Some(ast::UnaryOpKind::Invert) => self.emit(Op::Not, span),
+                    _ => self.emit(Op::Negate, span),
+                };
+            }
+            ast::Expr::BinOp(b) => self.compile_binop(b, span)?,
+            ast::Expr::CurPos(_) => {
+                let (line, col) = line_col(self.text, span.start as usize);
+                let attrs = Attrs::from_sorted(vec![
+                    (NixString::from("column"), Value::Int(col as i64)),
+                    (NixString::from("file"), Value::string(self.file_name.as_str())),
+                    (NixString::from("line"), Value::Int(line as i64)),
+                ]);
+                self.push_const(Value::Attrs(attrs), span);
+            }
+            ast::Expr::Error(_) => return Err(self.err(ErrorKind::Parse("syntax error".into()), span)),
+        }
+        Ok(())
+    }
+
+    fn missing(&self, span: Span) -> Error {
+        self.err(ErrorKind::Parse("syntax error, incomplete expression".into()), span)
+    }
+
+    fn compile_binop(&mut self, b: &ast::BinOp, span: Span) -> CResult {
+        use ast::BinOpKind as K;
+        let lhs = b.lhs().ok_or_else(|| self.missing(span))?;
+        let rhs = b.rhs().ok_or_else(|| self.missing(span))?;
+        let op = b.operator().ok_or_else(|| self.missing(span))?;
+        match op {
+            K::And | K::Or | K::Implication => {
+                self.compile(&lhs)?;
+                self.emit(Op::Force, span);
+                let j = match op {
+                    K::Or => self.emit(Op::JumpIfTrue(0), span),
+                    _ => self.emit(Op::JumpIfFalse(0), span),
+                };
+                self.compile(&rhs)?;
+                self.emit(Op::Force, span);
+                self.emit(Op::AssertBool, span);
+                let jend = self.emit(Op::Jump(0), span);
+                self.f().depth -= 1;
+                let short = self.here();
+                self.patch(j, short);
+                self.push_const(Value::Bool(!matches!(op, K::And)), span);
+                let end = self.here();
+                self.patch(jend, end);
+            }
+            K::PipeRight | K::PipeLeft => {
+                let (f, x) = if op == K::PipeRight { (&rhs, &lhs) } else { (&lhs, &rhs) };
+                self.compile(f)?;
+                self.emit(Op::Force, span);
+                self.compile_lazy(x, None)?;
+                self.emit(Op::Call, span);
+            }
+            _ => {
+                self.compile(&lhs)?;
+                self.emit(Op::Force, span);
+                self.compile(&rhs)?;
+                self.emit(Op::Force, span);
+                let o = match op {
+                    K::Add => Op::Add,
+                    K::Sub => Op::Sub,
+                    K::Mul => Op::Mul,
+                    K::Div => Op::Div,
+                    K::Equal => Op::Eq,
+                    K::NotEqual => Op::NotEq,
+                    K::Less => Op::Less,
+                    K::LessOrEq => Op::LessEq,
+                    K::More => Op::Greater,
+                    K::MoreOrEq => Op::GreaterEq,
+                    K::Concat => Op::Concat,
+                    K::Update => Op::Update,
+                    K::And | K::Or | K::Implication | K::PipeLeft | K::PipeRight => {
+                        unreachable!("handled in the arms above")
+                    }
+                };
+                self.emit(o, span);
+            }
+        }
+        Ok(())
+    }
+
+    /// Compile one attribute-path component for a runtime lookup: a constant name, or a
+    /// dynamic name pushed on the stack (returns None then).
+    fn attr_name(&mut self, a: &ast::Attr) -> Result<Option<u32>, Error> {
+        if let Some(n) = self.static_attr_name(a)? {
+            return Ok(Some(self.name_const(&n)));
+        }
+        let span = self.span_of(a);
+        match a {
+            ast::Attr::Dynamic(d) => {
+                self.compile(&d.expr().ok_or_else(|| self.missing(span))?)?;
+            }
+            ast::Attr::Str(s) => self.compile_string(s, span)?,
+            ast::Attr::Ident(_) => unreachable!("identifiers are static names"),
+        }
+        self.emit(Op::Force, span);
+        self.emit(Op::AttrName, span);
+        Ok(None)
+    }
+
+    /// The name of an attribute-path component, if it is known at compile time.
+    pub(crate) fn static_attr_name(&self, a: &ast::Attr) -> Result<Option<String>, Error> {
+        Ok(match a {
+            ast::Attr::Ident(i) => Some(i.syntax().text().to_string()),
+            ast::Attr::Str(s) => match s.normalized_parts().as_slice() {
+                [] => Some(String::new()),
+                [ast::InterpolPart::Literal(l)] => Some(l.clone()),
+                _ => None,
+            },
+            ast::Attr::Dynamic(d) => match d.expr() {
+                Some(ast::Expr::Str(s)) => match s.normalized_parts().as_slice() {
+                    [] => Some(String::new()),
+                    [ast::InterpolPart::Literal(l)] => Some(l.clone()),
+                    _ => None,
+                },
+                _ => None,
+            },
+        })
+    }
+
+    fn compile_select(&mut self, s: &ast::Select, span: Span) -> CResult {
+        self.compile(&s.expr().ok_or_else(|| self.missing(span))?)?;
+        self.emit(Op::Force, span);
+        let path: Vec<ast::Attr> = s.attrpath().ok_or_else(|| self.missing(span))?.attrs().collect();
+        match s.default_expr() {
+            None => {
+                for (i, a) in path.iter().enumerate() {
+                    if i > 0 {
+                        self.emit(Op::Force, span);
+                    }
+                    let aspan = self.span_of(a);
+                    match self.attr_name(a)? {
+                        Some(c) => self.emit(Op::Select(c), aspan),
+                        None => self.emit(Op::SelectDyn, aspan),
+                    };
+                }
+            }
+            Some(def) => {
+                let mut misses = Vec::new();
+                for (i, a) in path.iter().enumerate() {
+                    if i > 0 {
+                        self.emit(Op::Force, span);
+                    }
+                    let aspan = self.span_of(a);
+                    let j = match self.attr_name(a)? {
+                        Some(c) => self.emit(Op::SelectOr { name: c, jump: 0 }, aspan),
+                        None => self.emit(Op::SelectOrDyn(0), aspan),
+                    };
+                    misses.push(j);
+                }
+                let jend = self.emit(Op::Jump(0), span);
+                self.f().depth -= 1;
+                let miss = self.here();
+                for m in misses {
+                    self.patch(m, miss);
+                }
+                self.compile(&def)?;
+                let end = self.here();
+                self.patch(jend, end);
+            }
+        }
+        Ok(())
+    }
+
+    fn compile_has_attr(&mut self, h: &ast::HasAttr, span: Span) -> CResult {
+        self.compile(&h.expr().ok_or_else(|| self.missing(span))?)?;
+        self.emit(Op::Force, span);
+        let path: Vec<ast::Attr> = h.attrpath().ok_or_else(|| self.missing(span))?.attrs().collect();
+        let mut exits = Vec::new();
+        for (i, a) in path.iter().enumerate() {
+            let last = i + 1 == path.len();
+            if i > 0 {
+                self.emit(Op::Force, span);
+            }
+            match (self.attr_name(a)?, last) {
+                (Some(c), true) => {
+                    self.emit(Op::HasFinal(c), span);
+                }
+                (None, true) => {
+                    self.emit(Op::HasFinalDyn, span);
+                }
+                (Some(c), false) => exits.push(self.emit(Op::HasStep { name: c, jump: 0 }, span)),
+                (None, false) => exits.push(self.emit(Op::HasStepDyn(0), span)),
+            }
+        }
+        let end = self.here();
+        for e in exits {
+            self.patch(e, end);
+        }
+        Ok(())
+    }
+
+    fn compile_lambda(&mut self, l: &ast::Lambda, name: Option<Rc<str>>) -> Result<u32, Error> {
+        let span = self.span_of(l);
+        let param = l.param().ok_or_else(|| self.missing(span))?;
+        let body = l.body().ok_or_else(|| self.missing(span))?;
+        self.child(ProtoKind::Lambda, span, name, |c| {
+            c.f().depth = 1; // slot 0: the argument
+            match &param {
+                ast::Param::IdentParam(ip) => {
+                    let n = ip.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default();
+                    c.f().scopes.last_mut().expect("function scope").names.push((Key::Name(Rc::from(n)), 0));
+                }
+                ast::Param::Pattern(p) => c.compile_formals(p, span)?,
+            }
+            c.compile(&body)?;
+            let bspan = c.span_of(&body);
+            c.emit(Op::Force, bspan);
+            c.emit(Op::Return, bspan);
+            Ok(())
+        })
+    }
+
+    fn compile_formals(&mut self, p: &ast::Pattern, span: Span) -> CResult {
+        let entries: Vec<ast::PatEntry> = p.pat_entries().collect();
+        let mut formals = Vec::new();
+        for e in &entries {
+            let n = e.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default();
+            formals.push((NixString::from(n.as_str()), e.default().is_some()));
+        }
+        self.f().formals =
+            Some(crate::opcode::Formals { entries: formals.clone(), ellipsis: p.ellipsis_token().is_some() });
+        self.emit(Op::Local(0), span);
+        self.emit(Op::Force, span);
+        self.emit(Op::CheckFormals, span);
+        if let Some(bind) = p.pat_bind().and_then(|b| b.ident()) {
+            let n = bind.syntax().text().to_string();
+            self.f().scopes.last_mut().expect("function scope").names.push((Key::Name(Rc::from(n)), 0));
+        }
+        let mut slots = Vec::new();
+        for (n, _) in &formals {
+            let c = self.constant(Value::String(n.clone()));
+            let slot = self.f().depth;
+            self.emit(Op::Formal(c), span);
+            slots.push(slot);
+        }
+        for ((n, _), slot) in formals.iter().zip(&slots) {
+            let key = Key::Name(Rc::from(n.to_str_lossy().as_ref()));
+            self.f().scopes.last_mut().expect("function scope").names.push((key, *slot));
+        }
+        for (e, slot) in entries.iter().zip(slots) {
+            if let Some(d) = e.default() {
+                let dspan = self.span_of(&d);
+                let idx = self.thunk_proto(&d)?;
+                self.emit(Op::FinalizeDefault { slot, proto: idx }, dspan);
+            }
+        }
+        Ok(())
+    }
+
+    fn compile_path(&mut self, p: &ast::Path, span: Span) -> CResult {
+        if let ast::Path::PathSearch(s) = p {
+            let text = s.content().map(|c| c.text().to_string()).unwrap_or_default();
+            let inner = text.trim_start_matches('<').trim_end_matches('>').to_string();
+            self.push_const(Value::string(inner), span);
+            self.emit(Op::SearchPath, span);
+            return Ok(());
+        }
+        let parts = p.parts();
+        if let [ast::InterpolPart::Literal(l)] = parts.as_slice() {
+            let path = self.literal_path(l.text(), span)?;
+            self.push_const(Value::Path(Rc::new(path)), span);
+            return Ok(());
+        }
+        let mut n = 0;
+        for part in &parts {
+            match part {
+                ast::InterpolPart::Literal(l) => {
+                    let mut t = l.text().to_string();
+                    if n == 0 && t.starts_with('~') {
+                        t = format!("{}{}", home_dir(), &t[1..]);
+                    }
+                    self.push_const(Value::string(t), span);
+                }
+                ast::InterpolPart::Interpolation(i) => {
+                    self.compile(&i.expr().ok_or_else(|| self.missing(span))?)?;
+                    self.emit(Op::Force, span);
+                    self.emit(Op::CoerceInterp, span);
+                }
+            }
+            n += 1;
+        }
+        self.emit(Op::Interpolate(n), span);
+        self.emit(Op::ToPath, span);
+        Ok(())
+    }
+
+    fn literal_path(&self, text: &str, span: Span) -> Result<PathBuf, Error> {
+        let raw = if let Some(rest) = text.strip_prefix('~') {
+            format!("{}{}", home_dir(), rest)
+        } else {
+            text.to_string()
+        };
+        let _ = span;
+        Ok(crate::paths::resolve(&self.dir, &raw))
+    }
+}
+
+fn home_dir() -> String {
+    std::env::var("HOME").unwrap_or_default()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}

@@ -1,0 +1,107 @@
+//! Compile-time scopes: the state of each function being compiled and the
+//! resolution of names into local slots, upvalues, or `with` lookups.
+
+use crate::opcode::{Capture, Formals, Op, Proto, ProtoKind};
+use crate::source::Span;
+use crate::value::Value;
+use std::rc::Rc;
+
+/// A name visible in a scope: a user variable, or the hidden slot of a `with`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub(super) enum Key {
+    /// A variable.
+    Name(Rc<str>),
+    /// The n-th `with` scope of the compilation.
+    With(u32),
+    /// A hidden slot (the source set of an `inherit (e)`).
+    Hidden(u32),
+}
+
+/// One lexical scope inside a function.
+#[derive(Default)]
+pub(super) struct Scope {
+    /// Names bound in this scope with their local slots.
+    pub names: Vec<(Key, u32)>,
+    /// Set while compiling a plain `inherit` of a `let`/`rec`, whose names come from outside.
+    pub hidden: bool,
+    /// The id of this scope's `with` value, if it is a `with` scope.
+    pub with: Option<u32>,
+}
+
+/// The state of one function (lambda, thunk or file) being compiled.
+pub(super) struct FuncState {
+    pub code: Vec<Op>,
+    pub consts: Vec<Value>,
+    pub children: Vec<Rc<Proto>>,
+    pub captures: Vec<Capture>,
+    pub capture_keys: Vec<Key>,
+    pub spans: Vec<(u32, Span)>,
+    pub scopes: Vec<Scope>,
+    /// Values on this frame's stack at the current point (locals + temporaries).
+    pub depth: u32,
+    pub kind: ProtoKind,
+    pub name: Option<Rc<str>>,
+    pub formals: Option<Formals>,
+    pub span: Span,
+}
+
+impl FuncState {
+    pub fn new(kind: ProtoKind, span: Span, name: Option<Rc<str>>) -> Self {
+        FuncState {
+            code: Vec::new(),
+            consts: Vec::new(),
+            children: Vec::new(),
+            captures: Vec::new(),
+            capture_keys: Vec::new(),
+            spans: Vec::new(),
+            scopes: vec![Scope::default()],
+            depth: 0,
+            kind,
+            name,
+            formals: None,
+            span,
+        }
+    }
+
+    /// Find `key` among this function's own scopes.
+    pub fn find_local(&self, key: &Key) -> Option<u32> {
+        for scope in self.scopes.iter().rev() {
+            if scope.hidden {
+                continue;
+            }
+            if let Some((_, slot)) = scope.names.iter().rev().find(|(k, _)| k == key) {
+                return Some(*slot);
+            }
+        }
+        None
+    }
+
+    /// `with` ids visible in this function, innermost first (skipping hidden scopes).
+    pub fn withs(&self) -> Vec<u32> {
+        self.scopes.iter().rev().filter(|s| !s.hidden).filter_map(|s| s.with).collect()
+    }
+
+    /// The stack effect of an instruction on fall-through.
+    pub fn effect(op: &Op) -> i32 {
+        match op {
+            Op::Const(_) | Op::Local(_) | Op::Upvalue(_) | Op::Thunk(_) | Op::Closure(_) | Op::Blank => 1,
+            Op::Formal(_) => 1,
+            Op::Force | Op::Not | Op::Negate | Op::AssertBool | Op::CoerceInterp | Op::AttrName => 0,
+            Op::Select(_) | Op::SelectOr { .. } | Op::HasStep { .. } | Op::HasFinal(_) => 0,
+            Op::ToPath | Op::SearchPath => 0,
+            Op::Finalize { .. } | Op::FinalizeDefault { .. } | Op::Jump(_) => 0,
+            Op::Pop | Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => -1,
+            Op::WithSelect { .. } => -1,
+            Op::CloseScope(n) => -(*n as i32),
+            Op::Call => -1,
+            Op::Return => -1,
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Eq | Op::NotEq => -1,
+            Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq | Op::Concat | Op::Update => -1,
+            Op::SelectDyn | Op::SelectOrDyn(_) | Op::HasStepDyn(_) | Op::HasFinalDyn => -1,
+            Op::List(n) => 1 - *n as i32,
+            Op::Attrs(n) => 1 - 2 * *n as i32,
+            Op::Interpolate(n) => 1 - *n as i32,
+            Op::Undefined(_) => 0,
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Compilation of string literals and interpolation.
+
+use super::{CResult, Compiler};
+use crate::opcode::Op;
+use crate::source::Span;
+use crate::value::Value;
+use rnix::ast;
+
+impl Compiler<'_> {
+    /// Compile a (possibly indented, possibly interpolated) string to a string value.
+    pub(super) fn compile_string(&mut self, s: &ast::Str, span: Span) -> CResult {
+        let parts = s.normalized_parts();
+        let mut n = 0;
+        for part in &parts {
+            match part {
+                ast::InterpolPart::Literal(l) => {
+                    if l.is_empty() {
+                        continue;
+                    }
+                    self.push_const(Value::string(l.as_str()), span);
+                }
+                ast::InterpolPart::Interpolation(i) => {
+                    let e = i.expr().ok_or_else(|| self.missing(span))?;
+                    let espan = self.span_of(&e);
+                    self.compile(&e)?;
+                    self.emit(Op::Force, espan);
+                    self.emit(Op::CoerceInterp, espan);
+                }
+            }
+            n += 1;
+        }
+        if n == 0 {
+            self.push_const(Value::string(""), span);
+        } else {
+            self.emit(Op::Interpolate(n), span);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,181 @@
+//! Evaluation errors: a kind, a span, and a trace built while unwinding.
+
+use crate::source::{SourceMap, Span};
+use std::fmt::Write;
+
+/// What went wrong, with the data to describe it.
+#[derive(Clone, Debug)]
+pub enum ErrorKind {
+    /// `throw msg` (catchable by `tryEval`).
+    Throw(String),
+    /// `abort msg`.
+    Abort(String),
+    /// A failed `assert`, with the condition's source text (catchable).
+    AssertionFailed(String),
+    /// A thunk forced while it was being forced.
+    InfiniteRecursion,
+    /// A name with no binding and no `with` providing it.
+    UndefinedVariable(String),
+    /// `set.name` where the set lacks `name`.
+    MissingAttribute(String),
+    /// A value of the wrong type: (expected, found description, printed value).
+    TypeError {
+        /// The expected type, e.g. "a set".
+        expected: &'static str,
+        /// The found type, e.g. "an integer".
+        found: &'static str,
+        /// A short rendering of the value.
+        value: String,
+    },
+    /// Calling something that is not a function.
+    NotCallable {
+        /// Found type description.
+        found: &'static str,
+        /// A short rendering of the value.
+        value: String,
+    },
+    /// Arithmetic overflow: (operation verb, left, right).
+    Overflow(&'static str, i64, i64),
+    /// Division by zero.
+    DivisionByZero,
+    /// A function called without a required formal argument.
+    MissingArgument {
+        /// The function's name, or "anonymous lambda".
+        func: String,
+        /// The missing argument.
+        arg: String,
+    },
+    /// A function called with an argument its formals do not accept.
+    UnexpectedArgument {
+        /// The function's name, or "anonymous lambda".
+        func: String,
+        /// The unexpected argument.
+        arg: String,
+    },
+    /// An attribute defined twice.
+    DuplicateAttribute(String),
+    /// A syntax error.
+    Parse(String),
+    /// The call stack grew beyond the configured limit.
+    StackOverflow,
+    /// A file system or environment failure.
+    Io(String),
+    /// Any other error, with its full message.
+    Other(String),
+    /// An error that already has its own position (e.g. a syntax error in an imported file).
+    Located(Box<Error>),
+}
+
+impl ErrorKind {
+    /// Whether `builtins.tryEval` catches this error.
+    pub fn is_catchable(&self) -> bool {
+        match self {
+            ErrorKind::Throw(_) | ErrorKind::AssertionFailed(_) => true,
+            ErrorKind::Located(e) => e.kind.is_catchable(),
+            _ => false,
+        }
+    }
+
+    /// The one-line message, as after `error: `.
+    pub fn message(&self) -> String {
+        match self {
+            ErrorKind::Throw(m) => m.clone(),
+            ErrorKind::Abort(m) => format!("evaluation aborted with the following error message: '{m}'"),
+            ErrorKind::AssertionFailed(c) => format!("assertion '{c}' failed"),
+            ErrorKind::InfiniteRecursion => "infinite recursion encountered".into(),
+            ErrorKind::UndefinedVariable(n) => format!("undefined variable '{n}'"),
+            ErrorKind::MissingAttribute(n) => format!("attribute '{n}' missing"),
+            ErrorKind::TypeError { expected, found, value } => {
+                format!("expected {expected} but found {found}: {value}")
+            }
+            ErrorKind::NotCallable { found, value } => {
+                format!("attempt to call something which is not a function but {found}: {value}")
+            }
+            ErrorKind::Overflow(op, a, b) => {
+                let sym = match *op {
+                    "adding" => "+",
+                    "subtracting" => "-",
+                    "multiplying" => "*",
+                    "dividing" => "/",
+                    _ => "?",
+                };
+                format!("integer overflow in {op} {a} {sym} {b}")
+            }
+            ErrorKind::DivisionByZero => "division by zero".into(),
+            ErrorKind::MissingArgument { func, arg } => {
+                format!("function '{func}' called without required argument '{arg}'")
+            }
+            ErrorKind::UnexpectedArgument { func, arg } => {
+                format!("function '{func}' called with unexpected argument '{arg}'")
+            }
+            ErrorKind::DuplicateAttribute(n) => format!("attribute '{n}' already defined"),
+            ErrorKind::Parse(m) => m.clone(),
+            ErrorKind::StackOverflow => "stack overflow; max-call-depth exceeded".into(),
+            ErrorKind::Io(m) => m.clone(),
+            ErrorKind::Other(m) => m.clone(),
+            ErrorKind::Located(e) => e.kind.message(),
+        }
+    }
+}
+
+/// One `… while …` line of a trace.
+#[derive(Clone, Debug)]
+pub struct TraceFrame {
+    /// What was going on, e.g. "while calling 'f'".
+    pub what: String,
+    /// Where.
+    pub span: Option<Span>,
+}
+
+/// An error escaping evaluation: kind, position and trace.
+#[derive(Clone, Debug)]
+pub struct Error {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// Where it went wrong, if known.
+    pub span: Option<Span>,
+    /// Outermost-last frames, filled in while unwinding.
+    pub trace: Vec<TraceFrame>,
+}
+
+impl Error {
+    /// An error of the given kind at a span.
+    pub fn new(kind: ErrorKind, span: Option<Span>) -> Error {
+        Error { kind, span, trace: Vec::new() }
+    }
+
+    /// Render as C++ Nix does: optional trace lines, then `error: message` with position.
+    pub fn render(&self, sources: &SourceMap, show_trace: bool) -> String {
+        let mut out = String::new();
+        if show_trace && !self.trace.is_empty() {
+            out.push_str("error:\n");
+            for fr in self.trace.iter().rev() {
+                let _ = writeln!(out, "       … {}", fr.what);
+                if let Some(sp) = fr.span {
+                    render_pos(&mut out, sources, sp, "         ");
+                }
+                out.push('\n');
+            }
+            let _ = writeln!(out, "       error: {}", self.kind.message());
+        } else {
+            let _ = writeln!(out, "error: {}", self.kind.message());
+        }
+        if let Some(sp) = self.span {
+            render_pos(&mut out, sources, sp, "       ");
+        }
+        out
+    }
+}
+
+fn render_pos(out: &mut String, sources: &SourceMap, sp: Span, indent: &str) {
+    let (line, col) = sources.line_col(sp);
+    let name = &sources.file(sp.file).name;
+    let _ = writeln!(out, "{indent}at {name}:{line}:{col}:");
+    let text = sources.line_text(sp.file, line);
+    let gutter = format!("{line}");
+    let _ = writeln!(out, "{indent}{:>w$}| {}", line, text, w = gutter.len() + 5);
+    let _ = writeln!(out, "{indent}{:>w$}| {}^", "", " ".repeat(col - 1), w = gutter.len() + 5);
+}
+
+/// Result of evaluation steps.
+pub type EvalResult<T> = Result<T, Error>;

@@ -1,0 +1,201 @@
+//! The builder API: assemble packs, IO and search paths into an [`Evaluation`],
+//! then evaluate sources and files with it.
+
+use crate::builtins::{Pack, PartialApp};
+use crate::compiler::{compile_source, Globals};
+use crate::errors::Error;
+use crate::io::{Io, StdIo};
+use crate::value::{Attrs, NixString, Thunk, Value};
+use crate::vm::Vm;
+use std::path::Path;
+use std::rc::Rc;
+
+/// Collects the configuration of an evaluation.
+pub struct EvaluationBuilder {
+    packs: Vec<&'static Pack>,
+    io: Rc<dyn Io>,
+    search_path: Vec<(String, String)>,
+}
+
+/// A configured evaluator: packs registered, caches shared across calls.
+pub struct Evaluation {
+    vm: Vm,
+    docs: Vec<(&'static str, &'static str)>,
+}
+
+/// A name defined by two packs, neither overriding.
+#[derive(Debug, Clone)]
+pub struct PackCollision {
+    /// The name.
+    pub name: String,
+    /// The pack that defined it first.
+    pub first: &'static str,
+    /// The pack that defined it again.
+    pub second: &'static str,
+}
+
+impl std::fmt::Display for PackCollision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "builtin '{}' is defined by both pack '{}' and pack '{}' (mark one pack as overriding)",
+            self.name, self.first, self.second
+        )
+    }
+}
+
+impl EvaluationBuilder {
+    /// Register a pack of builtins.
+    pub fn pack(mut self, p: &'static Pack) -> Self {
+        self.packs.push(p);
+        self
+    }
+
+    /// Use this IO implementation instead of the real file system.
+    pub fn io(mut self, io: Rc<dyn Io>) -> Self {
+        self.io = io;
+        self
+    }
+
+    /// Add a search path entry (`prefix=path`, or a bare path) as `-I` does.
+    pub fn search_path_entry(mut self, entry: &str) -> Self {
+        match entry.split_once('=') {
+            Some((p, d)) => self.search_path.push((p.to_string(), d.to_string())),
+            None => self.search_path.push((String::new(), entry.to_string())),
+        }
+        self
+    }
+
+    /// Build the evaluation; fails if two packs define the same name.
+    pub fn build(self) -> Result<Evaluation, PackCollision> {
+        let mut globals = Globals::default();
+        let mut builtins: Vec<(NixString, Value)> = Vec::new();
+        let mut owner: Vec<(&'static str, &'static str)> = Vec::new();
+        let mut docs = Vec::new();
+        let mut packs = vec![&crate::lang_builtins::LANG_PACK];
+        packs.extend(self.packs);
+        for pack in packs {
+            let mut add = |name: &'static str, global: bool, v: Value| -> Result<(), PackCollision> {
+                if let Some((_, first)) = owner.iter().find(|(n, _)| *n == name) {
+                    if !pack.overrides {
+                        return Err(PackCollision { name: name.into(), first, second: pack.name });
+                    }
+                    builtins.retain(|(k, _)| k.as_bytes() != name.as_bytes());
+                } else {
+                    owner.push((name, pack.name));
+                }
+                builtins.push((NixString::from(name), v.clone()));
+                let gname = if global { name.to_string() } else { format!("__{name}") };
+                globals.insert(Rc::from(gname.as_str()), v);
+                Ok(())
+            };
+            for (def, global) in pack.builtins {
+                add(def.name, *global, Value::Builtin(Rc::new(PartialApp { def, args: Vec::new() })))?;
+                docs.push((def.name, def.doc));
+            }
+            for pv in pack.values {
+                add(pv.name, pv.global, (pv.make)())?;
+            }
+        }
+        let this = Thunk::blank();
+        builtins.push((NixString::from("builtins"), Value::Thunk(this.clone())));
+        let set = Attrs::from_unsorted(builtins);
+        this.set_value(Value::Attrs(set.clone()));
+        globals.insert(Rc::from("builtins"), Value::Attrs(set));
+        let mut vm = Vm::new(Rc::new(globals), self.io);
+        vm.search_path = self.search_path;
+        Ok(Evaluation { vm, docs })
+    }
+}
+
+impl Evaluation {
+    /// Start configuring an evaluation (the language builtins are always included).
+    pub fn builder() -> EvaluationBuilder {
+        EvaluationBuilder { packs: Vec::new(), io: Rc::new(StdIo), search_path: Vec::new() }
+    }
+
+    /// The VM, for embedders that need lower-level access.
+    pub fn vm(&mut self) -> &mut Vm {
+        &mut self.vm
+    }
+
+    /// Parse and compile a source without evaluating it (syntax and scope errors only).
+    pub fn check_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<(), Error> {
+        let file = self.vm.sources.add(name.into(), dir.to_path_buf(), None, Rc::from(text));
+        compile_source(text, file, dir, name, &self.vm.globals.clone()).map(|_| ())
+    }
+
+    /// Evaluate a source text to weak head normal form. `dir` anchors relative paths.
+    pub fn eval_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
+        let file = self.vm.sources.add(name.into(), dir.to_path_buf(), None, Rc::from(text));
+        let proto = compile_source(text, file, dir, name, &self.vm.globals.clone())?;
+        self.vm.run_proto(proto)
+    }
+
+    /// Evaluate a file (a directory means its `default.nix`) to weak head normal form.
+    pub fn eval_file(&mut self, path: &Path) -> Result<Value, Error> {
+        let v = self.vm.import_file(path)?;
+        self.vm.force_value(v)
+    }
+
+    /// Force a value to weak head normal form.
+    pub fn force(&mut self, v: Value) -> Result<Value, Error> {
+        self.vm.force_value(v)
+    }
+
+    /// Force a value completely (as `--strict` does).
+    pub fn deep_force(&mut self, v: Value) -> Result<Value, Error> {
+        self.vm.deep_force(v)
+    }
+
+    /// Call a function value and force the result.
+    pub fn call(&mut self, f: Value, arg: Value) -> Result<Value, Error> {
+        self.vm.call_value(f, arg)
+    }
+
+    /// Render an error with positions (and the trace, if asked).
+    pub fn render_error(&self, e: &Error, show_trace: bool) -> String {
+        e.render(&self.vm.sources, show_trace)
+    }
+
+    /// The documentation of a builtin, by name.
+    pub fn doc(&self, name: &str) -> Option<&'static str> {
+        self.docs.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
+    }
+}
+
+impl Evaluation {
+    /// Call a function the way `nix-instantiate` does with `--arg`/`--argstr`: a
+    /// lambda with formals gets the matching arguments; anything else is returned as is.
+    pub fn auto_call(&mut self, v: Value, args: &Attrs) -> Result<Value, Error> {
+        let v = self.force(v)?;
+        match &v {
+            Value::Closure(c) => {
+                let Some(formals) = &c.proto.formals else { return Ok(v) };
+                let mut picked = Vec::new();
+                for (name, has_default) in &formals.entries {
+                    match args.get(name.as_bytes()) {
+                        Some(a) => picked.push((name.clone(), a.clone())),
+                        None if *has_default => {}
+                        None => {
+                            return Err(Error::new(
+                                crate::ErrorKind::Other(format!(
+                                    "cannot evaluate a function that has an argument without a value ('{name}')"
+                                )),
+                                Some(c.proto.span),
+                            ))
+                        }
+                    }
+                }
+                let arg = if formals.ellipsis { args.clone() } else { Attrs::from_unsorted(picked) };
+                self.call(v.clone(), Value::Attrs(arg))
+            }
+            Value::Attrs(a) if a.contains(b"__functor") => {
+                let f = a.get(b"__functor").cloned().expect("checked by the guard");
+                let inner = self.call(f, v.clone())?;
+                self.auto_call(inner, args)
+            }
+            _ => Ok(v),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Nixie's evaluator core: the Nix language's values, a compiler from `rnix`
+//! syntax trees to bytecode, a virtual machine whose only loop runs a stack of
+//! frames (bytecode or suspended generators) so evaluation never recurses on the
+//! Rust stack, the error type with spans and traces, the IO boundary, and the
+//! builder API through which packs of builtins join an evaluation. Builtin packs
+//! and the `nixie` command line depend on this crate; it depends on none of them.
+
+pub mod builtins;
+pub mod compiler;
+pub mod errors;
+pub mod evaluation;
+pub mod io;
+mod lang_builtins;
+pub mod opcode;
+pub mod paths;
+pub mod printer;
+pub mod source;
+pub mod value;
+pub mod vm;
+
+pub use errors::{Error, ErrorKind};
+pub use evaluation::{Evaluation, EvaluationBuilder, PackCollision};
+pub use value::Value;

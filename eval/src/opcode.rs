@@ -1,0 +1,210 @@
+//! Bytecode: opcodes, compiled functions ("protos") and their span tables.
+
+use crate::source::Span;
+use crate::value::{NixString, Value};
+use std::rc::Rc;
+
+/// Where a new closure or thunk takes one captured value from, in the creating frame.
+#[derive(Clone, Copy, Debug)]
+pub enum Capture {
+    /// A local slot of the creating frame.
+    Local(u32),
+    /// An upvalue of the creating frame.
+    Upvalue(u32),
+}
+
+/// The formal parameters of a lambda with a `{ … }` pattern.
+#[derive(Debug)]
+pub struct Formals {
+    /// Names with whether each has a default, in source order.
+    pub entries: Vec<(NixString, bool)>,
+    /// Whether `...` allows other attributes.
+    pub ellipsis: bool,
+}
+
+/// What a proto is the body of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtoKind {
+    /// A whole file or expression.
+    File,
+    /// A lambda.
+    Lambda,
+    /// A thunk.
+    Thunk,
+}
+
+/// One instruction. Operands index the proto's constants, children or code.
+#[derive(Clone, Copy, Debug)]
+pub enum Op {
+    /// Push constant n.
+    Const(u32),
+    /// Push the value of local slot n.
+    Local(u32),
+    /// Push upvalue n.
+    Upvalue(u32),
+    /// Force the top of the stack to weak head normal form.
+    Force,
+    /// Drop the top of the stack.
+    Pop,
+    /// Keep the top value but drop the n values below it (end of a scope).
+    CloseScope(u32),
+    /// Push a thunk running child proto n.
+    Thunk(u32),
+    /// Push a closure of child proto n.
+    Closure(u32),
+    /// Push a blank thunk, to be finalised once its siblings exist.
+    Blank,
+    /// Give the blank thunk in local `slot` the code of child `proto`.
+    Finalize {
+        /// Local slot holding the blank thunk.
+        slot: u32,
+        /// Child proto index.
+        proto: u32,
+    },
+    /// Like `Finalize`, but only if the slot still holds a blank thunk.
+    FinalizeDefault {
+        /// Local slot.
+        slot: u32,
+        /// Child proto index.
+        proto: u32,
+    },
+    /// Unconditional jump to an absolute instruction index.
+    Jump(u32),
+    /// Pop a forced bool; jump if false. Type error if not a bool.
+    JumpIfFalse(u32),
+    /// Pop a forced bool; jump if true.
+    JumpIfTrue(u32),
+    /// Check that the forced top is a bool (for `&&`, `||`, `->` right operands).
+    AssertBool,
+    /// Pop a forced function and an argument; call.
+    Call,
+    /// Return the top of the stack from this frame.
+    Return,
+    /// Arithmetic and comparison on the two forced top values.
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `==`
+    Eq,
+    /// `!=`
+    NotEq,
+    /// `<`
+    Less,
+    /// `<=`
+    LessEq,
+    /// `>`
+    Greater,
+    /// `>=`
+    GreaterEq,
+    /// `!` on a forced bool.
+    Not,
+    /// Unary minus.
+    Negate,
+    /// `++` on two forced lists.
+    Concat,
+    /// `//` on two forced sets.
+    Update,
+    /// Pop n values into a list.
+    List(u32),
+    /// Pop n (name, value) pairs into a set; names are forced strings or null (skipped).
+    Attrs(u32),
+    /// Pop a forced set; push attribute (constant n) or fail.
+    Select(u32),
+    /// Pop a forced value; if it is a set with attribute `name`, push it, else jump.
+    SelectOr {
+        /// Constant index of the name.
+        name: u32,
+        /// Where the default expression starts.
+        jump: u32,
+    },
+    /// Pop a forced value; if a set with `name`, push the attribute; else push false and jump.
+    HasStep {
+        /// Constant index of the name.
+        name: u32,
+        /// Jump target past the whole `?` chain.
+        jump: u32,
+    },
+    /// Pop a forced value; push whether it is a set with attribute `name`.
+    HasFinal(u32),
+    /// Pop a forced value and a dynamic name; like `Select`/`HasStep` with a runtime name.
+    SelectDyn,
+    /// Dynamic `SelectOr`.
+    SelectOrDyn(u32),
+    /// Dynamic `HasStep`.
+    HasStepDyn(u32),
+    /// Dynamic `HasFinal`.
+    HasFinalDyn,
+    /// Coerce the forced top to a string for interpolation (may call `__toString`).
+    CoerceInterp,
+    /// Coerce the forced top to an attribute name (string; null stays null).
+    AttrName,
+    /// Pop n strings; push their concatenation.
+    Interpolate(u32),
+    /// Pop a forced `with` scope; if it has attribute `name`, push it and jump.
+    WithSelect {
+        /// Constant index of the name.
+        name: u32,
+        /// Jump target after the lookup chain.
+        jump: u32,
+    },
+    /// Fail with "undefined variable" (constant n is the name).
+    Undefined(u32),
+    /// Pop a forced bool; fail with assertion error (constant n is the source text) if false.
+    Assert(u32),
+    /// Check the forced argument in slot 0 against the proto's formals.
+    CheckFormals,
+    /// Push the formal (constant n) from the set in slot 0, or a blank thunk if absent.
+    Formal(u32),
+    /// Pop a forced string; push it as a path relative to this file's directory.
+    ToPath,
+    /// Pop a search path name string; resolve it through `-I`/`NIX_PATH`.
+    SearchPath,
+}
+
+/// A compiled function body: a lambda, a thunk, or a whole file.
+pub struct Proto {
+    /// The instructions.
+    pub code: Vec<Op>,
+    /// Constants referenced by `Const`, `Select`, ….
+    pub consts: Vec<Value>,
+    /// Lambdas and thunks created by this body.
+    pub children: Vec<Rc<Proto>>,
+    /// How to capture upvalues when this proto is instantiated.
+    pub captures: Vec<Capture>,
+    /// (first instruction, span) pairs, sorted; looked up only for errors.
+    pub spans: Vec<(u32, Span)>,
+    /// The whole body's span.
+    pub span: Span,
+    /// What this is the body of.
+    pub kind: ProtoKind,
+    /// The binding name a lambda was given (`f = x: …`), if any.
+    pub name: Option<Rc<str>>,
+    /// The lambda's `{ … }` formals, if any.
+    pub formals: Option<Formals>,
+    /// The directory relative paths resolve against.
+    pub dir: Rc<std::path::Path>,
+}
+
+impl Proto {
+    /// The span of the instruction at `ip`.
+    pub fn span_at(&self, ip: usize) -> Span {
+        let ip = ip as u32;
+        match self.spans.binary_search_by(|(i, _)| i.cmp(&ip)) {
+            Ok(i) => self.spans[i].1,
+            Err(0) => self.span,
+            Err(i) => self.spans[i - 1].1,
+        }
+    }
+
+    /// The name used for this lambda in messages.
+    pub fn display_name(&self) -> String {
+        match &self.name {
+            Some(n) => n.to_string(),
+            None => "anonymous lambda".into(),
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! Rendering values as `nix-instantiate --eval` prints them, and as JSON.
+//! Both walk nested values with an explicit work-list, never by recursion.
+
+use crate::value::{NixString, Value};
+use rustc_hash::FxHashSet;
+use std::fmt::Write;
+
+/// Format a float as C++ streams do by default (`%g`, 6 significant digits).
+pub fn float_to_nix(f: f64) -> String {
+    if f.is_nan() {
+        return if f.is_sign_negative() { "-nan".into() } else { "nan".into() };
+    }
+    if f.is_infinite() {
+        return if f < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let sci = format!("{:.5e}", f);
+    let (mant, exp) = sci.split_once('e').expect("{:e} always has an exponent");
+    let exp: i32 = exp.parse().expect("exponent is an integer");
+    if (-4..6).contains(&exp) {
+        let decimals = (5 - exp).max(0) as usize;
+        strip_zeros(format!("{:.*}", decimals, f))
+    } else {
+        let m = strip_zeros(mant.to_string());
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{m}e{sign}{:02}", exp.abs())
+    }
+}
+
+fn strip_zeros(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Format a float as `toString` does (`%f`).
+pub fn float_to_string(f: f64) -> String {
+    format!("{:.6}", f)
+}
+
+const KEYWORDS: &[&str] = &["if", "then", "else", "assert", "with", "let", "in", "rec", "inherit"];
+
+/// Whether an attribute name can be printed without quotes.
+pub fn is_plain_identifier(s: &[u8]) -> bool {
+    let Some(first) = s.first() else { return false };
+    if !(first.is_ascii_alphabetic() || *first == b'_') {
+        return false;
+    }
+    if !s.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-')) {
+        return false;
+    }
+    !KEYWORDS.iter().any(|k| k.as_bytes() == s)
+}
+
+/// Append a Nix string literal for `s`.
+pub fn escape_string(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'$' if s.get(i + 1) == Some(&b'{') => out.extend_from_slice(b"\\$"),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out.push(b'"');
+}
+
+fn attr_name(out: &mut Vec<u8>, k: &NixString) {
+    if is_plain_identifier(k.as_bytes()) {
+        out.extend_from_slice(k.as_bytes());
+    } else {
+        escape_string(out, k.as_bytes());
+    }
+}
+
+enum Item {
+    Val(Value, usize),
+    Text(&'static str),
+    Name(NixString),
+}
+
+/// Print a value in `nix-instantiate --eval` syntax. `max_depth` limits nesting
+/// (deeper values print as `…`); unforced thunks print as `<CODE>`.
+pub fn print_value(v: &Value, max_depth: Option<usize>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut seen: FxHashSet<usize> = FxHashSet::default();
+    let mut work = vec![Item::Val(v.clone(), 0)];
+    while let Some(item) = work.pop() {
+        let (v, depth) = match item {
+            Item::Text(t) => {
+                out.extend_from_slice(t.as_bytes());
+                continue;
+            }
+            Item::Name(k) => {
+                attr_name(&mut out, &k);
+                out.extend_from_slice(b" = ");
+                continue;
+            }
+            Item::Val(v, d) => (v.shallow(), d),
+        };
+        match &v {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+            Value::Float(f) => out.extend_from_slice(float_to_nix(*f).as_bytes()),
+            Value::String(s) => escape_string(&mut out, s.as_bytes()),
+            Value::Path(p) => out.extend_from_slice(p.to_string_lossy().as_bytes()),
+            Value::Closure(_) => out.extend_from_slice(b"<LAMBDA>"),
+            Value::Builtin(p) => {
+                out.extend_from_slice(if p.args.is_empty() { b"<PRIMOP>" } else { b"<PRIMOP-APP>" })
+            }
+            Value::Thunk(_) => out.extend_from_slice(b"<CODE>"),
+            Value::List(l) => {
+                if max_depth.is_some_and(|m| depth >= m) && !l.is_empty() {
+                    out.extend_from_slice(b"[ ... ]");
+                    continue;
+                }
+                if !l.is_empty() && !seen.insert(l.addr()) {
+                    out.extend_from_slice("«repeated»".as_bytes());
+                    continue;
+                }
+                out.extend_from_slice(b"[ ");
+                work.push(Item::Text("]"));
+                for e in l.iter().rev() {
+                    work.push(Item::Text(" "));
+                    work.push(Item::Val(e.clone(), depth + 1));
+                }
+            }
+            Value::Attrs(a) => {
+                if let Some(path) = derivation_path(a) {
+                    out.extend_from_slice("«derivation ".as_bytes());
+                    out.extend_from_slice(path.as_bytes());
+                    out.extend_from_slice("»".as_bytes());
+                    continue;
+                }
+                if max_depth.is_some_and(|m| depth >= m) && !a.is_empty() {
+                    out.extend_from_slice(b"{ ... }");
+                    continue;
+                }
+                if !a.is_empty() && !seen.insert(a.addr()) {
+                    out.extend_from_slice("«repeated»".as_bytes());
+                    continue;
+                }
+                out.extend_from_slice(b"{ ");
+                work.push(Item::Text("}"));
+                for (k, e) in a.iter().rev() {
+                    work.push(Item::Text("; "));
+                    work.push(Item::Val(e.clone(), depth + 1));
+                    work.push(Item::Name(k.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The `drvPath` of a forced derivation set, for `«derivation …»`.
+fn derivation_path(a: &crate::value::Attrs) -> Option<String> {
+    let t = a.get(b"type")?.shallow();
+    let Value::String(t) = t else { return None };
+    if t.as_bytes() != b"derivation" {
+        return None;
+    }
+    match a.get(b"drvPath")?.shallow() {
+        Value::String(p) => Some(p.to_string()),
+        _ => None,
+    }
+}
+
+/// A short rendering of a value for error messages.
+pub fn short(v: &Value) -> String {
+    let bytes = print_value(v, Some(1));
+    let s = String::from_utf8_lossy(&bytes).into_owned();
+    if s.len() > 200 {
+        let mut cut = 200;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}…", &s[..cut])
+    } else {
+        s
+    }
+}
+
+/// Append a JSON string literal.
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_cpp_streams() {
+        for (f, s) in [
+            (1.0, "1"),
+            (0.1, "0.1"),
+            (1e20, "1e+20"),
+            (1.5e-7, "1.5e-07"),
+            (100000.0, "100000"),
+            (1234567.0, "1.23457e+06"),
+            (3.14159265, "3.14159"),
+            (-2.5, "-2.5"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (123456.7, "123457"),
+        ] {
+            assert_eq!(float_to_nix(f), s, "{f}");
+        }
+        assert_eq!(float_to_string(1.5), "1.500000");
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_plain_identifier(b"a-b'c_1"));
+        assert!(!is_plain_identifier(b"1a"));
+        assert!(!is_plain_identifier(b"a b"));
+        assert!(!is_plain_identifier(b"if"));
+        assert!(!is_plain_identifier(b""));
+    }
+
+    #[test]
+    fn strings_escape() {
+        let mut o = Vec::new();
+        escape_string(&mut o, b"a\"b\\c\nd${e}$f");
+        assert_eq!(String::from_utf8(o).unwrap(), r#""a\"b\\c\nd\${e}$f""#);
+    }
+}

@@ -1,0 +1,165 @@
+//! Runtime values of the Nix language.
+//!
+//! `Value` is a 16-byte tagged union: scalars inline, everything else behind
+//! one reference-counted pointer. Nested data is dropped iteratively (see
+//! [`drop_queue`]) so that freeing a million-deep list cannot overflow the
+//! Rust stack.
+
+mod attrs;
+mod drop_queue;
+mod list;
+mod string;
+mod thunk;
+
+pub use attrs::{Attrs, AttrsBuilder};
+pub use list::List;
+pub use string::{merge_context, NixContext, NixString};
+pub use thunk::{Thunk, ThunkState};
+
+use crate::builtins::PartialApp;
+use crate::opcode::Proto;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// A Nix value, possibly an unevaluated thunk.
+#[derive(Clone)]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A 64-bit signed integer.
+    Int(i64),
+    /// A double-precision float.
+    Float(f64),
+    /// A byte string with its string context.
+    String(NixString),
+    /// An absolute, normalised path.
+    Path(Rc<PathBuf>),
+    /// An attribute set.
+    Attrs(Attrs),
+    /// A list.
+    List(List),
+    /// A user-defined function.
+    Closure(Rc<Closure>),
+    /// A builtin function, possibly partially applied.
+    Builtin(Rc<PartialApp>),
+    /// A lazily evaluated value.
+    Thunk(Thunk),
+}
+
+/// A lambda together with the values it captured.
+pub struct Closure {
+    /// The compiled lambda.
+    pub proto: Rc<Proto>,
+    /// The captured upvalues, indexed by the lambda's upvalue numbers.
+    pub captures: Rc<[Value]>,
+}
+
+impl Drop for Closure {
+    fn drop(&mut self) {
+        if let Some(caps) = Rc::get_mut(&mut self.captures) {
+            drop_queue::defer_slice(caps);
+        }
+    }
+}
+
+impl Default for Value {
+    fn default() -> Self {
+        Value::Null
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::printer::short(self))
+    }
+}
+
+impl Value {
+    /// The type name as `builtins.typeOf` reports it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::Path(_) => "path",
+            Value::Attrs(_) => "set",
+            Value::List(_) => "list",
+            Value::Closure(_) | Value::Builtin(_) => "lambda",
+            Value::Thunk(_) => "thunk",
+        }
+    }
+
+    /// The type as C++ Nix names it in error messages ("a string", "an integer").
+    pub fn type_description(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a Boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::String(_) => "a string",
+            Value::Path(_) => "a path",
+            Value::Attrs(_) => "a set",
+            Value::List(_) => "a list",
+            Value::Closure(_) => "a function",
+            Value::Builtin(_) => "a built-in function",
+            Value::Thunk(_) => "a thunk",
+        }
+    }
+
+    /// If this is an evaluated thunk, the value inside; otherwise a clone of self.
+    #[inline]
+    pub fn shallow(&self) -> Value {
+        match self {
+            Value::Thunk(t) => t.value().unwrap_or_else(|| self.clone()),
+            v => v.clone(),
+        }
+    }
+
+    /// True unless this is a thunk that has not been evaluated yet.
+    #[inline]
+    pub fn is_forced(&self) -> bool {
+        match self {
+            Value::Thunk(t) => t.is_evaluated(),
+            _ => true,
+        }
+    }
+
+    /// Whether the value is callable as a function (lambda or builtin).
+    pub fn is_function(&self) -> bool {
+        matches!(self, Value::Closure(_) | Value::Builtin(_))
+    }
+
+    /// Build a string value from a Rust string.
+    pub fn string(s: impl Into<NixString>) -> Value {
+        Value::String(s.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    #[test]
+    fn million_deep_list_drops_without_overflow() {
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let mut v = Value::List(List::from(vec![]));
+                for _ in 0..1_000_000 {
+                    v = Value::List(List::from(vec![v]));
+                }
+                drop(v);
+            })
+            .unwrap();
+        handle.join().unwrap();
+    }
+}

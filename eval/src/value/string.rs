@@ -1,0 +1,142 @@
+//! Nix strings: immutable byte strings that carry a string context.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::rc::Rc;
+
+/// The string context: store paths (and derivation outputs) a string refers to.
+pub type NixContext = BTreeSet<Rc<str>>;
+
+/// An immutable byte string with an optional context, cheap to clone.
+#[derive(Clone)]
+pub struct NixString(Rc<Inner>);
+
+struct Inner {
+    bytes: Box<[u8]>,
+    context: Option<Box<NixContext>>,
+}
+
+impl NixString {
+    /// A string from bytes with a context (an empty context is stored as none).
+    pub fn with_context(bytes: impl Into<Box<[u8]>>, context: NixContext) -> Self {
+        NixString(Rc::new(Inner {
+            bytes: bytes.into(),
+            context: if context.is_empty() { None } else { Some(Box::new(context)) },
+        }))
+    }
+
+    /// The raw bytes.
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0.bytes
+    }
+
+    /// The string as UTF-8, replacing invalid sequences.
+    pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0.bytes)
+    }
+
+    /// The string as UTF-8 if it is valid.
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0.bytes).ok()
+    }
+
+    /// The context, if any.
+    pub fn context(&self) -> Option<&NixContext> {
+        self.0.context.as_deref()
+    }
+
+    /// Whether the string has a non-empty context.
+    pub fn has_context(&self) -> bool {
+        self.0.context.is_some()
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.bytes.len()
+    }
+
+    /// Whether the string is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.bytes.is_empty()
+    }
+
+    /// Whether two strings share the same allocation.
+    pub fn ptr_eq(&self, other: &NixString) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// Concatenate two strings, merging their contexts.
+    pub fn concat(&self, other: &NixString) -> NixString {
+        let mut b = Vec::with_capacity(self.len() + other.len());
+        b.extend_from_slice(self.as_bytes());
+        b.extend_from_slice(other.as_bytes());
+        let mut ctx = NixContext::new();
+        merge_context(&mut ctx, self.context());
+        merge_context(&mut ctx, other.context());
+        NixString::with_context(b, ctx)
+    }
+}
+
+/// Add every element of `from` to `into`.
+pub fn merge_context(into: &mut NixContext, from: Option<&NixContext>) {
+    if let Some(f) = from {
+        into.extend(f.iter().cloned());
+    }
+}
+
+impl From<&str> for NixString {
+    fn from(s: &str) -> Self {
+        NixString::with_context(s.as_bytes(), NixContext::new())
+    }
+}
+
+impl From<String> for NixString {
+    fn from(s: String) -> Self {
+        NixString::with_context(s.into_bytes(), NixContext::new())
+    }
+}
+
+impl From<Vec<u8>> for NixString {
+    fn from(s: Vec<u8>) -> Self {
+        NixString::with_context(s, NixContext::new())
+    }
+}
+
+impl From<&[u8]> for NixString {
+    fn from(s: &[u8]) -> Self {
+        NixString::with_context(s, NixContext::new())
+    }
+}
+
+impl PartialEq for NixString {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for NixString {}
+
+impl PartialOrd for NixString {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for NixString {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl fmt::Display for NixString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_str_lossy())
+    }
+}
+
+impl fmt::Debug for NixString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.to_str_lossy())
+    }
+}

@@ -1,0 +1,117 @@
+//! Arithmetic, comparison and shallow equality on forced values.
+
+use crate::errors::ErrorKind;
+use crate::value::Value;
+
+/// `==` when it can be decided without looking inside lists or sets; `None` otherwise.
+pub(crate) fn equal_shallow(a: &Value, b: &Value) -> Option<bool> {
+    Some(match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::String(x), Value::String(y)) => x.as_bytes() == y.as_bytes(),
+        (Value::Path(x), Value::Path(y)) => x == y,
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            if x.len() != y.len() {
+                false
+            } else if x.is_empty() || x.ptr_eq(y) {
+                true
+            } else {
+                return None;
+            }
+        }
+        (Value::Attrs(x), Value::Attrs(y)) => {
+            if x.ptr_eq(y) {
+                true
+            } else {
+                return None;
+            }
+        }
+        _ => false,
+    })
+}
+
+/// `<` on numbers, strings and paths (lists are handled by a generator).
+pub(crate) fn less(a: &Value, b: &Value) -> Result<bool, ErrorKind> {
+    Ok(match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x < y,
+        (Value::Float(x), Value::Float(y)) => x < y,
+        (Value::Int(x), Value::Float(y)) => (*x as f64) < *y,
+        (Value::Float(x), Value::Int(y)) => *x < (*y as f64),
+        (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
+        (Value::Path(x), Value::Path(y)) => x.as_os_str() < y.as_os_str(),
+        _ => {
+            return Err(ErrorKind::Other(format!(
+                "cannot compare {} with {}",
+                a.type_description(),
+                b.type_description()
+            )))
+        }
+    })
+}
+
+/// Integer or float arithmetic: `+` (numbers only), `-`, `*`, `/`.
+pub(crate) fn arith(op: u8, a: &Value, b: &Value) -> Result<Value, ErrorKind> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => {
+            let (x, y) = (*x, *y);
+            let r = match op {
+                b'+' => x.checked_add(y).ok_or(ErrorKind::Overflow("adding", x, y))?,
+                b'-' => x.checked_sub(y).ok_or(ErrorKind::Overflow("subtracting", x, y))?,
+                b'*' => x.checked_mul(y).ok_or(ErrorKind::Overflow("multiplying", x, y))?,
+                _ => {
+                    if y == 0 {
+                        return Err(ErrorKind::DivisionByZero);
+                    }
+                    x.checked_div(y).ok_or(ErrorKind::Overflow("dividing", x, y))?
+                }
+            };
+            Ok(Value::Int(r))
+        }
+        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
+            let x = as_f64(a);
+            let y = as_f64(b);
+            Ok(Value::Float(match op {
+                b'+' => x + y,
+                b'-' => x - y,
+                b'*' => x * y,
+                _ => {
+                    if y == 0.0 {
+                        return Err(ErrorKind::DivisionByZero);
+                    }
+                    x / y
+                }
+            }))
+        }
+        _ => {
+            let verb = match op {
+                b'+' => "add",
+                b'-' => "subtract",
+                b'*' => "multiply",
+                _ => "divide",
+            };
+            let (x, y) = if op == b'+' || op == b'*' { (b, a) } else { (b, a) };
+            Err(ErrorKind::Other(format!(
+                "cannot {verb} {} {} {}",
+                x.type_description(),
+                if op == b'+' || op == b'-' { if op == b'+' { "to" } else { "from" } } else if op == b'*' { "with" } else { "by" },
+                y.type_description()
+            )))
+        }
+    }
+}
+
+fn as_f64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => unreachable!("only called on numbers"),
+    }
+}
+
+/// A type error "expected X but found Y: value".
+pub(crate) fn type_error(expected: &'static str, v: &Value) -> ErrorKind {
+    ErrorKind::TypeError { expected, found: v.type_description(), value: crate::printer::short(v) }
+}
