@@ -12,11 +12,11 @@ fn expect_string(v: &Value, what: &'static str) -> Result<String, ErrorKind> {
         Value::String(s) => Ok(s.to_string()),
         other => {
             let _ = what;
-            Err(ErrorKind::TypeError {
-                expected: "a string",
-                found: other.type_description(),
-                value: crate::printer::short(other),
-            })
+            Err(ErrorKind::Other(format!(
+                "cannot coerce {} to a string: {}",
+                other.type_description(),
+                crate::printer::short(other)
+            )))
         }
     }
 }

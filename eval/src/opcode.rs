@@ -112,6 +112,8 @@ pub enum Op {
     List(u32),
     /// Pop n (name, value) pairs into a set; names are forced strings or null (skipped).
     Attrs(u32),
+    /// Like `Attrs`, for a set with dynamic names (duplicates are "dynamic attribute" errors).
+    AttrsDyn(u32),
     /// Pop a forced set; push attribute (constant n) or fail.
     Select(u32),
     /// Pop a forced value; if it is a set with attribute `name`, push it, else jump.

@@ -88,7 +88,11 @@ impl Compiler<'_> {
                     let span = self.span_of(&av);
                     let path: Vec<ast::Attr> = av.attrpath().ok_or_else(|| self.missing(span))?.attrs().collect();
                     let value = av.value().ok_or_else(|| self.missing(span))?;
-                    self.insert_path(tree, &path, value, span, froms)?;
+                    let full: Vec<String> = path
+                        .iter()
+                        .map(|a| self.static_attr_name(a).ok().flatten().unwrap_or_else(|| a.syntax().text().to_string()))
+                        .collect();
+                    self.insert_path(tree, &path, value, span, froms, &full.join("."))?;
                 }
             }
         }
@@ -106,6 +110,7 @@ impl Compiler<'_> {
         value: ast::Expr,
         span: Span,
         froms: &mut Vec<ast::Expr>,
+        full: &str,
     ) -> CResult {
         let first = &path[0];
         let rest = &path[1..];
@@ -114,7 +119,7 @@ impl Compiler<'_> {
                 BindVal::Expr(value)
             } else {
                 let mut sub = AttrTree::default();
-                self.insert_path(&mut sub, rest, value, span, froms)?;
+                self.insert_path(&mut sub, rest, value, span, froms, full)?;
                 BindVal::Set(sub)
             };
             tree.dynamics.push(DynEntry { key: first.clone(), val, span });
@@ -127,7 +132,7 @@ impl Compiler<'_> {
                     BindVal::Expr(value)
                 } else {
                     let mut sub = AttrTree::default();
-                    self.insert_path(&mut sub, rest, value, span, froms)?;
+                    self.insert_path(&mut sub, rest, value, span, froms, full)?;
                     BindVal::Set(sub)
                 };
                 tree.statics.push(StaticEntry { name, val, span });
@@ -148,12 +153,12 @@ impl Compiler<'_> {
                     self.add_entries(&lit, sub, froms)?;
                 }
                 match (&mut tree.statics[i].val, rest.is_empty()) {
-                    (BindVal::Set(sub), false) => self.insert_path(sub, rest, value, span, froms)?,
+                    (BindVal::Set(sub), false) => self.insert_path(sub, rest, value, span, froms, full)?,
                     (BindVal::Set(sub), true) => match value {
                         ast::Expr::AttrSet(lit) if lit.rec_token().is_none() => self.add_entries(&lit, sub, froms)?,
-                        _ => return Err(self.dup(&name, span)),
+                        _ => return Err(self.dup(full, span)),
                     },
-                    _ => return Err(self.dup(&name, span)),
+                    _ => return Err(self.dup(full, span)),
                 }
             }
         }
@@ -210,7 +215,8 @@ impl Compiler<'_> {
             self.compile_dyn_key(&d.key)?;
             self.emit_bind_value(&d.val, "", from_ids, d.span)?;
         }
-        self.emit(Op::Attrs((order.len() + tree.dynamics.len()) as u32), span);
+        let n = (order.len() + tree.dynamics.len()) as u32;
+        self.emit(if tree.dynamics.is_empty() { Op::Attrs(n) } else { Op::AttrsDyn(n) }, span);
         Ok(())
     }
 
@@ -417,7 +423,8 @@ impl Compiler<'_> {
                     self.compile_dyn_key(&d.key)?;
                     self.emit_bind_value(&d.val, "", from_ids, d.span)?;
                 }
-                self.emit(Op::Attrs((order.len() + tree.dynamics.len()) as u32), span);
+                let n = (order.len() + tree.dynamics.len()) as u32;
+        self.emit(if tree.dynamics.is_empty() { Op::Attrs(n) } else { Op::AttrsDyn(n) }, span);
                 Ok(())
             }
         }

@@ -30,7 +30,7 @@ pub fn compile_source(
 ) -> Result<Rc<Proto>, Error> {
     let parsed = rnix::Root::parse(text);
     if let Some(e) = parsed.errors().first() {
-        return Err(parse_error(e, file, text.len()));
+        return Err(parse_error(e, file, text));
     }
     let root = parsed.tree();
     let expr = root
@@ -54,7 +54,12 @@ pub fn compile_source(
 }
 
 /// Turn an rnix parse error into our error type.
-fn parse_error(e: &rnix::ParseError, file: u32, len: usize) -> Error {
+fn text_at(source: &str, r: rnix::TextRange) -> &str {
+    source.get(usize::from(r.start())..usize::from(r.end())).unwrap_or("")
+}
+
+fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Error {
+    let len = source.len();
     use rnix::ParseError as P;
     let (msg, range) = match e {
         P::Unexpected(r) => ("syntax error, unexpected token".to_string(), Some(*r)),
@@ -67,6 +72,12 @@ fn parse_error(e: &rnix::ParseError, file: u32, len: usize) -> Error {
         P::DuplicatedArgs(r, name) => (format!("duplicate formal function argument '{name}'"), Some(*r)),
         P::RecursionLimitExceeded => ("syntax error, expression nested too deeply".to_string(), None),
         _ => (format!("syntax error: {e}"), None),
+    };
+    let (msg, range) = match range {
+        Some(r) if text_at(source, r).starts_with('/') && text_at(source, r).ends_with('/') => {
+            ("path has a trailing slash".to_string(), range)
+        }
+        _ => (msg, range),
     };
     let span = match range {
         Some(r) => Span { file, start: u32::from(r.start()), end: u32::from(r.end()) },
@@ -335,7 +346,8 @@ impl<'a> Compiler<'a> {
             }
             ast::Expr::Literal(l) => {
                 let text = l.syntax().text().to_string();
-                return Err(self.err(ErrorKind::Parse(format!("invalid number '{text}'")), span));
+                let what = if matches!(l.kind(), ast::LiteralKind::Integer(_)) { "integer" } else { "float" };
+                return Err(self.err(ErrorKind::Parse(format!("invalid {what} '{text}'")), span));
             }
             ast::Expr::Str(s) => self.compile_string(s, span)?,
             ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) | ast::Expr::PathSearch(_) => {
@@ -386,6 +398,8 @@ impl<'a> Compiler<'a> {
                 let cond = a.condition().ok_or_else(|| self.missing(span))?;
                 let cspan = self.span_of(&cond);
                 let text = cond.syntax().text().to_string();
+                // Nix prints the condition with its own printer, which parenthesises operators.
+                let text = if matches!(cond, ast::Expr::BinOp(_)) { format!("({text})") } else { text };
                 self.compile(&cond)?;
                 self.emit(Op::Force, cspan);
                 let c = self.constant(Value::string(text));
@@ -406,6 +420,19 @@ impl<'a> Compiler<'a> {
             }
             ast::Expr::Select(s) => self.compile_select(s, span)?,
             ast::Expr::HasAttr(h) => self.compile_has_attr(h, span)?,
+            ast::Expr::UnaryOp(u)
+                if u.operator() == Some(ast::UnaryOpKind::Negate)
+                    && self.resolve(&Key::Name(Rc::from("__sub"))).is_some() =>
+            {
+                let loc = self.resolve(&Key::Name(Rc::from("__sub"))).expect("checked by the guard");
+                self.emit_loc(loc, span);
+                self.emit(Op::Force, span);
+                self.push_const(Value::Int(0), span);
+                self.emit(Op::Call, span);
+                self.emit(Op::Force, span);
+                self.compile_lazy(&u.expr().ok_or_else(|| self.missing(span))?, None)?;
+                self.emit(Op::Call, span);
+            }
             ast::Expr::UnaryOp(u) => {
                 self.compile(&u.expr().ok_or_else(|| self.missing(span))?)?;
                 self.emit(Op::Force, span);
@@ -464,6 +491,24 @@ impl<'a> Compiler<'a> {
                 self.compile_lazy(x, None)?;
                 self.emit(Op::Call, span);
             }
+            K::Sub | K::Mul | K::Div | K::Less | K::More | K::LessOrEq | K::MoreOrEq
+                if self.overridden_operator(op).is_some() =>
+            {
+                let (name, swap, negate) = self.overridden_operator(op).expect("checked by the guard");
+                let loc = self.resolve(&Key::Name(Rc::from(name))).expect("checked by the guard");
+                let (x, y) = if swap { (&rhs, &lhs) } else { (&lhs, &rhs) };
+                self.emit_loc(loc, span);
+                self.emit(Op::Force, span);
+                self.compile_lazy(x, None)?;
+                self.emit(Op::Call, span);
+                self.emit(Op::Force, span);
+                self.compile_lazy(y, None)?;
+                self.emit(Op::Call, span);
+                if negate {
+                    self.emit(Op::Force, span);
+                    self.emit(Op::Not, span);
+                }
+            }
             _ => {
                 self.compile(&lhs)?;
                 self.emit(Op::Force, span);
@@ -490,6 +535,23 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// If the operator's desugared function (`__sub`, `__lessThan`, …) is bound lexically by
+    /// the program, that binding's name, whether operands swap, and whether to negate.
+    fn overridden_operator(&mut self, op: ast::BinOpKind) -> Option<(&'static str, bool, bool)> {
+        use ast::BinOpKind as K;
+        let (name, swap, negate) = match op {
+            K::Sub => ("__sub", false, false),
+            K::Mul => ("__mul", false, false),
+            K::Div => ("__div", false, false),
+            K::Less => ("__lessThan", false, false),
+            K::More => ("__lessThan", true, false),
+            K::LessOrEq => ("__lessThan", true, true),
+            K::MoreOrEq => ("__lessThan", false, true),
+            _ => return None,
+        };
+        self.resolve(&Key::Name(Rc::from(name))).map(|_| (name, swap, negate))
     }
 
     /// Compile one attribute-path component for a runtime lookup: a constant name, or a
@@ -626,9 +688,14 @@ impl<'a> Compiler<'a> {
 
     fn compile_formals(&mut self, p: &ast::Pattern, span: Span) -> CResult {
         let entries: Vec<ast::PatEntry> = p.pat_entries().collect();
-        let mut formals = Vec::new();
+        let mut formals: Vec<(NixString, bool)> = Vec::new();
+        let bind_name = p.pat_bind().and_then(|b| b.ident()).map(|i| i.syntax().text().to_string());
         for e in &entries {
             let n = e.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default();
+            if formals.iter().any(|(f, _)| f.as_bytes() == n.as_bytes()) || bind_name.as_deref() == Some(n.as_str()) {
+                let espan = self.span_of(e);
+                return Err(self.err(ErrorKind::Parse(format!("duplicate formal function argument '{n}'")), espan));
+            }
             formals.push((NixString::from(n.as_str()), e.default().is_some()));
         }
         self.f().formals =

@@ -99,7 +99,7 @@ impl FuncState {
             Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq | Op::Concat | Op::Update => -1,
             Op::SelectDyn | Op::SelectOrDyn(_) | Op::HasStepDyn(_) | Op::HasFinalDyn => -1,
             Op::List(n) => 1 - *n as i32,
-            Op::Attrs(n) => 1 - 2 * *n as i32,
+            Op::Attrs(n) | Op::AttrsDyn(n) => 1 - 2 * *n as i32,
             Op::Interpolate(n) => 1 - *n as i32,
             Op::Undefined(_) => 0,
         }

@@ -172,7 +172,14 @@ impl Vm {
                         (Value::String(_) | Value::Path(_), _) => {
                             via_gen!(gen::HelperGen::add_coerced(a, b))
                         }
-                        _ => fail!(ops::arith(b'+', &a, &b).expect_err("non-numbers never add")),
+                        (Value::Int(_) | Value::Float(_), _) => {
+                            fail!(ops::arith(b'+', &a, &b).expect_err("non-numbers never add"))
+                        }
+                        _ => fail!(ErrorKind::Other(format!(
+                            "cannot coerce {} to a string: {}",
+                            a.type_description(),
+                            crate::printer::short(&a)
+                        ))),
                     }
                 }
                 Op::Sub | Op::Mul | Op::Div => {
@@ -232,7 +239,7 @@ impl Vm {
                         Some(r) => self.stack.push(Value::Int(r)),
                         None => fail!(ErrorKind::Overflow("subtracting", 0, i)),
                     },
-                    Value::Float(f) => self.stack.push(Value::Float(-f)),
+                    Value::Float(f) => self.stack.push(Value::Float(0.0 - f)),
                     other => fail!(ops::arith(b'-', &Value::Int(0), &other).expect_err("non-numbers never subtract")),
                 },
                 Op::Concat => {
@@ -256,7 +263,7 @@ impl Vm {
                     let items = self.stack.split_off(at);
                     self.stack.push(Value::List(List::from(items)));
                 }
-                Op::Attrs(n) => {
+                Op::Attrs(n) | Op::AttrsDyn(n) => {
                     let at = self.stack.len() - 2 * n as usize;
                     let mut b = AttrsBuilder::with_capacity(n as usize);
                     let mut it = self.stack.drain(at..);
@@ -270,6 +277,9 @@ impl Vm {
                     drop(it);
                     match b.finish() {
                         Ok(a) => self.stack.push(Value::Attrs(a)),
+                        Err(dup) if matches!(op, Op::AttrsDyn(_)) => {
+                            fail!(ErrorKind::Other(format!("dynamic attribute '{dup}' already defined")))
+                        }
                         Err(dup) => fail!(ErrorKind::DuplicateAttribute(dup.to_string())),
                     }
                 }
