@@ -49,7 +49,7 @@ fn million_deep_attrset_chain() {
     );
     // "[ true " + 1,000,000 × "{ next = " + "{ end = true; }" + 1,000,000 × "; }" + " ]"
     let len = 7 + 1_000_000 * 9 + 15 + 1_000_000 * 3 + 2;
-    assert_eq!(out, format!("{len} bytes starting [ true {{ next = {{ next = {{ next"));
+    assert_eq!(out, format!("{len} bytes starting [ true {{ next = {{ next = {{ next = {{ next"));
 }
 
 #[test]
