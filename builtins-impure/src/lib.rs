@@ -4,4 +4,9 @@
 use nixie_eval::builtins::Pack;
 
 /// The impure pack.
-pub static IMPURE_PACK: Pack = Pack { name: "impure", builtins: &[], values: &[], overrides: false };
+pub static IMPURE_PACK: Pack = Pack {
+    name: "impure",
+    builtins: &[],
+    values: &[],
+    overrides: false,
+};

@@ -5,4 +5,9 @@
 use nixie_eval::builtins::Pack;
 
 /// The standard pack.
-pub static STD_PACK: Pack = Pack { name: "std", builtins: &[], values: &[], overrides: false };
+pub static STD_PACK: Pack = Pack {
+    name: "std",
+    builtins: &[],
+    values: &[],
+    overrides: false,
+};

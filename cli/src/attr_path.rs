@@ -20,7 +20,12 @@ pub fn split(path: &str) -> Vec<String> {
 }
 
 /// Follow `path` from `v`, auto-calling functions with `args` before each step.
-pub fn select(eval: &mut Evaluation, mut v: Value, path: &str, args: &Attrs) -> Result<Value, Error> {
+pub fn select(
+    eval: &mut Evaluation,
+    mut v: Value,
+    path: &str,
+    args: &Attrs,
+) -> Result<Value, Error> {
     if path.is_empty() {
         return Ok(v);
     }

@@ -5,7 +5,7 @@ mod attr_path;
 mod output;
 
 use clap::Parser;
-use nixie_eval::value::{Attrs, NixString, Thunk, Value};
+use nixie_eval::value::{Attrs, NixString, Value};
 use nixie_eval::{Error, Evaluation};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,11 @@ use std::process::ExitCode;
 
 /// Command-line options, named as `nix-instantiate` names them.
 #[derive(Parser, Debug)]
-#[command(name = "nixie", version, about = "Evaluate Nix expressions (a nix-instantiate --eval drop-in)")]
+#[command(
+    name = "nixie",
+    version,
+    about = "Evaluate Nix expressions (a nix-instantiate --eval drop-in)"
+)]
 struct Cli {
     /// Evaluate and print the result (the only mode besides --parse).
     #[arg(long)]
@@ -126,7 +130,11 @@ fn main() -> ExitCode {
         cli.inputs.clone()
     };
     for input in &inputs {
-        let code = if cli.parse { parse_one(&cli, &mut eval, input, &cwd) } else { eval_one(&cli, &mut eval, input, &cwd) };
+        let code = if cli.parse {
+            parse_one(&cli, &mut eval, input, &cwd)
+        } else {
+            eval_one(&cli, &mut eval, input, &cwd)
+        };
         if code != ExitCode::SUCCESS {
             return code;
         }
@@ -135,22 +143,37 @@ fn main() -> ExitCode {
 }
 
 /// Read an input: (name for messages, directory for relative paths, text, file path).
-fn read_input(cli: &Cli, input: &str, cwd: &Path) -> Result<(String, PathBuf, String, Option<PathBuf>), String> {
+fn read_input(
+    cli: &Cli,
+    input: &str,
+    cwd: &Path,
+) -> Result<(String, PathBuf, String, Option<PathBuf>), String> {
     if cli.expr {
-        return Ok(("«string»".into(), cwd.to_path_buf(), input.to_string(), None));
+        return Ok((
+            "«string»".into(),
+            cwd.to_path_buf(),
+            input.to_string(),
+            None,
+        ));
     }
     if input == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("reading standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("reading standard input: {e}"))?;
         return Ok(("«stdin»".into(), cwd.to_path_buf(), s, None));
     }
-    let mut path = PathBuf::from(nixie_eval::paths::resolve(cwd, input));
+    let mut path = nixie_eval::paths::resolve(cwd, input);
     if path.is_dir() {
         path.push("default.nix");
     }
-    let bytes = std::fs::read(&path).map_err(|e| format!("getting status of '{}': {}", path.display(), e))?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| format!("getting status of '{}': {}", path.display(), e))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| "/".into());
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| "/".into());
     Ok((path.to_string_lossy().into_owned(), dir, text, Some(path)))
 }
 
@@ -175,18 +198,15 @@ fn report(eval: &Evaluation, e: &Error, trace: bool) -> ExitCode {
 fn auto_args(cli: &Cli, eval: &mut Evaluation, cwd: &Path) -> Result<Attrs, Error> {
     let mut entries = Vec::new();
     for pair in cli.arg.chunks(2) {
-        let v = eval.eval_source("«string»", &pair[1], cwd);
-        // `--arg` values are lazy in nix-instantiate; evaluate on demand through a thunk.
-        let v = match v {
-            Ok(v) => v,
-            Err(e) => return Err(e),
-        };
+        let v = eval.eval_source("«string»", &pair[1], cwd)?;
         entries.push((NixString::from(pair[0].as_str()), v));
     }
     for pair in cli.argstr.chunks(2) {
-        entries.push((NixString::from(pair[0].as_str()), Value::string(pair[1].as_str())));
+        entries.push((
+            NixString::from(pair[0].as_str()),
+            Value::string(pair[1].as_str()),
+        ));
     }
-    let _ = Thunk::blank;
     Ok(Attrs::from_unsorted(entries))
 }
 
@@ -204,11 +224,19 @@ fn eval_one(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitCo
             Some(p) => eval.eval_file(p)?,
             None => eval.eval_source(&name, &text, &dir)?,
         };
-        let paths = if cli.attr.is_empty() { vec![String::new()] } else { cli.attr.clone() };
+        let paths = if cli.attr.is_empty() {
+            vec![String::new()]
+        } else {
+            cli.attr.clone()
+        };
         let mut out = Vec::new();
         for ap in &paths {
             let v = attr_path::select(eval, root.clone(), ap, &args)?;
-            let v = if args.is_empty() { v } else { eval.auto_call(v, &args)? };
+            let v = if args.is_empty() {
+                v
+            } else {
+                eval.auto_call(v, &args)?
+            };
             let v = eval.force(v)?;
             if cli.json {
                 let v = eval.deep_force(v)?;

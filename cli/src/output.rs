@@ -64,7 +64,10 @@ pub fn to_json(v: &Value) -> Result<Vec<u8>, Error> {
                 }
             }
             Value::Closure(_) | Value::Builtin(_) => {
-                return Err(Error::new(ErrorKind::Other("cannot convert a function to JSON".into()), None))
+                return Err(Error::new(
+                    ErrorKind::Other("cannot convert a function to JSON".into()),
+                    None,
+                ))
             }
             Value::Thunk(_) => unreachable!("deep-forced before rendering"),
         }
@@ -73,11 +76,7 @@ pub fn to_json(v: &Value) -> Result<Vec<u8>, Error> {
 }
 
 fn json_float(f: f64) -> String {
-    if f.is_finite() && f == f.trunc() && f.abs() < 1e16 {
-        format!("{}", f)
-    } else {
-        format!("{}", f)
-    }
+    float_to_nix(f)
 }
 
 fn xml_escape(s: &str) -> String {
@@ -129,10 +128,18 @@ pub fn to_xml(v: &Value, _location: bool) -> Vec<u8> {
                 let _ = writeln!(out, "{ind}<float value=\"{}\" />", float_to_nix(*f));
             }
             Value::String(s) => {
-                let _ = writeln!(out, "{ind}<string value=\"{}\" />", xml_escape(&s.to_str_lossy()));
+                let _ = writeln!(
+                    out,
+                    "{ind}<string value=\"{}\" />",
+                    xml_escape(&s.to_str_lossy())
+                );
             }
             Value::Path(p) => {
-                let _ = writeln!(out, "{ind}<path value=\"{}\" />", xml_escape(&p.to_string_lossy()));
+                let _ = writeln!(
+                    out,
+                    "{ind}<path value=\"{}\" />",
+                    xml_escape(&p.to_string_lossy())
+                );
             }
             Value::List(l) => {
                 if l.is_empty() {
@@ -155,18 +162,33 @@ pub fn to_xml(v: &Value, _location: bool) -> Vec<u8> {
                 for (k, e) in a.iter().rev() {
                     work.push(Xml::Line(format!("{ind}  </attr>\n")));
                     work.push(Xml::Val(e.clone(), d + 2));
-                    work.push(Xml::Line(format!("{ind}  <attr name=\"{}\">\n", xml_escape(&k.to_str_lossy()))));
+                    work.push(Xml::Line(format!(
+                        "{ind}  <attr name=\"{}\">\n",
+                        xml_escape(&k.to_str_lossy())
+                    )));
                 }
             }
             Value::Closure(c) => match &c.proto.formals {
                 None => {
-                    let _ = writeln!(out, "{ind}<function>\n{ind}  <varpat name=\"{}\" />\n{ind}</function>", "x");
+                    let name = xml_escape(c.proto.param.as_deref().unwrap_or(""));
+                    let _ = writeln!(
+                        out,
+                        "{ind}<function>\n{ind}  <varpat name=\"{name}\" />\n{ind}</function>"
+                    );
                 }
                 Some(f) => {
                     let _ = writeln!(out, "{ind}<function>");
-                    let _ = writeln!(out, "{ind}  <attrspat{}>", if f.ellipsis { " ellipsis=\"1\"" } else { "" });
+                    let _ = writeln!(
+                        out,
+                        "{ind}  <attrspat{}>",
+                        if f.ellipsis { " ellipsis=\"1\"" } else { "" }
+                    );
                     for (n, _) in &f.entries {
-                        let _ = writeln!(out, "{ind}    <attr name=\"{}\" />", xml_escape(&n.to_str_lossy()));
+                        let _ = writeln!(
+                            out,
+                            "{ind}    <attr name=\"{}\" />",
+                            xml_escape(&n.to_str_lossy())
+                        );
                     }
                     let _ = writeln!(out, "{ind}  </attrspat>\n{ind}</function>");
                 }

@@ -80,12 +80,18 @@ impl ErrorKind {
     pub fn message(&self) -> String {
         match self {
             ErrorKind::Throw(m) => m.clone(),
-            ErrorKind::Abort(m) => format!("evaluation aborted with the following error message: '{m}'"),
+            ErrorKind::Abort(m) => {
+                format!("evaluation aborted with the following error message: '{m}'")
+            }
             ErrorKind::AssertionFailed(c) => format!("assertion '{c}' failed"),
             ErrorKind::InfiniteRecursion => "infinite recursion encountered".into(),
             ErrorKind::UndefinedVariable(n) => format!("undefined variable '{n}'"),
             ErrorKind::MissingAttribute(n) => format!("attribute '{n}' missing"),
-            ErrorKind::TypeError { expected, found, value } => {
+            ErrorKind::TypeError {
+                expected,
+                found,
+                value,
+            } => {
                 format!("expected {expected} but found {found}: {value}")
             }
             ErrorKind::NotCallable { found, value } => {
@@ -141,7 +147,11 @@ pub struct Error {
 impl Error {
     /// An error of the given kind at a span.
     pub fn new(kind: ErrorKind, span: Option<Span>) -> Error {
-        Error { kind, span, trace: Vec::new() }
+        Error {
+            kind,
+            span,
+            trace: Vec::new(),
+        }
     }
 
     /// Render as C++ Nix does: optional trace lines, then `error: message` with position.
@@ -174,7 +184,13 @@ fn render_pos(out: &mut String, sources: &SourceMap, sp: Span, indent: &str) {
     let text = sources.line_text(sp.file, line);
     let gutter = format!("{line}");
     let _ = writeln!(out, "{indent}{:>w$}| {}", line, text, w = gutter.len() + 5);
-    let _ = writeln!(out, "{indent}{:>w$}| {}^", "", " ".repeat(col - 1), w = gutter.len() + 5);
+    let _ = writeln!(
+        out,
+        "{indent}{:>w$}| {}^",
+        "",
+        " ".repeat(col - 1),
+        w = gutter.len() + 5
+    );
 }
 
 /// Result of evaluation steps.

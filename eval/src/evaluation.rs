@@ -75,22 +75,38 @@ impl EvaluationBuilder {
         let mut packs = vec![&crate::lang_builtins::LANG_PACK];
         packs.extend(self.packs);
         for pack in packs {
-            let mut add = |name: &'static str, global: bool, v: Value| -> Result<(), PackCollision> {
-                if let Some((_, first)) = owner.iter().find(|(n, _)| *n == name) {
-                    if !pack.overrides {
-                        return Err(PackCollision { name: name.into(), first, second: pack.name });
+            let mut add =
+                |name: &'static str, global: bool, v: Value| -> Result<(), PackCollision> {
+                    if let Some((_, first)) = owner.iter().find(|(n, _)| *n == name) {
+                        if !pack.overrides {
+                            return Err(PackCollision {
+                                name: name.into(),
+                                first,
+                                second: pack.name,
+                            });
+                        }
+                        builtins.retain(|(k, _)| k.as_bytes() != name.as_bytes());
+                    } else {
+                        owner.push((name, pack.name));
                     }
-                    builtins.retain(|(k, _)| k.as_bytes() != name.as_bytes());
-                } else {
-                    owner.push((name, pack.name));
-                }
-                builtins.push((NixString::from(name), v.clone()));
-                let gname = if global { name.to_string() } else { format!("__{name}") };
-                globals.insert(Rc::from(gname.as_str()), v);
-                Ok(())
-            };
+                    builtins.push((NixString::from(name), v.clone()));
+                    let gname = if global {
+                        name.to_string()
+                    } else {
+                        format!("__{name}")
+                    };
+                    globals.insert(Rc::from(gname.as_str()), v);
+                    Ok(())
+                };
             for (def, global) in pack.builtins {
-                add(def.name, *global, Value::Builtin(Rc::new(PartialApp { def, args: Vec::new() })))?;
+                add(
+                    def.name,
+                    *global,
+                    Value::Builtin(Rc::new(PartialApp {
+                        def,
+                        args: Vec::new(),
+                    })),
+                )?;
                 docs.push((def.name, def.doc));
             }
             for pv in pack.values {
@@ -111,7 +127,11 @@ impl EvaluationBuilder {
 impl Evaluation {
     /// Start configuring an evaluation (the language builtins are always included).
     pub fn builder() -> EvaluationBuilder {
-        EvaluationBuilder { packs: Vec::new(), io: Rc::new(StdIo), search_path: Vec::new() }
+        EvaluationBuilder {
+            packs: Vec::new(),
+            io: Rc::new(StdIo),
+            search_path: Vec::new(),
+        }
     }
 
     /// The VM, for embedders that need lower-level access.
@@ -121,13 +141,19 @@ impl Evaluation {
 
     /// Parse and compile a source without evaluating it (syntax and scope errors only).
     pub fn check_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<(), Error> {
-        let file = self.vm.sources.add(name.into(), dir.to_path_buf(), None, Rc::from(text));
+        let file = self
+            .vm
+            .sources
+            .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
         compile_source(text, file, dir, name, &self.vm.globals.clone()).map(|_| ())
     }
 
     /// Evaluate a source text to weak head normal form. `dir` anchors relative paths.
     pub fn eval_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
-        let file = self.vm.sources.add(name.into(), dir.to_path_buf(), None, Rc::from(text));
+        let file = self
+            .vm
+            .sources
+            .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
         let proto = compile_source(text, file, dir, name, &self.vm.globals.clone())?;
         self.vm.run_proto(proto)
     }
@@ -171,7 +197,9 @@ impl Evaluation {
         let v = self.force(v)?;
         match &v {
             Value::Closure(c) => {
-                let Some(formals) = &c.proto.formals else { return Ok(v) };
+                let Some(formals) = &c.proto.formals else {
+                    return Ok(v);
+                };
                 let mut picked = Vec::new();
                 for (name, has_default) in &formals.entries {
                     match args.get(name.as_bytes()) {
@@ -187,7 +215,11 @@ impl Evaluation {
                         }
                     }
                 }
-                let arg = if formals.ellipsis { args.clone() } else { Attrs::from_unsorted(picked) };
+                let arg = if formals.ellipsis {
+                    args.clone()
+                } else {
+                    Attrs::from_unsorted(picked)
+                };
                 self.call(v.clone(), Value::Attrs(arg))
             }
             Value::Attrs(a) if a.contains(b"__functor") => {

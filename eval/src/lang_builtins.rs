@@ -30,7 +30,14 @@ fn abort(_: &mut Vm, [msg, ..]: Args) -> Result<Value, ErrorKind> {
 }
 
 fn to_string(co: GenCo, [v, ..]: Args) -> BuiltinFuture {
-    Box::pin(async move { Ok(co.yield_(Request::CoerceToString { value: v, more: true }).await) })
+    Box::pin(async move {
+        Ok(co
+            .yield_(Request::CoerceToString {
+                value: v,
+                more: true,
+            })
+            .await)
+    })
 }
 
 fn try_eval(co: GenCo, [v, ..]: Args) -> BuiltinFuture {
@@ -40,7 +47,9 @@ fn try_eval(co: GenCo, [v, ..]: Args) -> BuiltinFuture {
 fn import(vm: &mut Vm, [p, ..]: Args) -> Result<Value, ErrorKind> {
     let path = match &p {
         Value::Path(p) => (**p).clone(),
-        Value::String(s) if s.as_bytes().starts_with(b"/") => crate::paths::normalise(&s.to_str_lossy()).into(),
+        Value::String(s) if s.as_bytes().starts_with(b"/") => {
+            crate::paths::normalise(&s.to_str_lossy()).into()
+        }
         Value::Attrs(a) => match a.get(b"outPath").map(|v| v.shallow()) {
             Some(Value::String(s)) => s.to_string().into(),
             Some(Value::Path(p)) => (*p).clone(),
@@ -48,7 +57,8 @@ fn import(vm: &mut Vm, [p, ..]: Args) -> Result<Value, ErrorKind> {
         },
         other => return Err(crate::vm::type_error("a path", other)),
     };
-    vm.import_file(&path).map_err(|e| ErrorKind::Located(Box::new(e)))
+    vm.import_file(&path)
+        .map_err(|e| ErrorKind::Located(Box::new(e)))
 }
 
 static THROW: BuiltinDef = BuiltinDef {
@@ -81,7 +91,8 @@ static TRY_EVAL: BuiltinDef = BuiltinDef {
 };
 static IMPORT: BuiltinDef = BuiltinDef {
     name: "import",
-    doc: "Load, parse and return the Nix expression in a file (a directory means its `default.nix`).",
+    doc:
+        "Load, parse and return the Nix expression in a file (a directory means its `default.nix`).",
     arity: 1,
     lazy: 0,
     func: BuiltinFn::Sync(import),
@@ -90,11 +101,29 @@ static IMPORT: BuiltinDef = BuiltinDef {
 /// The language pack: builtins the evaluator itself relies on.
 pub static LANG_PACK: Pack = Pack {
     name: "language",
-    builtins: &[(&THROW, true), (&ABORT, true), (&TO_STRING, true), (&TRY_EVAL, false), (&IMPORT, true)],
+    builtins: &[
+        (&THROW, true),
+        (&ABORT, true),
+        (&TO_STRING, true),
+        (&TRY_EVAL, false),
+        (&IMPORT, true),
+    ],
     values: &[
-        PackValue { name: "true", global: true, make: || Value::Bool(true) },
-        PackValue { name: "false", global: true, make: || Value::Bool(false) },
-        PackValue { name: "null", global: true, make: || Value::Null },
+        PackValue {
+            name: "true",
+            global: true,
+            make: || Value::Bool(true),
+        },
+        PackValue {
+            name: "false",
+            global: true,
+            make: || Value::Bool(false),
+        },
+        PackValue {
+            name: "null",
+            global: true,
+            make: || Value::Null,
+        },
     ],
     overrides: false,
 };
@@ -110,17 +139,29 @@ impl Vm {
             return Ok(v.clone());
         }
         let bytes = self.io.read_file(&path).map_err(|e| {
-            Error::new(ErrorKind::Io(format!("opening file '{}': {}", path.display(), io_msg(&e))), None)
+            Error::new(
+                ErrorKind::Io(format!("opening file '{}': {}", path.display(), io_msg(&e))),
+                None,
+            )
         })?;
         let text: Rc<str> = match String::from_utf8(bytes) {
             Ok(s) => Rc::from(s),
             Err(e) => Rc::from(String::from_utf8_lossy(e.as_bytes()).into_owned()),
         };
-        let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_else(|| "/".into());
+        let dir = path
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| "/".into());
         let name = path.to_string_lossy().into_owned();
-        let file = self.sources.add(name.clone(), dir.clone(), Some(path.clone()), text.clone());
-        let proto = crate::compiler::compile_source(&text, file, &dir, &name, &self.globals.clone())?;
-        let v = Value::Thunk(Thunk::new(ThunkState::Suspended { proto, captures: Rc::from(Vec::new()) }));
+        let file = self
+            .sources
+            .add(name.clone(), dir.clone(), Some(path.clone()), text.clone());
+        let proto =
+            crate::compiler::compile_source(&text, file, &dir, &name, &self.globals.clone())?;
+        let v = Value::Thunk(Thunk::new(ThunkState::Suspended {
+            proto,
+            captures: Rc::from(Vec::new()),
+        }));
         self.import_cache.insert(path, v.clone());
         Ok(v)
     }

@@ -187,6 +187,8 @@ pub struct Proto {
     pub name: Option<Rc<str>>,
     /// The lambda's `{ … }` formals, if any.
     pub formals: Option<Formals>,
+    /// The lambda's plain parameter name (`x` in `x: …`), if it has one.
+    pub param: Option<Rc<str>>,
     /// The directory relative paths resolve against.
     pub dir: Rc<std::path::Path>,
 }

@@ -42,7 +42,13 @@ mod tests {
 
     #[test]
     fn normalises() {
-        for (i, o) in [("/a/b/../c", "/a/c"), ("/a//b/", "/a/b"), ("/..", "/"), ("/a/./b", "/a/b"), ("/", "/")] {
+        for (i, o) in [
+            ("/a/b/../c", "/a/c"),
+            ("/a//b/", "/a/b"),
+            ("/..", "/"),
+            ("/a/./b", "/a/b"),
+            ("/", "/"),
+        ] {
             assert_eq!(normalise(i), o, "{i}");
         }
         assert_eq!(resolve(Path::new("/x/y"), "../z"), PathBuf::from("/x/z"));

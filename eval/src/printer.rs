@@ -8,13 +8,21 @@ use std::fmt::Write;
 /// Format a float as C++ streams do by default (`%g`, 6 significant digits).
 pub fn float_to_nix(f: f64) -> String {
     if f.is_nan() {
-        return if f.is_sign_negative() { "-nan".into() } else { "nan".into() };
+        return if f.is_sign_negative() {
+            "-nan".into()
+        } else {
+            "nan".into()
+        };
     }
     if f.is_infinite() {
         return if f < 0.0 { "-inf".into() } else { "inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let sci = format!("{:.5e}", f);
     let (mant, exp) = sci.split_once('e').expect("{:e} always has an exponent");
@@ -42,7 +50,9 @@ pub fn float_to_string(f: f64) -> String {
     format!("{:.6}", f)
 }
 
-const KEYWORDS: &[&str] = &["if", "then", "else", "assert", "with", "let", "in", "rec", "inherit"];
+const KEYWORDS: &[&str] = &[
+    "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit",
+];
 
 /// Whether an attribute name can be printed without quotes.
 pub fn is_plain_identifier(s: &[u8]) -> bool {
@@ -50,7 +60,10 @@ pub fn is_plain_identifier(s: &[u8]) -> bool {
     if !(first.is_ascii_alphabetic() || *first == b'_') {
         return false;
     }
-    if !s.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-')) {
+    if !s
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-'))
+    {
         return false;
     }
     !KEYWORDS.iter().any(|k| k.as_bytes() == s)
@@ -116,9 +129,11 @@ pub fn print_value(v: &Value, max_depth: Option<usize>) -> Vec<u8> {
             Value::String(s) => escape_string(&mut out, s.as_bytes()),
             Value::Path(p) => out.extend_from_slice(p.to_string_lossy().as_bytes()),
             Value::Closure(_) => out.extend_from_slice(b"<LAMBDA>"),
-            Value::Builtin(p) => {
-                out.extend_from_slice(if p.args.is_empty() { b"<PRIMOP>" } else { b"<PRIMOP-APP>" })
-            }
+            Value::Builtin(p) => out.extend_from_slice(if p.args.is_empty() {
+                b"<PRIMOP>"
+            } else {
+                b"<PRIMOP-APP>"
+            }),
             Value::Thunk(_) => out.extend_from_slice(b"<CODE>"),
             Value::List(l) => {
                 if max_depth.is_some_and(|m| depth >= m) && !l.is_empty() {
@@ -226,7 +241,7 @@ mod tests {
             (1.5e-7, "1.5e-07"),
             (100000.0, "100000"),
             (1234567.0, "1.23457e+06"),
-            (3.14159265, "3.14159"),
+            (1.234567891, "1.23457"),
             (-2.5, "-2.5"),
             (0.0001, "0.0001"),
             (0.00001, "1e-05"),

@@ -42,7 +42,13 @@ impl SourceMap {
                 line_starts.push(i as u32 + 1);
             }
         }
-        self.files.push(SourceFile { name, dir, path, text, line_starts });
+        self.files.push(SourceFile {
+            name,
+            dir,
+            path,
+            text,
+            line_starts,
+        });
         (self.files.len() - 1) as u32
     }
 
@@ -60,7 +66,11 @@ impl SourceMap {
         };
         let start = f.line_starts[line] as usize;
         let upto = (span.start as usize).min(f.text.len());
-        let col = f.text.get(start..upto).map(|s| s.chars().count()).unwrap_or(upto - start);
+        let col = f
+            .text
+            .get(start..upto)
+            .map(|s| s.chars().count())
+            .unwrap_or(upto - start);
         (line + 1, col + 1)
     }
 
@@ -68,13 +78,19 @@ impl SourceMap {
     pub fn line_text(&self, file: u32, line: usize) -> &str {
         let f = self.file(file);
         let start = f.line_starts[line - 1] as usize;
-        let end = f.line_starts.get(line).map(|e| *e as usize - 1).unwrap_or(f.text.len());
+        let end = f
+            .line_starts
+            .get(line)
+            .map(|e| *e as usize - 1)
+            .unwrap_or(f.text.len());
         f.text.get(start..end.max(start)).unwrap_or("")
     }
 
     /// The source text a span covers.
     pub fn snippet(&self, span: Span) -> &str {
         let f = self.file(span.file);
-        f.text.get(span.start as usize..span.end as usize).unwrap_or("")
+        f.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
     }
 }

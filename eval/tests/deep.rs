@@ -8,14 +8,22 @@ fn on_small_stack(src: &'static str) -> String {
     std::thread::Builder::new()
         .stack_size(1024 * 1024)
         .spawn(move || {
-            let mut e = Evaluation::builder().build().expect("no packs, no collisions");
-            let v = e.eval_source("«test»", src, Path::new("/")).map_err(|err| e.render_error(&err, false));
+            let mut e = Evaluation::builder()
+                .build()
+                .expect("no packs, no collisions");
+            let v = e
+                .eval_source("«test»", src, Path::new("/"))
+                .map_err(|err| e.render_error(&err, false));
             let v = v.and_then(|v| e.deep_force(v).map_err(|err| e.render_error(&err, false)));
             match v {
                 Ok(v) => {
                     let out = printer::print_value(&v, None);
                     if out.len() > 200 {
-                        format!("{} bytes starting {}", out.len(), String::from_utf8_lossy(&out[..40]))
+                        format!(
+                            "{} bytes starting {}",
+                            out.len(),
+                            String::from_utf8_lossy(&out[..40])
+                        )
                     } else {
                         String::from_utf8_lossy(&out).into_owned()
                     }
@@ -30,7 +38,10 @@ fn on_small_stack(src: &'static str) -> String {
 
 #[test]
 fn million_nested_calls() {
-    assert_eq!(on_small_stack("let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000"), "1000000");
+    assert_eq!(
+        on_small_stack("let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000"),
+        "1000000"
+    );
 }
 
 #[test]
@@ -39,7 +50,13 @@ fn million_deep_list_builds_compares_forces_and_prints() {
         "let mk = n: if n == 0 then [] else [ (mk (n - 1)) ]; a = mk 1000000; b = mk 1000000; in [ (a == b) a ]",
     );
     // "[ true " + 1,000,000 × "[ " + "[ ]" + 1,000,000 × " ]" + " ]"
-    assert_eq!(out, format!("{} bytes starting [ true [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [", 7 + 2_000_000 + 3 + 2_000_000 + 2));
+    assert_eq!(
+        out,
+        format!(
+            "{} bytes starting [ true [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [ [",
+            7 + 2_000_000 + 3 + 2_000_000 + 2
+        )
+    );
 }
 
 #[test]
@@ -49,7 +66,10 @@ fn million_deep_attrset_chain() {
     );
     // "[ true " + 1,000,000 × "{ next = " + "{ end = true; }" + 1,000,000 × "; }" + " ]"
     let len = 7 + 1_000_000 * 9 + 15 + 1_000_000 * 3 + 2;
-    assert_eq!(out, format!("{len} bytes starting [ true {{ next = {{ next = {{ next = {{ next"));
+    assert_eq!(
+        out,
+        format!("{len} bytes starting [ true {{ next = {{ next = {{ next = {{ next")
+    );
 }
 
 #[test]

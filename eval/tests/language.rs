@@ -18,18 +18,21 @@ enum Expect {
 
 fn parse_cases(text: &str) -> Vec<Case> {
     let mut cases = Vec::new();
-    let mut blocks = text.split("\n### ").skip(1).peekable();
+    let blocks = text.split("\n### ").skip(1);
     if text.starts_with("### ") {
         // The first block would have been skipped above; files start with comments, so this is rare.
         panic!("case files start with a comment header");
     }
-    while let Some(block) = blocks.next() {
+    for block in blocks {
         let (name, rest) = block.split_once('\n').expect("a case has a name line");
         let mut lines: Vec<&str> = rest.split('\n').collect();
         if lines.first() == Some(&"# differs-from-2.8") {
             lines.remove(0);
         }
-        let sep = lines.iter().position(|l| l.starts_with("--- ")).unwrap_or_else(|| panic!("case {name} has no --- line"));
+        let sep = lines
+            .iter()
+            .position(|l| l.starts_with("--- "))
+            .unwrap_or_else(|| panic!("case {name} has no --- line"));
         let source = lines[..sep].join("\n");
         let header = lines[sep];
         let body: Vec<&str> = lines[sep + 1..].to_vec();
@@ -41,31 +44,51 @@ fn parse_cases(text: &str) -> Vec<Case> {
             Expect::Ok(body)
         } else {
             let kind = header.trim_start_matches("--- error").trim().to_string();
-            Expect::Error { kind, fragment: body }
+            Expect::Error {
+                kind,
+                fragment: body,
+            }
         };
-        cases.push(Case { name: name.trim().to_string(), source, expect });
+        cases.push(Case {
+            name: name.trim().to_string(),
+            source,
+            expect,
+        });
     }
     cases
 }
 
 fn eval_strict(src: &str) -> Result<String, String> {
-    let mut e = Evaluation::builder().build().expect("no packs, no collisions");
+    let mut e = Evaluation::builder()
+        .build()
+        .expect("no packs, no collisions");
     let dir = Path::new("/");
     let run = |e: &mut Evaluation| -> Result<Value, nixie_eval::Error> {
         let v = e.eval_source("«string»", src, dir)?;
         e.deep_force(v)
     };
     match run(&mut e) {
-        Ok(v) => Ok(String::from_utf8_lossy(&nixie_eval::printer::print_value(&v, None)).into_owned()),
+        Ok(v) => {
+            Ok(String::from_utf8_lossy(&nixie_eval::printer::print_value(&v, None)).into_owned())
+        }
         Err(err) => Err(e.render_error(&err, true)),
     }
 }
 
 /// Cases that do not pass yet, each with the reason; the test fails if one starts passing.
 const KNOWN_GAPS: &[(&str, &str)] = &[
-    ("attrs-path-merge-into-rec-set", "a rec set literal merged with a.b paths does not yet keep its rec scope"),
-    ("attrs-merge-later-rec-is-ignored", "a rec set literal merged after a.b paths is rejected instead of losing rec"),
-    ("attrs-merge-earlier-rec-kept", "a rec set literal merged with a.b paths does not yet keep its rec scope"),
+    (
+        "attrs-path-merge-into-rec-set",
+        "a rec set literal merged with a.b paths does not yet keep its rec scope",
+    ),
+    (
+        "attrs-merge-later-rec-is-ignored",
+        "a rec set literal merged after a.b paths is rejected instead of losing rec",
+    ),
+    (
+        "attrs-merge-earlier-rec-kept",
+        "a rec set literal merged with a.b paths does not yet keep its rec scope",
+    ),
 ];
 
 #[test]
@@ -91,12 +114,17 @@ fn language_cases() {
             };
             match (&case.expect, got) {
                 (Expect::Ok(want), Ok(out)) if *want == out => {}
-                (Expect::Ok(want), Ok(out)) => failures.push(format!("{}: want {want:?}, got {out:?}", case.name)),
-                (Expect::Ok(want), Err(e)) => failures.push(format!("{}: want {want:?}, got error {e}", case.name)),
-                (Expect::Error { fragment, .. }, Err(e)) if e.contains(fragment.as_str()) => {}
-                (Expect::Error { kind, fragment }, Err(e)) => {
-                    failures.push(format!("{}: want {kind} error containing {fragment:?}, got {e}", case.name))
+                (Expect::Ok(want), Ok(out)) => {
+                    failures.push(format!("{}: want {want:?}, got {out:?}", case.name))
                 }
+                (Expect::Ok(want), Err(e)) => {
+                    failures.push(format!("{}: want {want:?}, got error {e}", case.name))
+                }
+                (Expect::Error { fragment, .. }, Err(e)) if e.contains(fragment.as_str()) => {}
+                (Expect::Error { kind, fragment }, Err(e)) => failures.push(format!(
+                    "{}: want {kind} error containing {fragment:?}, got {e}",
+                    case.name
+                )),
                 (Expect::Error { kind, .. }, Ok(out)) => {
                     failures.push(format!("{}: want {kind} error, got {out:?}", case.name))
                 }
@@ -105,14 +133,23 @@ fn language_cases() {
     }
     assert!(total >= 200, "expected at least 200 cases, found {total}");
     for (gap, why) in KNOWN_GAPS {
-        match failures.iter().position(|f| f.starts_with(&format!("{gap}:"))) {
+        match failures
+            .iter()
+            .position(|f| f.starts_with(&format!("{gap}:")))
+        {
             Some(i) => {
                 failures.remove(i);
             }
-            None => failures.push(format!("{gap}: listed as a known gap ({why}) but passes now; remove it")),
+            None => failures.push(format!(
+                "{gap}: listed as a known gap ({why}) but passes now; remove it"
+            )),
         }
     }
     if !failures.is_empty() {
-        panic!("{} of {total} cases failed:\n{}", failures.len(), failures.join("\n"));
+        panic!(
+            "{} of {total} cases failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }

@@ -49,12 +49,20 @@ struct Group {
 
 impl Compiler<'_> {
     fn build_group(&mut self, node: &impl HasEntry) -> Result<Group, Error> {
-        let mut g = Group { tree: AttrTree::default(), froms: Vec::new() };
+        let mut g = Group {
+            tree: AttrTree::default(),
+            froms: Vec::new(),
+        };
         self.add_entries(node, &mut g.tree, &mut g.froms)?;
         Ok(g)
     }
 
-    fn add_entries(&mut self, node: &impl HasEntry, tree: &mut AttrTree, froms: &mut Vec<ast::Expr>) -> CResult {
+    fn add_entries(
+        &mut self,
+        node: &impl HasEntry,
+        tree: &mut AttrTree,
+        froms: &mut Vec<ast::Expr>,
+    ) -> CResult {
         for entry in node.entries() {
             match entry {
                 ast::Entry::Inherit(inh) => {
@@ -70,7 +78,9 @@ impl Compiler<'_> {
                         let span = self.span_of(&a);
                         let Some(name) = self.static_attr_name(&a)? else {
                             return Err(self.err(
-                                ErrorKind::Parse("dynamic attributes not allowed in inherit".into()),
+                                ErrorKind::Parse(
+                                    "dynamic attributes not allowed in inherit".into(),
+                                ),
                                 span,
                             ));
                         };
@@ -86,11 +96,20 @@ impl Compiler<'_> {
                 }
                 ast::Entry::AttrpathValue(av) => {
                     let span = self.span_of(&av);
-                    let path: Vec<ast::Attr> = av.attrpath().ok_or_else(|| self.missing(span))?.attrs().collect();
+                    let path: Vec<ast::Attr> = av
+                        .attrpath()
+                        .ok_or_else(|| self.missing(span))?
+                        .attrs()
+                        .collect();
                     let value = av.value().ok_or_else(|| self.missing(span))?;
                     let full: Vec<String> = path
                         .iter()
-                        .map(|a| self.static_attr_name(a).ok().flatten().unwrap_or_else(|| a.syntax().text().to_string()))
+                        .map(|a| {
+                            self.static_attr_name(a)
+                                .ok()
+                                .flatten()
+                                .unwrap_or_else(|| a.syntax().text().to_string())
+                        })
                         .collect();
                     self.insert_path(tree, &path, value, span, froms, &full.join("."))?;
                 }
@@ -122,7 +141,11 @@ impl Compiler<'_> {
                 self.insert_path(&mut sub, rest, value, span, froms, full)?;
                 BindVal::Set(sub)
             };
-            tree.dynamics.push(DynEntry { key: first.clone(), val, span });
+            tree.dynamics.push(DynEntry {
+                key: first.clone(),
+                val,
+                span,
+            });
             return Ok(());
         };
         let existing = tree.statics.iter().position(|e| e.name == name);
@@ -143,19 +166,28 @@ impl Compiler<'_> {
                     BindVal::Expr(ast::Expr::AttrSet(s)) => s.rec_token().is_none(),
                     _ => false,
                 };
-                if !matches!(tree.statics[i].val, BindVal::Set(_)) && mergeable_literal(&tree.statics[i].val) {
-                    let BindVal::Expr(ast::Expr::AttrSet(lit)) =
-                        std::mem::replace(&mut tree.statics[i].val, BindVal::Set(AttrTree::default()))
-                    else {
+                if !matches!(tree.statics[i].val, BindVal::Set(_))
+                    && mergeable_literal(&tree.statics[i].val)
+                {
+                    let BindVal::Expr(ast::Expr::AttrSet(lit)) = std::mem::replace(
+                        &mut tree.statics[i].val,
+                        BindVal::Set(AttrTree::default()),
+                    ) else {
                         unreachable!("checked to be a set literal")
                     };
-                    let BindVal::Set(sub) = &mut tree.statics[i].val else { unreachable!("just replaced") };
+                    let BindVal::Set(sub) = &mut tree.statics[i].val else {
+                        unreachable!("just replaced")
+                    };
                     self.add_entries(&lit, sub, froms)?;
                 }
                 match (&mut tree.statics[i].val, rest.is_empty()) {
-                    (BindVal::Set(sub), false) => self.insert_path(sub, rest, value, span, froms, full)?,
+                    (BindVal::Set(sub), false) => {
+                        self.insert_path(sub, rest, value, span, froms, full)?
+                    }
                     (BindVal::Set(sub), true) => match value {
-                        ast::Expr::AttrSet(lit) if lit.rec_token().is_none() => self.add_entries(&lit, sub, froms)?,
+                        ast::Expr::AttrSet(lit) if lit.rec_token().is_none() => {
+                            self.add_entries(&lit, sub, froms)?
+                        }
                         _ => return Err(self.dup(full, span)),
                     },
                     _ => return Err(self.dup(full, span)),
@@ -189,7 +221,12 @@ impl Compiler<'_> {
                 self.compile_lazy(e, None)?;
                 let id = self.fresh_hidden();
                 let slot = self.f().depth - 1;
-                self.f().scopes.last_mut().expect("pushed above").names.push((Key::Hidden(id), slot));
+                self.f()
+                    .scopes
+                    .last_mut()
+                    .expect("pushed above")
+                    .names
+                    .push((Key::Hidden(id), slot));
                 from_ids.push(id);
             }
         }
@@ -216,7 +253,14 @@ impl Compiler<'_> {
             self.emit_bind_value(&d.val, "", from_ids, d.span)?;
         }
         let n = (order.len() + tree.dynamics.len()) as u32;
-        self.emit(if tree.dynamics.is_empty() { Op::Attrs(n) } else { Op::AttrsDyn(n) }, span);
+        self.emit(
+            if tree.dynamics.is_empty() {
+                Op::Attrs(n)
+            } else {
+                Op::AttrsDyn(n)
+            },
+            span,
+        );
         Ok(())
     }
 
@@ -233,7 +277,13 @@ impl Compiler<'_> {
     }
 
     /// Push the (lazy) value of a binding in a non-recursive context.
-    fn emit_bind_value(&mut self, val: &BindVal, name: &str, from_ids: &[u32], span: Span) -> CResult {
+    fn emit_bind_value(
+        &mut self,
+        val: &BindVal,
+        name: &str,
+        from_ids: &[u32],
+        span: Span,
+    ) -> CResult {
         match val {
             BindVal::Expr(e) => self.compile_lazy(e, Some(Rc::from(name))),
             BindVal::Inherit(n) => {
@@ -280,7 +330,9 @@ impl Compiler<'_> {
     fn inherit_from_proto(&mut self, from_id: u32, name: &str, span: Span) -> Result<u32, Error> {
         let name = name.to_string();
         self.child(ProtoKind::Thunk, span, None, |c| {
-            let loc = c.resolve(&Key::Hidden(from_id)).expect("inherit sources are bound before use");
+            let loc = c
+                .resolve(&Key::Hidden(from_id))
+                .expect("inherit sources are bound before use");
             c.emit_loc(loc, span);
             c.emit(Op::Force, span);
             let k = c.name_const(&name);
@@ -295,7 +347,10 @@ impl Compiler<'_> {
     pub(super) fn compile_let(&mut self, l: &ast::LetIn, span: Span) -> CResult {
         let group = self.build_group(l)?;
         if let Some(d) = group.tree.dynamics.first() {
-            return Err(self.err(ErrorKind::Parse("dynamic attributes not allowed in let".into()), d.span));
+            return Err(self.err(
+                ErrorKind::Parse("dynamic attributes not allowed in let".into()),
+                d.span,
+            ));
         }
         let body = l.body().ok_or_else(|| self.missing(span))?;
         self.compile_rec_group(group, span, RecBody::Expr(body))
@@ -323,7 +378,10 @@ impl Compiler<'_> {
         }
         let nfrom = froms.len() as u32;
         for (i, e) in tree.statics.iter().enumerate() {
-            scope.names.push((Key::Name(Rc::from(e.name.as_str())), base + nfrom + i as u32));
+            scope.names.push((
+                Key::Name(Rc::from(e.name.as_str())),
+                base + nfrom + i as u32,
+            ));
         }
         let total = nfrom + tree.statics.len() as u32;
         self.f().scopes.push(scope);
@@ -381,7 +439,9 @@ impl Compiler<'_> {
             let idx = match p {
                 Pending::From(f) => self.thunk_proto(f)?,
                 Pending::Bind(e) => match &e.val {
-                    BindVal::Expr(ast::Expr::Lambda(l)) => self.compile_lambda(l, Some(Rc::from(e.name.as_str())))?,
+                    BindVal::Expr(ast::Expr::Lambda(l)) => {
+                        self.compile_lambda(l, Some(Rc::from(e.name.as_str())))?
+                    }
                     BindVal::Expr(x) => self.thunk_proto(x)?,
                     BindVal::Inherit(n) => {
                         let n = n.clone();
@@ -396,7 +456,9 @@ impl Compiler<'_> {
                         self.f().scopes.last_mut().expect("rec scope").hidden = false;
                         r?
                     }
-                    BindVal::InheritFrom(i, n) => self.inherit_from_proto(from_ids[*i], n, e.span)?,
+                    BindVal::InheritFrom(i, n) => {
+                        self.inherit_from_proto(from_ids[*i], n, e.span)?
+                    }
                     BindVal::Set(t) => {
                         let ids = from_ids.to_vec();
                         let sp = e.span;
@@ -413,7 +475,8 @@ impl Compiler<'_> {
         match body {
             RecBody::Expr(b) => self.compile(&b),
             RecBody::Set => {
-                let mut order: Vec<(usize, &StaticEntry)> = tree.statics.iter().enumerate().collect();
+                let mut order: Vec<(usize, &StaticEntry)> =
+                    tree.statics.iter().enumerate().collect();
                 order.sort_by(|a, b| a.1.name.as_bytes().cmp(b.1.name.as_bytes()));
                 for (i, e) in &order {
                     self.push_const(Value::string(e.name.as_str()), e.span);
@@ -424,7 +487,14 @@ impl Compiler<'_> {
                     self.emit_bind_value(&d.val, "", from_ids, d.span)?;
                 }
                 let n = (order.len() + tree.dynamics.len()) as u32;
-        self.emit(if tree.dynamics.is_empty() { Op::Attrs(n) } else { Op::AttrsDyn(n) }, span);
+                self.emit(
+                    if tree.dynamics.is_empty() {
+                        Op::Attrs(n)
+                    } else {
+                        Op::AttrsDyn(n)
+                    },
+                    span,
+                );
                 Ok(())
             }
         }

@@ -33,10 +33,17 @@ pub fn compile_source(
         return Err(parse_error(e, file, text));
     }
     let root = parsed.tree();
-    let expr = root
-        .expr()
-        .ok_or_else(|| Error::new(ErrorKind::Parse("syntax error, unexpected end of file".into()), None))?;
-    let span = Span { file, start: 0, end: text.len() as u32 };
+    let expr = root.expr().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Parse("syntax error, unexpected end of file".into()),
+            None,
+        )
+    })?;
+    let span = Span {
+        file,
+        start: 0,
+        end: text.len() as u32,
+    };
     let mut c = Compiler {
         file,
         dir: Rc::from(dir),
@@ -55,7 +62,9 @@ pub fn compile_source(
 
 /// Turn an rnix parse error into our error type.
 fn text_at(source: &str, r: rnix::TextRange) -> &str {
-    source.get(usize::from(r.start())..usize::from(r.end())).unwrap_or("")
+    source
+        .get(usize::from(r.start())..usize::from(r.end()))
+        .unwrap_or("")
 }
 
 fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Error {
@@ -64,13 +73,22 @@ fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Error {
     let (msg, range) = match e {
         P::Unexpected(r) => ("syntax error, unexpected token".to_string(), Some(*r)),
         P::UnexpectedExtra(r) => ("syntax error, unexpected extra input".to_string(), Some(*r)),
-        P::UnexpectedWanted(got, r, want) => {
-            (format!("syntax error, unexpected {got:?}, expecting one of {want:?}"), Some(*r))
-        }
+        P::UnexpectedWanted(got, r, want) => (
+            format!("syntax error, unexpected {got:?}, expecting one of {want:?}"),
+            Some(*r),
+        ),
         P::UnexpectedDoubleBind(r) => ("syntax error, double @-binding".to_string(), Some(*r)),
-        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => ("syntax error, unexpected end of file".to_string(), None),
-        P::DuplicatedArgs(r, name) => (format!("duplicate formal function argument '{name}'"), Some(*r)),
-        P::RecursionLimitExceeded => ("syntax error, expression nested too deeply".to_string(), None),
+        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => {
+            ("syntax error, unexpected end of file".to_string(), None)
+        }
+        P::DuplicatedArgs(r, name) => (
+            format!("duplicate formal function argument '{name}'"),
+            Some(*r),
+        ),
+        P::RecursionLimitExceeded => (
+            "syntax error, expression nested too deeply".to_string(),
+            None,
+        ),
         _ => (format!("syntax error: {e}"), None),
     };
     let (msg, range) = match range {
@@ -80,8 +98,16 @@ fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Error {
         _ => (msg, range),
     };
     let span = match range {
-        Some(r) => Span { file, start: u32::from(r.start()), end: u32::from(r.end()) },
-        None => Span { file, start: len as u32, end: len as u32 },
+        Some(r) => Span {
+            file,
+            start: u32::from(r.start()),
+            end: u32::from(r.end()),
+        },
+        None => Span {
+            file,
+            start: len as u32,
+            end: len as u32,
+        },
     };
     Error::new(ErrorKind::Parse(msg), Some(span))
 }
@@ -107,12 +133,18 @@ type CResult = Result<(), Error>;
 
 impl<'a> Compiler<'a> {
     fn f(&mut self) -> &mut FuncState {
-        self.funcs.last_mut().expect("at least the file function is being compiled")
+        self.funcs
+            .last_mut()
+            .expect("at least the file function is being compiled")
     }
 
     fn span_of(&self, node: &impl AstNode) -> Span {
         let r = node.syntax().text_range();
-        Span { file: self.file, start: u32::from(r.start()), end: u32::from(r.end()) }
+        Span {
+            file: self.file,
+            start: u32::from(r.start()),
+            end: u32::from(r.end()),
+        }
     }
 
     fn err(&self, kind: ErrorKind, span: Span) -> Error {
@@ -120,6 +152,9 @@ impl<'a> Compiler<'a> {
     }
 
     fn emit(&mut self, op: Op, span: Span) -> usize {
+        if matches!(op, Op::Force) && self.top_is_forced() {
+            return self.f().code.len();
+        }
         let f = self.f();
         let ip = f.code.len() as u32;
         if f.spans.last().map(|(_, s)| *s != span).unwrap_or(true) {
@@ -131,13 +166,59 @@ impl<'a> Compiler<'a> {
     }
 
     fn here(&mut self) -> u32 {
-        self.f().code.len() as u32
+        let f = self.f();
+        f.label = Some(f.code.len() as u32);
+        f.code.len() as u32
+    }
+
+    /// Whether the value on top of the stack is known to be forced here: the previous
+    /// instruction always produces a forced value and no jump lands between them.
+    fn top_is_forced(&mut self) -> bool {
+        let f = self.f();
+        let at = f.code.len() as u32;
+        if f.label == Some(at) {
+            return false;
+        }
+        match f.code.last() {
+            Some(Op::Const(c)) => !matches!(f.consts[*c as usize], Value::Thunk(_)),
+            Some(
+                Op::Force
+                | Op::Add
+                | Op::Sub
+                | Op::Mul
+                | Op::Div
+                | Op::Eq
+                | Op::NotEq
+                | Op::Less
+                | Op::LessEq
+                | Op::Greater
+                | Op::GreaterEq
+                | Op::Not
+                | Op::Negate
+                | Op::Concat
+                | Op::Update
+                | Op::List(_)
+                | Op::Attrs(_)
+                | Op::AttrsDyn(_)
+                | Op::Interpolate(_)
+                | Op::Closure(_)
+                | Op::HasFinal(_)
+                | Op::HasFinalDyn
+                | Op::ToPath
+                | Op::SearchPath
+                | Op::CoerceInterp
+                | Op::AssertBool,
+            ) => true,
+            _ => false,
+        }
     }
 
     fn patch(&mut self, at: usize, target: u32) {
         match &mut self.f().code[at] {
             Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => *t = target,
-            Op::SelectOr { jump, .. } | Op::HasStep { jump, .. } | Op::WithSelect { jump, .. } => *jump = target,
+            Op::SelectOr { jump, .. } | Op::HasStep { jump, .. } | Op::WithSelect { jump, .. } => {
+                *jump = target
+            }
             Op::SelectOrDyn(t) | Op::HasStepDyn(t) => *t = target,
             other => unreachable!("patching a non-jump instruction {other:?}"),
         }
@@ -169,6 +250,7 @@ impl<'a> Compiler<'a> {
             kind: f.kind,
             name: f.name,
             formals: f.formals,
+            param: f.param,
             dir: self.dir.clone(),
         })
     }
@@ -253,10 +335,18 @@ impl<'a> Compiler<'a> {
         let name_c = self.name_const(name);
         let mut exits = Vec::new();
         for w in withs {
-            let loc = self.resolve(&Key::With(w)).expect("with scopes are always resolvable");
+            let loc = self
+                .resolve(&Key::With(w))
+                .expect("with scopes are always resolvable");
             self.emit_loc(loc, span);
             self.emit(Op::Force, span);
-            exits.push(self.emit(Op::WithSelect { name: name_c, jump: 0 }, span));
+            exits.push(self.emit(
+                Op::WithSelect {
+                    name: name_c,
+                    jump: 0,
+                },
+                span,
+            ));
         }
         self.emit(Op::Undefined(name_c), span);
         // The failing path ends in an error; the value paths all arrive with one more value.
@@ -346,11 +436,18 @@ impl<'a> Compiler<'a> {
             }
             ast::Expr::Literal(l) => {
                 let text = l.syntax().text().to_string();
-                let what = if matches!(l.kind(), ast::LiteralKind::Integer(_)) { "integer" } else { "float" };
+                let what = if matches!(l.kind(), ast::LiteralKind::Integer(_)) {
+                    "integer"
+                } else {
+                    "float"
+                };
                 return Err(self.err(ErrorKind::Parse(format!("invalid {what} '{text}'")), span));
             }
             ast::Expr::Str(s) => self.compile_string(s, span)?,
-            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) | ast::Expr::PathSearch(_) => {
+            ast::Expr::PathAbs(_)
+            | ast::Expr::PathRel(_)
+            | ast::Expr::PathHome(_)
+            | ast::Expr::PathSearch(_) => {
                 let p = ast::Path::cast(e.syntax().clone()).expect("matched a path node");
                 self.compile_path(&p, span)?
             }
@@ -399,7 +496,11 @@ impl<'a> Compiler<'a> {
                 let cspan = self.span_of(&cond);
                 let text = cond.syntax().text().to_string();
                 // Nix prints the condition with its own printer, which parenthesises operators.
-                let text = if matches!(cond, ast::Expr::BinOp(_)) { format!("({text})") } else { text };
+                let text = if matches!(cond, ast::Expr::BinOp(_)) {
+                    format!("({text})")
+                } else {
+                    text
+                };
                 self.compile(&cond)?;
                 self.emit(Op::Force, cspan);
                 let c = self.constant(Value::string(text));
@@ -412,7 +513,11 @@ impl<'a> Compiler<'a> {
                 let id = self.with_count;
                 self.with_count += 1;
                 let slot = self.f().depth - 1;
-                self.f().scopes.push(Scope { names: vec![(Key::With(id), slot)], hidden: false, with: Some(id) });
+                self.f().scopes.push(Scope {
+                    names: vec![(Key::With(id), slot)],
+                    hidden: false,
+                    with: Some(id),
+                });
                 let r = self.compile(&w.body().ok_or_else(|| self.missing(span))?);
                 self.f().scopes.pop();
                 r?;
@@ -424,7 +529,9 @@ impl<'a> Compiler<'a> {
                 if u.operator() == Some(ast::UnaryOpKind::Negate)
                     && self.resolve(&Key::Name(Rc::from("__sub"))).is_some() =>
             {
-                let loc = self.resolve(&Key::Name(Rc::from("__sub"))).expect("checked by the guard");
+                let loc = self
+                    .resolve(&Key::Name(Rc::from("__sub")))
+                    .expect("checked by the guard");
                 self.emit_loc(loc, span);
                 self.emit(Op::Force, span);
                 self.push_const(Value::Int(0), span);
@@ -446,18 +553,26 @@ impl<'a> Compiler<'a> {
                 let (line, col) = line_col(self.text, span.start as usize);
                 let attrs = Attrs::from_sorted(vec![
                     (NixString::from("column"), Value::Int(col as i64)),
-                    (NixString::from("file"), Value::string(self.file_name.as_str())),
+                    (
+                        NixString::from("file"),
+                        Value::string(self.file_name.as_str()),
+                    ),
                     (NixString::from("line"), Value::Int(line as i64)),
                 ]);
                 self.push_const(Value::Attrs(attrs), span);
             }
-            ast::Expr::Error(_) => return Err(self.err(ErrorKind::Parse("syntax error".into()), span)),
+            ast::Expr::Error(_) => {
+                return Err(self.err(ErrorKind::Parse("syntax error".into()), span))
+            }
         }
         Ok(())
     }
 
     fn missing(&self, span: Span) -> Error {
-        self.err(ErrorKind::Parse("syntax error, incomplete expression".into()), span)
+        self.err(
+            ErrorKind::Parse("syntax error, incomplete expression".into()),
+            span,
+        )
     }
 
     fn compile_binop(&mut self, b: &ast::BinOp, span: Span) -> CResult {
@@ -485,7 +600,11 @@ impl<'a> Compiler<'a> {
                 self.patch(jend, end);
             }
             K::PipeRight | K::PipeLeft => {
-                let (f, x) = if op == K::PipeRight { (&rhs, &lhs) } else { (&lhs, &rhs) };
+                let (f, x) = if op == K::PipeRight {
+                    (&rhs, &lhs)
+                } else {
+                    (&lhs, &rhs)
+                };
                 self.compile(f)?;
                 self.emit(Op::Force, span);
                 self.compile_lazy(x, None)?;
@@ -494,8 +613,11 @@ impl<'a> Compiler<'a> {
             K::Sub | K::Mul | K::Div | K::Less | K::More | K::LessOrEq | K::MoreOrEq
                 if self.overridden_operator(op).is_some() =>
             {
-                let (name, swap, negate) = self.overridden_operator(op).expect("checked by the guard");
-                let loc = self.resolve(&Key::Name(Rc::from(name))).expect("checked by the guard");
+                let (name, swap, negate) =
+                    self.overridden_operator(op).expect("checked by the guard");
+                let loc = self
+                    .resolve(&Key::Name(Rc::from(name)))
+                    .expect("checked by the guard");
                 let (x, y) = if swap { (&rhs, &lhs) } else { (&lhs, &rhs) };
                 self.emit_loc(loc, span);
                 self.emit(Op::Force, span);
@@ -551,7 +673,8 @@ impl<'a> Compiler<'a> {
             K::MoreOrEq => ("__lessThan", false, true),
             _ => return None,
         };
-        self.resolve(&Key::Name(Rc::from(name))).map(|_| (name, swap, negate))
+        self.resolve(&Key::Name(Rc::from(name)))
+            .map(|_| (name, swap, negate))
     }
 
     /// Compile one attribute-path component for a runtime lookup: a constant name, or a
@@ -596,7 +719,11 @@ impl<'a> Compiler<'a> {
     fn compile_select(&mut self, s: &ast::Select, span: Span) -> CResult {
         self.compile(&s.expr().ok_or_else(|| self.missing(span))?)?;
         self.emit(Op::Force, span);
-        let path: Vec<ast::Attr> = s.attrpath().ok_or_else(|| self.missing(span))?.attrs().collect();
+        let path: Vec<ast::Attr> = s
+            .attrpath()
+            .ok_or_else(|| self.missing(span))?
+            .attrs()
+            .collect();
         match s.default_expr() {
             None => {
                 for (i, a) in path.iter().enumerate() {
@@ -640,7 +767,11 @@ impl<'a> Compiler<'a> {
     fn compile_has_attr(&mut self, h: &ast::HasAttr, span: Span) -> CResult {
         self.compile(&h.expr().ok_or_else(|| self.missing(span))?)?;
         self.emit(Op::Force, span);
-        let path: Vec<ast::Attr> = h.attrpath().ok_or_else(|| self.missing(span))?.attrs().collect();
+        let path: Vec<ast::Attr> = h
+            .attrpath()
+            .ok_or_else(|| self.missing(span))?
+            .attrs()
+            .collect();
         let mut exits = Vec::new();
         for (i, a) in path.iter().enumerate() {
             let last = i + 1 == path.len();
@@ -673,8 +804,17 @@ impl<'a> Compiler<'a> {
             c.f().depth = 1; // slot 0: the argument
             match &param {
                 ast::Param::IdentParam(ip) => {
-                    let n = ip.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default();
-                    c.f().scopes.last_mut().expect("function scope").names.push((Key::Name(Rc::from(n)), 0));
+                    let n = ip
+                        .ident()
+                        .map(|i| i.syntax().text().to_string())
+                        .unwrap_or_default();
+                    c.f().param = Some(Rc::from(n.as_str()));
+                    c.f()
+                        .scopes
+                        .last_mut()
+                        .expect("function scope")
+                        .names
+                        .push((Key::Name(Rc::from(n)), 0));
                 }
                 ast::Param::Pattern(p) => c.compile_formals(p, span)?,
             }
@@ -689,23 +829,41 @@ impl<'a> Compiler<'a> {
     fn compile_formals(&mut self, p: &ast::Pattern, span: Span) -> CResult {
         let entries: Vec<ast::PatEntry> = p.pat_entries().collect();
         let mut formals: Vec<(NixString, bool)> = Vec::new();
-        let bind_name = p.pat_bind().and_then(|b| b.ident()).map(|i| i.syntax().text().to_string());
+        let bind_name = p
+            .pat_bind()
+            .and_then(|b| b.ident())
+            .map(|i| i.syntax().text().to_string());
         for e in &entries {
-            let n = e.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default();
-            if formals.iter().any(|(f, _)| f.as_bytes() == n.as_bytes()) || bind_name.as_deref() == Some(n.as_str()) {
+            let n = e
+                .ident()
+                .map(|i| i.syntax().text().to_string())
+                .unwrap_or_default();
+            if formals.iter().any(|(f, _)| f.as_bytes() == n.as_bytes())
+                || bind_name.as_deref() == Some(n.as_str())
+            {
                 let espan = self.span_of(e);
-                return Err(self.err(ErrorKind::Parse(format!("duplicate formal function argument '{n}'")), espan));
+                return Err(self.err(
+                    ErrorKind::Parse(format!("duplicate formal function argument '{n}'")),
+                    espan,
+                ));
             }
             formals.push((NixString::from(n.as_str()), e.default().is_some()));
         }
-        self.f().formals =
-            Some(crate::opcode::Formals { entries: formals.clone(), ellipsis: p.ellipsis_token().is_some() });
+        self.f().formals = Some(crate::opcode::Formals {
+            entries: formals.clone(),
+            ellipsis: p.ellipsis_token().is_some(),
+        });
         self.emit(Op::Local(0), span);
         self.emit(Op::Force, span);
         self.emit(Op::CheckFormals, span);
         if let Some(bind) = p.pat_bind().and_then(|b| b.ident()) {
             let n = bind.syntax().text().to_string();
-            self.f().scopes.last_mut().expect("function scope").names.push((Key::Name(Rc::from(n)), 0));
+            self.f()
+                .scopes
+                .last_mut()
+                .expect("function scope")
+                .names
+                .push((Key::Name(Rc::from(n)), 0));
         }
         let mut slots = Vec::new();
         for (n, _) in &formals {
@@ -716,7 +874,12 @@ impl<'a> Compiler<'a> {
         }
         for ((n, _), slot) in formals.iter().zip(&slots) {
             let key = Key::Name(Rc::from(n.to_str_lossy().as_ref()));
-            self.f().scopes.last_mut().expect("function scope").names.push((key, *slot));
+            self.f()
+                .scopes
+                .last_mut()
+                .expect("function scope")
+                .names
+                .push((key, *slot));
         }
         for (e, slot) in entries.iter().zip(slots) {
             if let Some(d) = e.default() {
@@ -730,8 +893,14 @@ impl<'a> Compiler<'a> {
 
     fn compile_path(&mut self, p: &ast::Path, span: Span) -> CResult {
         if let ast::Path::PathSearch(s) = p {
-            let text = s.content().map(|c| c.text().to_string()).unwrap_or_default();
-            let inner = text.trim_start_matches('<').trim_end_matches('>').to_string();
+            let text = s
+                .content()
+                .map(|c| c.text().to_string())
+                .unwrap_or_default();
+            let inner = text
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string();
             self.push_const(Value::string(inner), span);
             self.emit(Op::SearchPath, span);
             return Ok(());
@@ -784,6 +953,11 @@ fn home_dir() -> String {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }

@@ -42,7 +42,10 @@ pub(super) struct FuncState {
     pub kind: ProtoKind,
     pub name: Option<Rc<str>>,
     pub formals: Option<Formals>,
+    pub param: Option<Rc<str>>,
     pub span: Span,
+    /// The most recent jump target; no peephole may look across it.
+    pub label: Option<u32>,
 }
 
 impl FuncState {
@@ -59,7 +62,9 @@ impl FuncState {
             kind,
             name,
             formals: None,
+            param: None,
             span,
+            label: None,
         }
     }
 
@@ -78,19 +83,33 @@ impl FuncState {
 
     /// `with` ids visible in this function, innermost first (skipping hidden scopes).
     pub fn withs(&self) -> Vec<u32> {
-        self.scopes.iter().rev().filter(|s| !s.hidden).filter_map(|s| s.with).collect()
+        self.scopes
+            .iter()
+            .rev()
+            .filter(|s| !s.hidden)
+            .filter_map(|s| s.with)
+            .collect()
     }
 
     /// The stack effect of an instruction on fall-through.
     pub fn effect(op: &Op) -> i32 {
         match op {
-            Op::Const(_) | Op::Local(_) | Op::Upvalue(_) | Op::Thunk(_) | Op::Closure(_) | Op::Blank => 1,
+            Op::Const(_)
+            | Op::Local(_)
+            | Op::Upvalue(_)
+            | Op::Thunk(_)
+            | Op::Closure(_)
+            | Op::Blank => 1,
             Op::Formal(_) => 1,
-            Op::Force | Op::Not | Op::Negate | Op::AssertBool | Op::CoerceInterp | Op::AttrName => 0,
+            Op::Force | Op::Not | Op::Negate | Op::AssertBool | Op::CoerceInterp | Op::AttrName => {
+                0
+            }
             Op::Select(_) | Op::SelectOr { .. } | Op::HasStep { .. } | Op::HasFinal(_) => 0,
             Op::ToPath | Op::SearchPath => 0,
             Op::Finalize { .. } | Op::FinalizeDefault { .. } | Op::Jump(_) => 0,
-            Op::Pop | Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => -1,
+            Op::Pop | Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => {
+                -1
+            }
             Op::WithSelect { .. } => -1,
             Op::CloseScope(n) => -(*n as i32),
             Op::Call => -1,

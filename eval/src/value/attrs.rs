@@ -12,11 +12,22 @@ struct Entries(Vec<(NixString, Value)>);
 impl Drop for Entries {
     fn drop(&mut self) {
         if self.0.iter().all(|(_, v)| {
-            matches!(v, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) | Value::Path(_))
+            matches!(
+                v,
+                Value::Null
+                    | Value::Bool(_)
+                    | Value::Int(_)
+                    | Value::Float(_)
+                    | Value::String(_)
+                    | Value::Path(_)
+            )
         }) {
             return;
         }
-        let vals: Vec<Value> = std::mem::take(&mut self.0).into_iter().map(|(_, v)| v).collect();
+        let vals: Vec<Value> = std::mem::take(&mut self.0)
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
         drop_queue::defer_vec(vals);
     }
 }
@@ -50,7 +61,9 @@ impl Attrs {
     #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&Value> {
         let e = &self.0 .0;
-        e.binary_search_by(|(k, _)| k.as_bytes().cmp(name)).ok().map(|i| &e[i].1)
+        e.binary_search_by(|(k, _)| k.as_bytes().cmp(name))
+            .ok()
+            .map(|i| &e[i].1)
     }
 
     /// Whether the set has the name.
@@ -69,7 +82,9 @@ impl Attrs {
     }
 
     /// Entries in name order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&NixString, &Value)> + ExactSizeIterator {
+    pub fn iter(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (&NixString, &Value)> + ExactSizeIterator {
         self.0 .0.iter().map(|(k, v)| (k, v))
     }
 
@@ -131,7 +146,9 @@ pub struct AttrsBuilder {
 impl AttrsBuilder {
     /// An empty builder with room for `n` entries.
     pub fn with_capacity(n: usize) -> Self {
-        AttrsBuilder { entries: Vec::with_capacity(n) }
+        AttrsBuilder {
+            entries: Vec::with_capacity(n),
+        }
     }
 
     /// Add an entry (duplicates are checked by `finish`).

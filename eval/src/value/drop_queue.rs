@@ -49,7 +49,12 @@ pub(crate) fn defer_one(v: Value) {
 fn is_leaf(v: &Value) -> bool {
     matches!(
         v,
-        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) | Value::Path(_)
+        Value::Null
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::String(_)
+            | Value::Path(_)
     )
 }
 

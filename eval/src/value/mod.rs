@@ -22,9 +22,10 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 /// A Nix value, possibly an unevaluated thunk.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub enum Value {
     /// `null`.
+    #[default]
     Null,
     /// `true` / `false`.
     Bool(bool),
@@ -61,12 +62,6 @@ impl Drop for Closure {
         if let Some(caps) = Rc::get_mut(&mut self.captures) {
             drop_queue::defer_slice(caps);
         }
-    }
-}
-
-impl Default for Value {
-    fn default() -> Self {
-        Value::Null
     }
 }
 

@@ -21,7 +21,11 @@ impl NixString {
     pub fn with_context(bytes: impl Into<Box<[u8]>>, context: NixContext) -> Self {
         NixString(Rc::new(Inner {
             bytes: bytes.into(),
-            context: if context.is_empty() { None } else { Some(Box::new(context)) },
+            context: if context.is_empty() {
+                None
+            } else {
+                Some(Box::new(context))
+            },
         }))
     }
 

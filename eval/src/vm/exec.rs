@@ -9,469 +9,566 @@ use std::rc::Rc;
 
 impl Vm {
     /// Run the code frame on top until it returns (Some) or pushes other frames (None).
-    pub(super) fn exec_code(&mut self) -> Step {
-        let fi = self.frames.len() - 1;
-        let Frame::Code { proto, captures, ip, base } = &self.frames[fi] else {
-            unreachable!("exec_code runs only with a code frame on top")
-        };
-        let (proto, captures, mut ip, base) = (proto.clone(), captures.clone(), *ip as usize, *base as usize);
+    pub(super) fn exec_code(&mut self, floor: usize) -> Step {
+        'frames: loop {
+            let fi = self.frames.len() - 1;
+            let Frame::Code {
+                proto,
+                captures,
+                ip,
+                base,
+            } = &self.frames[fi]
+            else {
+                unreachable!("exec_code runs only with a code frame on top")
+            };
+            let (proto, captures, mut ip, base) = (
+                proto.clone(),
+                captures.clone(),
+                *ip as usize,
+                *base as usize,
+            );
 
-        macro_rules! span {
-            () => {
-                Some(proto.span_at(ip - 1))
-            };
-        }
-        macro_rules! fail {
-            ($k:expr) => {
-                return Err(Error::new($k, span!()))
-            };
-        }
-        macro_rules! suspend {
-            () => {
-                if let Frame::Code { ip: fip, .. } = &mut self.frames[fi] {
-                    *fip = ip as u32;
-                }
-            };
-        }
-        macro_rules! pop {
-            () => {
-                self.stack.pop().expect("the compiler keeps the stack balanced")
-            };
-        }
-        macro_rules! top {
-            () => {
-                self.stack.last_mut().expect("the compiler keeps the stack balanced")
-            };
-        }
-        // Hand work to a helper generator; its result is pushed onto this frame's stack.
-        macro_rules! via_gen {
-            ($g:expr) => {{
-                suspend!();
-                match self.start_gen($g)? {
-                    Some(v) => self.stack.push(v),
-                    None => return Ok(None),
-                }
-            }};
-        }
+            macro_rules! span {
+                () => {
+                    Some(proto.span_at(ip - 1))
+                };
+            }
+            macro_rules! fail {
+                ($k:expr) => {
+                    return Err(Error::new($k, span!()))
+                };
+            }
+            // Frames were pushed: run a new code frame here, anything else in the main loop.
+            macro_rules! continue_or_return {
+                () => {{
+                    if matches!(self.frames.last(), Some(Frame::Code { .. })) {
+                        continue 'frames;
+                    }
+                    return Ok(None);
+                }};
+            }
+            macro_rules! suspend {
+                () => {
+                    if let Frame::Code { ip: fip, .. } = &mut self.frames[fi] {
+                        *fip = ip as u32;
+                    }
+                };
+            }
+            macro_rules! pop {
+                () => {
+                    self.stack
+                        .pop()
+                        .expect("the compiler keeps the stack balanced")
+                };
+            }
+            macro_rules! top {
+                () => {
+                    self.stack
+                        .last_mut()
+                        .expect("the compiler keeps the stack balanced")
+                };
+            }
+            // Hand work to a helper generator; its result is pushed onto this frame's stack.
+            macro_rules! via_gen {
+                ($g:expr) => {{
+                    suspend!();
+                    match self.start_gen($g)? {
+                        Some(v) => self.stack.push(v),
+                        None => continue_or_return!(),
+                    }
+                }};
+            }
 
-        loop {
-            let op = proto.code[ip];
-            ip += 1;
-            match op {
-                Op::Const(c) => self.stack.push(proto.consts[c as usize].clone()),
-                Op::Local(s) => self.stack.push(self.stack[base + s as usize].clone()),
-                Op::Upvalue(u) => self.stack.push(captures[u as usize].clone()),
-                Op::Force => {
-                    if let Value::Thunk(t) = top!() {
-                        match t.value() {
-                            Some(v) => *top!() = v,
-                            None => {
-                                let t = t.clone();
-                                self.stack.pop();
-                                suspend!();
-                                match self.push_force(t, span!())? {
-                                    Some(v) => self.stack.push(v),
-                                    None => return Ok(None),
+            loop {
+                let op = proto.code[ip];
+                ip += 1;
+                match op {
+                    Op::Const(c) => self.stack.push(proto.consts[c as usize].clone()),
+                    Op::Local(s) => self.stack.push(self.stack[base + s as usize].clone()),
+                    Op::Upvalue(u) => self.stack.push(captures[u as usize].clone()),
+                    Op::Force => {
+                        if let Value::Thunk(t) = top!() {
+                            match t.value() {
+                                Some(v) => *top!() = v,
+                                None => {
+                                    let t = t.clone();
+                                    self.stack.pop();
+                                    suspend!();
+                                    match self.push_force(t, span!())? {
+                                        Some(v) => self.stack.push(v),
+                                        None => continue_or_return!(),
+                                    }
                                 }
                             }
                         }
                     }
-                }
-                Op::Pop => {
-                    pop!();
-                }
-                Op::CloseScope(n) => {
-                    let v = pop!();
-                    let len = self.stack.len() - n as usize;
-                    self.stack.truncate(len);
-                    self.stack.push(v);
-                }
-                Op::Thunk(i) => {
-                    let child = &proto.children[i as usize];
-                    let caps = self.captures_for(child, base, &captures);
-                    self.stack.push(Value::Thunk(Thunk::new(ThunkState::Suspended { proto: child.clone(), captures: caps })));
-                }
-                Op::Closure(i) => {
-                    let v = self.make_closure(&proto.children[i as usize], base, &captures);
-                    self.stack.push(v);
-                }
-                Op::Blank => self.stack.push(Value::Thunk(Thunk::blank())),
-                Op::Finalize { slot, proto: child } | Op::FinalizeDefault { slot, proto: child } => {
-                    let Value::Thunk(t) = &self.stack[base + slot as usize] else {
-                        if matches!(op, Op::FinalizeDefault { .. }) {
+                    Op::Pop => {
+                        pop!();
+                    }
+                    Op::CloseScope(n) => {
+                        let v = pop!();
+                        let len = self.stack.len() - n as usize;
+                        self.stack.truncate(len);
+                        self.stack.push(v);
+                    }
+                    Op::Thunk(i) => {
+                        let child = &proto.children[i as usize];
+                        let caps = self.captures_for(child, base, &captures);
+                        self.stack
+                            .push(Value::Thunk(Thunk::new(ThunkState::Suspended {
+                                proto: child.clone(),
+                                captures: caps,
+                            })));
+                    }
+                    Op::Closure(i) => {
+                        let v = self.make_closure(&proto.children[i as usize], base, &captures);
+                        self.stack.push(v);
+                    }
+                    Op::Blank => self.stack.push(Value::Thunk(Thunk::blank())),
+                    Op::Finalize { slot, proto: child }
+                    | Op::FinalizeDefault { slot, proto: child } => {
+                        let Value::Thunk(t) = &self.stack[base + slot as usize] else {
+                            if matches!(op, Op::FinalizeDefault { .. }) {
+                                continue;
+                            }
+                            unreachable!("Finalize targets a slot holding a blank thunk")
+                        };
+                        if matches!(op, Op::FinalizeDefault { .. }) && !t.is_blank() {
                             continue;
                         }
-                        unreachable!("Finalize targets a slot holding a blank thunk")
-                    };
-                    if matches!(op, Op::FinalizeDefault { .. }) && !t.is_blank() {
-                        continue;
-                    }
-                    let t = t.clone();
-                    let child = &proto.children[child as usize];
-                    if child.kind == ProtoKind::Lambda {
-                        t.set_value(self.make_closure(child, base, &captures));
-                    } else {
-                        let caps = self.captures_for(child, base, &captures);
-                        t.replace(ThunkState::Suspended { proto: child.clone(), captures: caps });
-                    }
-                }
-                Op::Jump(t) => ip = t as usize,
-                Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => match pop!() {
-                    Value::Bool(b) => {
-                        if b == matches!(op, Op::JumpIfTrue(_)) {
-                            ip = t as usize;
+                        let t = t.clone();
+                        let child = &proto.children[child as usize];
+                        if child.kind == ProtoKind::Lambda {
+                            t.set_value(self.make_closure(child, base, &captures));
+                        } else {
+                            let caps = self.captures_for(child, base, &captures);
+                            t.replace(ThunkState::Suspended {
+                                proto: child.clone(),
+                                captures: caps,
+                            });
                         }
                     }
-                    other => fail!(type_error("a Boolean", &other)),
-                },
-                Op::AssertBool => {
-                    if !matches!(top!(), Value::Bool(_)) {
-                        let v = pop!();
-                        fail!(type_error("a Boolean", &v))
-                    }
-                }
-                Op::Call => {
-                    let arg = pop!();
-                    let f = pop!();
-                    suspend!();
-                    match self.enter_call(f, arg, span!())? {
-                        Some(v) => self.stack.push(v),
-                        None => return Ok(None),
-                    }
-                }
-                Op::Return => {
-                    let v = pop!();
-                    self.stack.truncate(base);
-                    self.frames.pop();
-                    return Ok(Some(v));
-                }
-                Op::Add => {
-                    let b = pop!();
-                    let a = pop!();
-                    match (&a, &b) {
-                        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
-                            match ops::arith(b'+', &a, &b) {
-                                Ok(v) => self.stack.push(v),
-                                Err(k) => fail!(k),
+                    Op::Jump(t) => ip = t as usize,
+                    Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => match pop!() {
+                        Value::Bool(b) => {
+                            if b == matches!(op, Op::JumpIfTrue(_)) {
+                                ip = t as usize;
                             }
                         }
-                        (Value::String(x), Value::String(y)) => self.stack.push(Value::String(x.concat(y))),
-                        (Value::Path(p), Value::String(s)) => {
-                            if s.has_context() {
-                                fail!(ErrorKind::Other(format!(
-                                    "a string that refers to a store path cannot be appended to a path"
-                                )))
+                        other => fail!(type_error("a Boolean", &other)),
+                    },
+                    Op::AssertBool => {
+                        if !matches!(top!(), Value::Bool(_)) {
+                            let v = pop!();
+                            fail!(type_error("a Boolean", &v))
+                        }
+                    }
+                    Op::Call => {
+                        let arg = pop!();
+                        let f = pop!();
+                        suspend!();
+                        match self.enter_call(f, arg, span!())? {
+                            Some(v) => self.stack.push(v),
+                            None => continue_or_return!(),
+                        }
+                    }
+                    Op::Return => {
+                        let mut v = pop!();
+                        self.stack.truncate(base);
+                        self.frames.pop();
+                        // Deliver to the frames below directly in the common cases.
+                        loop {
+                            if self.frames.len() == floor {
+                                return Ok(Some(v));
                             }
-                            let joined = format!("{}{}", p.to_string_lossy(), s.to_str_lossy());
-                            self.stack.push(Value::Path(Rc::new(crate::paths::normalise(&joined).into())));
-                        }
-                        (Value::Path(p), Value::Path(q)) => {
-                            let joined = format!("{}{}", p.to_string_lossy(), q.to_string_lossy());
-                            self.stack.push(Value::Path(Rc::new(crate::paths::normalise(&joined).into())));
-                        }
-                        (Value::String(_) | Value::Path(_), _) => {
-                            via_gen!(gen::HelperGen::add_coerced(a, b))
-                        }
-                        (Value::Int(_) | Value::Float(_), _) => {
-                            fail!(ops::arith(b'+', &a, &b).expect_err("non-numbers never add"))
-                        }
-                        _ => fail!(ErrorKind::Other(format!(
-                            "cannot coerce {} to a string: {}",
-                            a.type_description(),
-                            crate::printer::short(&a)
-                        ))),
-                    }
-                }
-                Op::Sub | Op::Mul | Op::Div => {
-                    let b = pop!();
-                    let a = pop!();
-                    let c = match op {
-                        Op::Sub => b'-',
-                        Op::Mul => b'*',
-                        _ => b'/',
-                    };
-                    match ops::arith(c, &a, &b) {
-                        Ok(v) => self.stack.push(v),
-                        Err(k) => fail!(k),
-                    }
-                }
-                Op::Eq | Op::NotEq => {
-                    let b = pop!();
-                    let a = pop!();
-                    let neg = matches!(op, Op::NotEq);
-                    match ops::equal_shallow(&a, &b) {
-                        Some(r) => self.stack.push(Value::Bool(r != neg)),
-                        None => {
-                            suspend!();
-                            let g = gen::HelperGen::equal(a, b, neg);
-                            match self.start_gen(g)? {
-                                Some(v) => self.stack.push(v),
-                                None => return Ok(None),
+                            match self.frames.last() {
+                                Some(Frame::Code { .. }) => {
+                                    self.stack.push(v);
+                                    continue 'frames;
+                                }
+                                Some(Frame::Update { thunk, .. }) if v.is_forced() => {
+                                    if let Value::Thunk(t) = &v {
+                                        v = t.value().expect("is_forced checked it is evaluated");
+                                    }
+                                    thunk.set_value(v.clone());
+                                    self.frames.pop();
+                                }
+                                _ => return Ok(Some(v)),
                             }
                         }
                     }
-                }
-                Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq => {
-                    let b = pop!();
-                    let a = pop!();
-                    // a <= b is !(b < a); a > b is b < a; a >= b is !(a < b).
-                    let (x, y, neg) = match op {
-                        Op::Less => (a, b, false),
-                        Op::LessEq => (b, a, true),
-                        Op::Greater => (b, a, false),
-                        _ => (a, b, true),
-                    };
-                    if let (Value::List(_), Value::List(_)) = (&x, &y) {
-                        via_gen!(gen::HelperGen::less(x, y, neg))
-                    } else {
-                        match ops::less(&x, &y) {
-                            Ok(r) => self.stack.push(Value::Bool(r != neg)),
+                    Op::Add => {
+                        let b = pop!();
+                        let a = pop!();
+                        match (&a, &b) {
+                            (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
+                                match ops::arith(b'+', &a, &b) {
+                                    Ok(v) => self.stack.push(v),
+                                    Err(k) => fail!(k),
+                                }
+                            }
+                            (Value::String(x), Value::String(y)) => {
+                                self.stack.push(Value::String(x.concat(y)))
+                            }
+                            (Value::Path(p), Value::String(s)) => {
+                                if s.has_context() {
+                                    fail!(ErrorKind::Other("a string that refers to a store path cannot be appended to a path".into()))
+                                }
+                                let joined = format!("{}{}", p.to_string_lossy(), s.to_str_lossy());
+                                self.stack.push(Value::Path(Rc::new(
+                                    crate::paths::normalise(&joined).into(),
+                                )));
+                            }
+                            (Value::Path(p), Value::Path(q)) => {
+                                let joined =
+                                    format!("{}{}", p.to_string_lossy(), q.to_string_lossy());
+                                self.stack.push(Value::Path(Rc::new(
+                                    crate::paths::normalise(&joined).into(),
+                                )));
+                            }
+                            (Value::String(_) | Value::Path(_), _) => {
+                                via_gen!(gen::HelperGen::add_coerced(a, b))
+                            }
+                            (Value::Int(_) | Value::Float(_), _) => {
+                                fail!(ops::arith(b'+', &a, &b).expect_err("non-numbers never add"))
+                            }
+                            _ => fail!(ErrorKind::Other(format!(
+                                "cannot coerce {} to a string: {}",
+                                a.type_description(),
+                                crate::printer::short(&a)
+                            ))),
+                        }
+                    }
+                    Op::Sub | Op::Mul | Op::Div => {
+                        let b = pop!();
+                        let a = pop!();
+                        let c = match op {
+                            Op::Sub => b'-',
+                            Op::Mul => b'*',
+                            _ => b'/',
+                        };
+                        match ops::arith(c, &a, &b) {
+                            Ok(v) => self.stack.push(v),
                             Err(k) => fail!(k),
                         }
                     }
-                }
-                Op::Not => match pop!() {
-                    Value::Bool(b) => self.stack.push(Value::Bool(!b)),
-                    other => fail!(type_error("a Boolean", &other)),
-                },
-                Op::Negate => match pop!() {
-                    Value::Int(i) => match 0i64.checked_sub(i) {
-                        Some(r) => self.stack.push(Value::Int(r)),
-                        None => fail!(ErrorKind::Overflow("subtracting", 0, i)),
+                    Op::Eq | Op::NotEq => {
+                        let b = pop!();
+                        let a = pop!();
+                        let neg = matches!(op, Op::NotEq);
+                        match ops::equal_shallow(&a, &b) {
+                            Some(r) => self.stack.push(Value::Bool(r != neg)),
+                            None => {
+                                suspend!();
+                                let g = gen::HelperGen::equal(a, b, neg);
+                                match self.start_gen(g)? {
+                                    Some(v) => self.stack.push(v),
+                                    None => continue_or_return!(),
+                                }
+                            }
+                        }
+                    }
+                    Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq => {
+                        let b = pop!();
+                        let a = pop!();
+                        // a <= b is !(b < a); a > b is b < a; a >= b is !(a < b).
+                        let (x, y, neg) = match op {
+                            Op::Less => (a, b, false),
+                            Op::LessEq => (b, a, true),
+                            Op::Greater => (b, a, false),
+                            _ => (a, b, true),
+                        };
+                        if let (Value::List(_), Value::List(_)) = (&x, &y) {
+                            via_gen!(gen::HelperGen::less(x, y, neg))
+                        } else {
+                            match ops::less(&x, &y) {
+                                Ok(r) => self.stack.push(Value::Bool(r != neg)),
+                                Err(k) => fail!(k),
+                            }
+                        }
+                    }
+                    Op::Not => match pop!() {
+                        Value::Bool(b) => self.stack.push(Value::Bool(!b)),
+                        other => fail!(type_error("a Boolean", &other)),
                     },
-                    Value::Float(f) => self.stack.push(Value::Float(0.0 - f)),
-                    other => fail!(ops::arith(b'-', &Value::Int(0), &other).expect_err("non-numbers never subtract")),
-                },
-                Op::Concat => {
-                    let b = pop!();
-                    let a = pop!();
-                    match (&a, &b) {
-                        (Value::List(x), Value::List(y)) => self.stack.push(Value::List(x.concat(y))),
-                        (Value::List(_), other) | (other, _) => fail!(type_error("a list", other)),
-                    }
-                }
-                Op::Update => {
-                    let b = pop!();
-                    let a = pop!();
-                    match (&a, &b) {
-                        (Value::Attrs(x), Value::Attrs(y)) => self.stack.push(Value::Attrs(x.update(y))),
-                        (Value::Attrs(_), other) | (other, _) => fail!(type_error("a set", other)),
-                    }
-                }
-                Op::List(n) => {
-                    let at = self.stack.len() - n as usize;
-                    let items = self.stack.split_off(at);
-                    self.stack.push(Value::List(List::from(items)));
-                }
-                Op::Attrs(n) | Op::AttrsDyn(n) => {
-                    let at = self.stack.len() - 2 * n as usize;
-                    let mut b = AttrsBuilder::with_capacity(n as usize);
-                    let mut it = self.stack.drain(at..);
-                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                        match k {
-                            Value::String(s) => b.push(s, v),
-                            Value::Null => {}
-                            _ => unreachable!("attribute names are strings or null"),
-                        }
-                    }
-                    drop(it);
-                    match b.finish() {
-                        Ok(a) => self.stack.push(Value::Attrs(a)),
-                        Err(dup) if matches!(op, Op::AttrsDyn(_)) => {
-                            fail!(ErrorKind::Other(format!("dynamic attribute '{dup}' already defined")))
-                        }
-                        Err(dup) => fail!(ErrorKind::DuplicateAttribute(dup.to_string())),
-                    }
-                }
-                Op::Select(c) => {
-                    let v = pop!();
-                    let name = const_name(&proto.consts[c as usize]);
-                    match &v {
-                        Value::Attrs(a) => match a.get(name.as_bytes()) {
-                            Some(x) => self.stack.push(x.clone()),
-                            None => fail!(ErrorKind::MissingAttribute(name.to_string())),
+                    Op::Negate => match pop!() {
+                        Value::Int(i) => match 0i64.checked_sub(i) {
+                            Some(r) => self.stack.push(Value::Int(r)),
+                            None => fail!(ErrorKind::Overflow("subtracting", 0, i)),
                         },
-                        other => fail!(type_error("a set", other)),
-                    }
-                }
-                Op::SelectDyn => {
-                    let name = pop!();
-                    let v = pop!();
-                    let Value::String(name) = name else { fail!(type_error("a string", &name)) };
-                    match &v {
-                        Value::Attrs(a) => match a.get(name.as_bytes()) {
-                            Some(x) => self.stack.push(x.clone()),
-                            None => fail!(ErrorKind::MissingAttribute(name.to_string())),
-                        },
-                        other => fail!(type_error("a set", other)),
-                    }
-                }
-                Op::SelectOr { name: c, jump } => {
-                    let v = pop!();
-                    let name = const_name(&proto.consts[c as usize]);
-                    match &v {
-                        Value::Attrs(a) if a.contains(name.as_bytes()) => {
-                            self.stack.push(a.get(name.as_bytes()).cloned().expect("checked by the guard"))
-                        }
-                        _ => ip = jump as usize,
-                    }
-                }
-                Op::SelectOrDyn(jump) => {
-                    let name = pop!();
-                    let v = pop!();
-                    let found = match (&v, &name) {
-                        (Value::Attrs(a), Value::String(n)) => a.get(n.as_bytes()).cloned(),
-                        _ => None,
-                    };
-                    match found {
-                        Some(x) => self.stack.push(x),
-                        None => ip = jump as usize,
-                    }
-                }
-                Op::HasStep { name: c, jump } => {
-                    let v = pop!();
-                    let name = const_name(&proto.consts[c as usize]);
-                    match &v {
-                        Value::Attrs(a) if a.contains(name.as_bytes()) => {
-                            self.stack.push(a.get(name.as_bytes()).cloned().expect("checked by the guard"))
-                        }
-                        _ => {
-                            self.stack.push(Value::Bool(false));
-                            ip = jump as usize;
+                        Value::Float(f) => self.stack.push(Value::Float(0.0 - f)),
+                        other => fail!(ops::arith(b'-', &Value::Int(0), &other)
+                            .expect_err("non-numbers never subtract")),
+                    },
+                    Op::Concat => {
+                        let b = pop!();
+                        let a = pop!();
+                        match (&a, &b) {
+                            (Value::List(x), Value::List(y)) => {
+                                self.stack.push(Value::List(x.concat(y)))
+                            }
+                            (Value::List(_), other) | (other, _) => {
+                                fail!(type_error("a list", other))
+                            }
                         }
                     }
-                }
-                Op::HasStepDyn(jump) => {
-                    let name = pop!();
-                    let v = pop!();
-                    let found = match (&v, &name) {
-                        (Value::Attrs(a), Value::String(n)) => a.get(n.as_bytes()).cloned(),
-                        _ => None,
-                    };
-                    match found {
-                        Some(x) => self.stack.push(x),
-                        None => {
-                            self.stack.push(Value::Bool(false));
-                            ip = jump as usize;
+                    Op::Update => {
+                        let b = pop!();
+                        let a = pop!();
+                        match (&a, &b) {
+                            (Value::Attrs(x), Value::Attrs(y)) => {
+                                self.stack.push(Value::Attrs(x.update(y)))
+                            }
+                            (Value::Attrs(_), other) | (other, _) => {
+                                fail!(type_error("a set", other))
+                            }
                         }
                     }
-                }
-                Op::HasFinal(c) => {
-                    let v = pop!();
-                    let name = const_name(&proto.consts[c as usize]);
-                    self.stack.push(Value::Bool(matches!(&v, Value::Attrs(a) if a.contains(name.as_bytes()))));
-                }
-                Op::HasFinalDyn => {
-                    let name = pop!();
-                    let v = pop!();
-                    let r = match (&v, &name) {
-                        (Value::Attrs(a), Value::String(n)) => a.contains(n.as_bytes()),
-                        _ => false,
-                    };
-                    self.stack.push(Value::Bool(r));
-                }
-                Op::CoerceInterp => match top!() {
-                    Value::String(_) => {}
-                    Value::Path(p) => {
-                        let s = Value::string(p.to_string_lossy().as_ref());
-                        *top!() = s;
+                    Op::List(n) => {
+                        let at = self.stack.len() - n as usize;
+                        let items = self.stack.split_off(at);
+                        self.stack.push(Value::List(List::from(items)));
                     }
-                    Value::Attrs(_) => {
+                    Op::Attrs(n) | Op::AttrsDyn(n) => {
+                        let at = self.stack.len() - 2 * n as usize;
+                        let mut b = AttrsBuilder::with_capacity(n as usize);
+                        let mut it = self.stack.drain(at..);
+                        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                            match k {
+                                Value::String(s) => b.push(s, v),
+                                Value::Null => {}
+                                _ => unreachable!("attribute names are strings or null"),
+                            }
+                        }
+                        drop(it);
+                        match b.finish() {
+                            Ok(a) => self.stack.push(Value::Attrs(a)),
+                            Err(dup) if matches!(op, Op::AttrsDyn(_)) => {
+                                fail!(ErrorKind::Other(format!(
+                                    "dynamic attribute '{dup}' already defined"
+                                )))
+                            }
+                            Err(dup) => fail!(ErrorKind::DuplicateAttribute(dup.to_string())),
+                        }
+                    }
+                    Op::Select(c) => {
                         let v = pop!();
-                        via_gen!(gen::HelperGen::coerce(v, false))
-                    }
-                    other => {
-                        let other = other.clone();
-                        fail!(ErrorKind::Other(format!(
-                            "cannot coerce {} to a string: {}",
-                            other.type_description(),
-                            crate::printer::short(&other)
-                        )))
-                    }
-                },
-                Op::AttrName => match top!() {
-                    Value::String(_) | Value::Null => {}
-                    other => {
-                        let other = other.clone();
-                        fail!(type_error("a string", &other))
-                    }
-                },
-                Op::Interpolate(n) => {
-                    let at = self.stack.len() - n as usize;
-                    let mut out = Vec::new();
-                    let mut ctx = NixContext::new();
-                    for v in self.stack.drain(at..) {
-                        if let Value::String(s) = v {
-                            out.extend_from_slice(s.as_bytes());
-                            crate::value::merge_context(&mut ctx, s.context());
+                        let name = const_name(&proto.consts[c as usize]);
+                        match &v {
+                            Value::Attrs(a) => match a.get(name.as_bytes()) {
+                                Some(x) => self.stack.push(x.clone()),
+                                None => fail!(ErrorKind::MissingAttribute(name.to_string())),
+                            },
+                            other => fail!(type_error("a set", other)),
                         }
                     }
-                    self.stack.push(Value::String(NixString::with_context(out, ctx)));
-                }
-                Op::WithSelect { name: c, jump } => {
-                    let v = pop!();
-                    let name = const_name(&proto.consts[c as usize]);
-                    match &v {
-                        Value::Attrs(a) => {
-                            if let Some(x) = a.get(name.as_bytes()) {
-                                self.stack.push(x.clone());
+                    Op::SelectDyn => {
+                        let name = pop!();
+                        let v = pop!();
+                        let Value::String(name) = name else {
+                            fail!(type_error("a string", &name))
+                        };
+                        match &v {
+                            Value::Attrs(a) => match a.get(name.as_bytes()) {
+                                Some(x) => self.stack.push(x.clone()),
+                                None => fail!(ErrorKind::MissingAttribute(name.to_string())),
+                            },
+                            other => fail!(type_error("a set", other)),
+                        }
+                    }
+                    Op::SelectOr { name: c, jump } => {
+                        let v = pop!();
+                        let name = const_name(&proto.consts[c as usize]);
+                        match &v {
+                            Value::Attrs(a) if a.contains(name.as_bytes()) => self.stack.push(
+                                a.get(name.as_bytes())
+                                    .cloned()
+                                    .expect("checked by the guard"),
+                            ),
+                            _ => ip = jump as usize,
+                        }
+                    }
+                    Op::SelectOrDyn(jump) => {
+                        let name = pop!();
+                        let v = pop!();
+                        let found = match (&v, &name) {
+                            (Value::Attrs(a), Value::String(n)) => a.get(n.as_bytes()).cloned(),
+                            _ => None,
+                        };
+                        match found {
+                            Some(x) => self.stack.push(x),
+                            None => ip = jump as usize,
+                        }
+                    }
+                    Op::HasStep { name: c, jump } => {
+                        let v = pop!();
+                        let name = const_name(&proto.consts[c as usize]);
+                        match &v {
+                            Value::Attrs(a) if a.contains(name.as_bytes()) => self.stack.push(
+                                a.get(name.as_bytes())
+                                    .cloned()
+                                    .expect("checked by the guard"),
+                            ),
+                            _ => {
+                                self.stack.push(Value::Bool(false));
                                 ip = jump as usize;
                             }
                         }
-                        other => fail!(type_error("a set", other)),
                     }
-                }
-                Op::Undefined(c) => {
-                    fail!(ErrorKind::UndefinedVariable(const_name(&proto.consts[c as usize]).to_string()))
-                }
-                Op::Assert(c) => match pop!() {
-                    Value::Bool(true) => {}
-                    Value::Bool(false) => {
-                        fail!(ErrorKind::AssertionFailed(const_name(&proto.consts[c as usize]).to_string()))
-                    }
-                    other => fail!(type_error("a Boolean", &other)),
-                },
-                Op::CheckFormals => {
-                    let v = pop!();
-                    let Value::Attrs(a) = &v else { fail!(type_error("a set", &v)) };
-                    let formals = proto.formals.as_ref().expect("CheckFormals is emitted only for lambdas with formals");
-                    for (name, has_default) in &formals.entries {
-                        if !has_default && !a.contains(name.as_bytes()) {
-                            fail!(ErrorKind::MissingArgument { func: proto.display_name(), arg: name.to_string() })
-                        }
-                    }
-                    if !formals.ellipsis {
-                        for (k, _) in a.iter() {
-                            if !formals.entries.iter().any(|(n, _)| n == k) {
-                                fail!(ErrorKind::UnexpectedArgument { func: proto.display_name(), arg: k.to_string() })
+                    Op::HasStepDyn(jump) => {
+                        let name = pop!();
+                        let v = pop!();
+                        let found = match (&v, &name) {
+                            (Value::Attrs(a), Value::String(n)) => a.get(n.as_bytes()).cloned(),
+                            _ => None,
+                        };
+                        match found {
+                            Some(x) => self.stack.push(x),
+                            None => {
+                                self.stack.push(Value::Bool(false));
+                                ip = jump as usize;
                             }
                         }
                     }
-                    self.stack[base] = v;
-                }
-                Op::Formal(c) => {
-                    let Value::Attrs(a) = &self.stack[base] else {
-                        unreachable!("CheckFormals stored a set in slot 0")
-                    };
-                    let name = const_name(&proto.consts[c as usize]);
-                    let v = match a.get(name.as_bytes()) {
-                        Some(v) => v.clone(),
-                        None => Value::Thunk(Thunk::blank()),
-                    };
-                    self.stack.push(v);
-                }
-                Op::ToPath => {
-                    let v = pop!();
-                    let Value::String(s) = &v else { fail!(type_error("a string", &v)) };
-                    let p = crate::paths::resolve(&proto.dir, &s.to_str_lossy());
-                    self.stack.push(Value::Path(Rc::new(p)));
-                }
-                Op::SearchPath => {
-                    let v = pop!();
-                    let Value::String(s) = &v else { fail!(type_error("a string", &v)) };
-                    match self.find_search_path(&s.to_str_lossy()) {
-                        Ok(p) => self.stack.push(Value::Path(Rc::new(p))),
-                        Err(k) => fail!(k),
+                    Op::HasFinal(c) => {
+                        let v = pop!();
+                        let name = const_name(&proto.consts[c as usize]);
+                        self.stack.push(Value::Bool(
+                            matches!(&v, Value::Attrs(a) if a.contains(name.as_bytes())),
+                        ));
+                    }
+                    Op::HasFinalDyn => {
+                        let name = pop!();
+                        let v = pop!();
+                        let r = match (&v, &name) {
+                            (Value::Attrs(a), Value::String(n)) => a.contains(n.as_bytes()),
+                            _ => false,
+                        };
+                        self.stack.push(Value::Bool(r));
+                    }
+                    Op::CoerceInterp => match top!() {
+                        Value::String(_) => {}
+                        Value::Path(p) => {
+                            let s = Value::string(p.to_string_lossy().as_ref());
+                            *top!() = s;
+                        }
+                        Value::Attrs(_) => {
+                            let v = pop!();
+                            via_gen!(gen::HelperGen::coerce(v, false))
+                        }
+                        other => {
+                            let other = other.clone();
+                            fail!(ErrorKind::Other(format!(
+                                "cannot coerce {} to a string: {}",
+                                other.type_description(),
+                                crate::printer::short(&other)
+                            )))
+                        }
+                    },
+                    Op::AttrName => match top!() {
+                        Value::String(_) | Value::Null => {}
+                        other => {
+                            let other = other.clone();
+                            fail!(type_error("a string", &other))
+                        }
+                    },
+                    Op::Interpolate(n) => {
+                        let at = self.stack.len() - n as usize;
+                        let mut out = Vec::new();
+                        let mut ctx = NixContext::new();
+                        for v in self.stack.drain(at..) {
+                            if let Value::String(s) = v {
+                                out.extend_from_slice(s.as_bytes());
+                                crate::value::merge_context(&mut ctx, s.context());
+                            }
+                        }
+                        self.stack
+                            .push(Value::String(NixString::with_context(out, ctx)));
+                    }
+                    Op::WithSelect { name: c, jump } => {
+                        let v = pop!();
+                        let name = const_name(&proto.consts[c as usize]);
+                        match &v {
+                            Value::Attrs(a) => {
+                                if let Some(x) = a.get(name.as_bytes()) {
+                                    self.stack.push(x.clone());
+                                    ip = jump as usize;
+                                }
+                            }
+                            other => fail!(type_error("a set", other)),
+                        }
+                    }
+                    Op::Undefined(c) => {
+                        fail!(ErrorKind::UndefinedVariable(
+                            const_name(&proto.consts[c as usize]).to_string()
+                        ))
+                    }
+                    Op::Assert(c) => match pop!() {
+                        Value::Bool(true) => {}
+                        Value::Bool(false) => {
+                            fail!(ErrorKind::AssertionFailed(
+                                const_name(&proto.consts[c as usize]).to_string()
+                            ))
+                        }
+                        other => fail!(type_error("a Boolean", &other)),
+                    },
+                    Op::CheckFormals => {
+                        let v = pop!();
+                        let Value::Attrs(a) = &v else {
+                            fail!(type_error("a set", &v))
+                        };
+                        let formals = proto
+                            .formals
+                            .as_ref()
+                            .expect("CheckFormals is emitted only for lambdas with formals");
+                        for (name, has_default) in &formals.entries {
+                            if !has_default && !a.contains(name.as_bytes()) {
+                                fail!(ErrorKind::MissingArgument {
+                                    func: proto.display_name(),
+                                    arg: name.to_string()
+                                })
+                            }
+                        }
+                        if !formals.ellipsis {
+                            for (k, _) in a.iter() {
+                                if !formals.entries.iter().any(|(n, _)| n == k) {
+                                    fail!(ErrorKind::UnexpectedArgument {
+                                        func: proto.display_name(),
+                                        arg: k.to_string()
+                                    })
+                                }
+                            }
+                        }
+                        self.stack[base] = v;
+                    }
+                    Op::Formal(c) => {
+                        let Value::Attrs(a) = &self.stack[base] else {
+                            unreachable!("CheckFormals stored a set in slot 0")
+                        };
+                        let name = const_name(&proto.consts[c as usize]);
+                        let v = match a.get(name.as_bytes()) {
+                            Some(v) => v.clone(),
+                            None => Value::Thunk(Thunk::blank()),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::ToPath => {
+                        let v = pop!();
+                        let Value::String(s) = &v else {
+                            fail!(type_error("a string", &v))
+                        };
+                        let p = crate::paths::resolve(&proto.dir, &s.to_str_lossy());
+                        self.stack.push(Value::Path(Rc::new(p)));
+                    }
+                    Op::SearchPath => {
+                        let v = pop!();
+                        let Value::String(s) = &v else {
+                            fail!(type_error("a string", &v))
+                        };
+                        match self.find_search_path(&s.to_str_lossy()) {
+                            Ok(p) => self.stack.push(Value::Path(Rc::new(p))),
+                            Err(k) => fail!(k),
+                        }
                     }
                 }
             }

@@ -46,11 +46,17 @@ pub(super) struct GenBox {
 
 /// Make a generator frame for a builtin body.
 pub(super) fn new_gen(f: impl FnOnce(GenCo) -> BuiltinFuture, def: &'static BuiltinDef) -> GenBox {
-    GenBox { gen: Gen::new(f), def: Some(def) }
+    GenBox {
+        gen: Gen::new(f),
+        def: Some(def),
+    }
 }
 
 fn helper(f: impl FnOnce(GenCo) -> BuiltinFuture) -> GenBox {
-    GenBox { gen: Gen::new(f), def: None }
+    GenBox {
+        gen: Gen::new(f),
+        def: None,
+    }
 }
 
 /// Force `v` from inside a generator.
@@ -84,7 +90,9 @@ impl Vm {
                     None => return Ok(None),
                 },
                 GeneratorState::Complete(r) => {
-                    let Some(Frame::Gen(g)) = self.frames.pop() else { unreachable!("checked above") };
+                    let Some(Frame::Gen(g)) = self.frames.pop() else {
+                        unreachable!("checked above")
+                    };
                     return match r {
                         Ok(v) => Ok(Some(v)),
                         Err(k) => {
@@ -104,7 +112,11 @@ impl Vm {
     }
 
     /// Carry out a request: answer at once (Some) or push the frames that will answer it.
-    pub(super) fn handle_request(&mut self, req: Request, span: Option<crate::source::Span>) -> Step {
+    pub(super) fn handle_request(
+        &mut self,
+        req: Request,
+        span: Option<crate::source::Span>,
+    ) -> Step {
         match req {
             Request::Force(v) => match v {
                 Value::Thunk(t) => match t.value() {
@@ -130,12 +142,18 @@ impl Vm {
                 None => self.start_gen(helper(|co| Box::pin(equal(co, a, b)))),
             },
             Request::Less(a, b) => match (&a, &b) {
-                (Value::List(_), Value::List(_)) => self.start_gen(helper(|co| Box::pin(less_lists(co, a, b)))),
-                _ => super::ops::less(&a, &b).map(|r| Some(Value::Bool(r))).map_err(|k| Error::new(k, span)),
+                (Value::List(_), Value::List(_)) => {
+                    self.start_gen(helper(|co| Box::pin(less_lists(co, a, b))))
+                }
+                _ => super::ops::less(&a, &b)
+                    .map(|r| Some(Value::Bool(r)))
+                    .map_err(|k| Error::new(k, span)),
             },
             Request::CoerceToString { value, more } => match &value {
                 Value::String(_) => Ok(Some(value)),
-                _ => self.start_gen(helper(move |co| Box::pin(coerce_to_string(co, value, more)))),
+                _ => self.start_gen(helper(move |co| {
+                    Box::pin(coerce_to_string(co, value, more))
+                })),
             },
         }
     }
@@ -148,15 +166,17 @@ pub async fn deep_force(co: GenCo, v: Value) -> Result<Value, ErrorKind> {
     while let Some(x) = work.pop() {
         let x = force(&co, x).await;
         match &x {
-            Value::List(l) => {
-                if seen.insert(l.addr()) {
-                    work.extend(l.iter().rev().filter(|e| needs_walk(e)).cloned());
-                }
+            Value::List(l) if seen.insert(l.addr()) => {
+                work.extend(l.iter().rev().filter(|e| needs_walk(e)).cloned());
             }
-            Value::Attrs(a) => {
-                if seen.insert(a.addr()) {
-                    work.extend(a.iter().rev().map(|(_, e)| e).filter(|e| needs_walk(e)).cloned());
-                }
+            Value::Attrs(a) if seen.insert(a.addr()) => {
+                work.extend(
+                    a.iter()
+                        .rev()
+                        .map(|(_, e)| e)
+                        .filter(|e| needs_walk(e))
+                        .cloned(),
+                );
             }
             _ => {}
         }
@@ -218,7 +238,8 @@ pub async fn equal(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
                 if let (Some(t1), Some(t2)) = (a1.get(b"type"), a2.get(b"type")) {
                     let t1 = force(&co, t1.clone()).await;
                     let t2 = force(&co, t2.clone()).await;
-                    let is_drv = |t: &Value| matches!(t, Value::String(s) if s.as_bytes() == b"derivation");
+                    let is_drv =
+                        |t: &Value| matches!(t, Value::String(s) if s.as_bytes() == b"derivation");
                     if is_drv(&t1) && is_drv(&t2) {
                         if let (Some(o1), Some(o2)) = (a1.get(b"outPath"), a2.get(b"outPath")) {
                             work.push((o1.clone(), o2.clone(), true));
@@ -244,7 +265,9 @@ pub async fn equal(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
 
 /// Lexicographic `<` on two lists.
 async fn less_lists(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
-    let (Value::List(l1), Value::List(l2)) = (&a, &b) else { unreachable!("only called on two lists") };
+    let (Value::List(l1), Value::List(l2)) = (&a, &b) else {
+        unreachable!("only called on two lists")
+    };
     for (x, y) in l1.iter().zip(l2.iter()) {
         let x = force(&co, x.clone()).await;
         let y = force(&co, y.clone()).await;
@@ -301,7 +324,9 @@ pub async fn coerce_to_string(co: GenCo, v: Value, more: bool) -> Result<Value, 
                 }
             }
             Value::Int(i) if more => out.extend_from_slice(i.to_string().as_bytes()),
-            Value::Float(f) if more => out.extend_from_slice(crate::printer::float_to_string(*f).as_bytes()),
+            Value::Float(f) if more => {
+                out.extend_from_slice(crate::printer::float_to_string(*f).as_bytes())
+            }
             Value::Bool(b) if more => {
                 if *b {
                     out.push(b'1')
@@ -339,7 +364,9 @@ impl HelperGen {
         helper(move |co| {
             Box::pin(async move {
                 let s = coerce_to_string(co, b, false).await?;
-                let Value::String(s) = s else { unreachable!("coercion yields strings") };
+                let Value::String(s) = s else {
+                    unreachable!("coercion yields strings")
+                };
                 Ok(match a {
                     Value::Path(p) => {
                         let joined = format!("{}{}", p.to_string_lossy(), s.to_str_lossy());

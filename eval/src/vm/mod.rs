@@ -27,13 +27,22 @@ use std::rc::Rc;
 /// One entry of the frame stack.
 enum Frame {
     /// Running bytecode.
-    Code { proto: Rc<Proto>, captures: Rc<[Value]>, ip: u32, base: u32 },
+    Code {
+        proto: Rc<Proto>,
+        captures: Rc<[Value]>,
+        ip: u32,
+        base: u32,
+    },
     /// Memoise the value delivered into this thunk; restore `saved` if an error unwinds.
     Update { thunk: Thunk, saved: ThunkState },
     /// Call the (function) value delivered here with this argument.
     CallArg(Value),
     /// A saturated builtin call whose arguments (on the stack from `base`) are being forced.
-    Builtin { def: &'static BuiltinDef, base: u32, next: u8 },
+    Builtin {
+        def: &'static BuiltinDef,
+        base: u32,
+        next: u8,
+    },
     /// A suspended generator.
     Gen(GenBox),
     /// `builtins.tryEval`: catchable errors unwind to here.
@@ -81,7 +90,12 @@ impl Vm {
     pub fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, Error> {
         let floor = self.frames.len();
         let base = self.stack.len() as u32;
-        self.frames.push(Frame::Code { proto, captures: self.empty_captures.clone(), ip: 0, base });
+        self.frames.push(Frame::Code {
+            proto,
+            captures: self.empty_captures.clone(),
+            ip: 0,
+            base,
+        });
         self.run(floor, None)
     }
 
@@ -120,7 +134,7 @@ impl Vm {
             let step = match pending.take() {
                 Some(v) => self.deliver(v, floor),
                 None => match self.frames.last() {
-                    Some(Frame::Code { .. }) => self.exec_code(),
+                    Some(Frame::Code { .. }) => self.exec_code(floor),
                     Some(Frame::Builtin { .. }) => self.step_builtin(),
                     _ => unreachable!("only code and builtin frames are ever left runnable on top"),
                 },
@@ -173,7 +187,9 @@ impl Vm {
                     self.frames.pop();
                 }
                 Frame::CallArg(_) => {
-                    let Some(Frame::CallArg(arg)) = self.frames.pop() else { unreachable!("matched above") };
+                    let Some(Frame::CallArg(arg)) = self.frames.pop() else {
+                        unreachable!("matched above")
+                    };
                     match self.enter_call(v, arg, None)? {
                         Some(r) => v = r,
                         None => return Ok(None),
@@ -200,9 +216,14 @@ impl Vm {
     /// Unwind frames after an error: to a `TryEval` for catchable errors, else to the floor.
     fn unwind(&mut self, mut e: Error, floor: usize) -> Result<Value, Error> {
         while self.frames.len() > floor {
-            let fr = self.frames.pop().expect("length checked in the loop condition");
+            let fr = self
+                .frames
+                .pop()
+                .expect("length checked in the loop condition");
             match fr {
-                Frame::Code { proto, ip, base, .. } => {
+                Frame::Code {
+                    proto, ip, base, ..
+                } => {
                     let span = proto.span_at((ip as usize).saturating_sub(1));
                     if e.span.is_none() {
                         e.span = Some(span);
@@ -219,7 +240,10 @@ impl Vm {
                     thunk.replace(saved);
                 }
                 Frame::Builtin { def, base, .. } => {
-                    e.trace.push(TraceFrame { what: format!("while calling the '{}' builtin", def.name), span: None });
+                    e.trace.push(TraceFrame {
+                        what: format!("while calling the '{}' builtin", def.name),
+                        span: None,
+                    });
                     self.stack.truncate(base as usize);
                 }
                 Frame::TryEval if e.kind.is_catchable() => {
@@ -245,22 +269,36 @@ impl Vm {
         match t.replace(ThunkState::Blackhole) {
             ThunkState::Suspended { proto, captures } => {
                 let base = self.stack.len() as u32;
-                let saved = ThunkState::Suspended { proto: proto.clone(), captures: captures.clone() };
+                let saved = ThunkState::Suspended {
+                    proto: proto.clone(),
+                    captures: captures.clone(),
+                };
                 self.frames.push(Frame::Update { thunk: t, saved });
-                self.frames.push(Frame::Code { proto, captures, ip: 0, base });
+                self.frames.push(Frame::Code {
+                    proto,
+                    captures,
+                    ip: 0,
+                    base,
+                });
                 Ok(None)
             }
             ThunkState::Apply(f, x) => {
                 let saved = ThunkState::Apply(f.clone(), x.clone());
                 let (f2, x2) = (f.clone(), x.clone());
-                self.frames.push(Frame::Update { thunk: t.clone(), saved });
+                self.frames.push(Frame::Update {
+                    thunk: t.clone(),
+                    saved,
+                });
                 match self.enter_call(f, x, span)? {
                     Some(v) => {
                         // Finished without frames: deliver through the Update frame ourselves.
                         self.frames.pop();
                         let v = match &v {
                             Value::Thunk(inner) if !inner.is_evaluated() => {
-                                self.frames.push(Frame::Update { thunk: t.clone(), saved: ThunkState::Apply(f2, x2) });
+                                self.frames.push(Frame::Update {
+                                    thunk: t.clone(),
+                                    saved: ThunkState::Apply(f2, x2),
+                                });
                                 return self.push_force(inner.clone(), span);
                             }
                             other => other.shallow(),
@@ -287,13 +325,23 @@ impl Vm {
     }
 
     /// Call `f` with `arg`. Returns the result at once if no frames were needed.
-    fn enter_call(&mut self, f: Value, arg: Value, span: Option<Span>) -> Result<Option<Value>, Error> {
+    fn enter_call(
+        &mut self,
+        f: Value,
+        arg: Value,
+        span: Option<Span>,
+    ) -> Result<Option<Value>, Error> {
         match f {
             Value::Closure(c) => {
                 self.check_depth()?;
                 let base = self.stack.len() as u32;
                 self.stack.push(arg);
-                self.frames.push(Frame::Code { proto: c.proto.clone(), captures: c.captures.clone(), ip: 0, base });
+                self.frames.push(Frame::Code {
+                    proto: c.proto.clone(),
+                    captures: c.captures.clone(),
+                    ip: 0,
+                    base,
+                });
                 Ok(None)
             }
             Value::Builtin(p) => {
@@ -310,21 +358,23 @@ impl Vm {
                 self.frames.push(Frame::Builtin { def, base, next: 0 });
                 Ok(None)
             }
-            Value::Thunk(t) => match t.value() {
-                Some(v) => self.enter_call(v, arg, span),
-                None => {
-                    self.frames.push(Frame::CallArg(arg));
-                    match self.push_force(t, span)? {
-                        Some(v) => {
-                            let Some(Frame::CallArg(arg)) = self.frames.pop() else {
-                                unreachable!("push_force returned at once, so the CallArg frame is on top")
-                            };
-                            self.enter_call(v, arg, span)
+            Value::Thunk(t) => {
+                match t.value() {
+                    Some(v) => self.enter_call(v, arg, span),
+                    None => {
+                        self.frames.push(Frame::CallArg(arg));
+                        match self.push_force(t, span)? {
+                            Some(v) => {
+                                let Some(Frame::CallArg(arg)) = self.frames.pop() else {
+                                    unreachable!("push_force returned at once, so the CallArg frame is on top")
+                                };
+                                self.enter_call(v, arg, span)
+                            }
+                            None => Ok(None),
                         }
-                        None => Ok(None),
                     }
                 }
-            },
+            }
             Value::Attrs(a) => match a.get(b"__functor") {
                 Some(functor) => {
                     let functor = functor.clone();
@@ -367,7 +417,8 @@ impl Vm {
                         let t = t.clone();
                         return match self.push_force(t, None)? {
                             Some(v) => {
-                                let Some(Frame::Builtin { next, .. }) = self.frames.last_mut() else {
+                                let Some(Frame::Builtin { next, .. }) = self.frames.last_mut()
+                                else {
                                     unreachable!("no frames pushed")
                                 };
                                 self.stack[base + i] = v;
@@ -403,7 +454,10 @@ impl Vm {
             ErrorKind::Located(e) => *e,
             kind => Error::new(kind, None),
         };
-        e.trace.push(TraceFrame { what: format!("while calling the '{}' builtin", def.name), span: None });
+        e.trace.push(TraceFrame {
+            what: format!("while calling the '{}' builtin", def.name),
+            span: None,
+        });
         e
     }
 
@@ -424,7 +478,10 @@ impl Vm {
 
     /// A closure of `proto` capturing from the current frame.
     fn make_closure(&self, proto: &Rc<Proto>, base: usize, captures: &Rc<[Value]>) -> Value {
-        Value::Closure(Rc::new(Closure { proto: proto.clone(), captures: self.captures_for(proto, base, captures) }))
+        Value::Closure(Rc::new(Closure {
+            proto: proto.clone(),
+            captures: self.captures_for(proto, base, captures),
+        }))
     }
 
     /// Resolve a `<name/rest>` search path.
@@ -434,7 +491,10 @@ impl Vm {
                 format!("{dir}/{name}")
             } else if name == prefix {
                 dir.clone()
-            } else if let Some(rest) = name.strip_prefix(prefix.as_str()).and_then(|r| r.strip_prefix('/')) {
+            } else if let Some(rest) = name
+                .strip_prefix(prefix.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            {
                 format!("{dir}/{rest}")
             } else {
                 continue;
@@ -455,7 +515,10 @@ impl Vm {
 }
 
 fn not_callable(v: &Value) -> ErrorKind {
-    ErrorKind::NotCallable { found: v.type_description(), value: crate::printer::short(v) }
+    ErrorKind::NotCallable {
+        found: v.type_description(),
+        value: crate::printer::short(v),
+    }
 }
 
 /// `{ success = …; value = …; }`

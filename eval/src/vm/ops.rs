@@ -58,14 +58,21 @@ pub(crate) fn arith(op: u8, a: &Value, b: &Value) -> Result<Value, ErrorKind> {
         (Value::Int(x), Value::Int(y)) => {
             let (x, y) = (*x, *y);
             let r = match op {
-                b'+' => x.checked_add(y).ok_or(ErrorKind::Overflow("adding", x, y))?,
-                b'-' => x.checked_sub(y).ok_or(ErrorKind::Overflow("subtracting", x, y))?,
-                b'*' => x.checked_mul(y).ok_or(ErrorKind::Overflow("multiplying", x, y))?,
+                b'+' => x
+                    .checked_add(y)
+                    .ok_or(ErrorKind::Overflow("adding", x, y))?,
+                b'-' => x
+                    .checked_sub(y)
+                    .ok_or(ErrorKind::Overflow("subtracting", x, y))?,
+                b'*' => x
+                    .checked_mul(y)
+                    .ok_or(ErrorKind::Overflow("multiplying", x, y))?,
                 _ => {
                     if y == 0 {
                         return Err(ErrorKind::DivisionByZero);
                     }
-                    x.checked_div(y).ok_or(ErrorKind::Overflow("dividing", x, y))?
+                    x.checked_div(y)
+                        .ok_or(ErrorKind::Overflow("dividing", x, y))?
                 }
             };
             Ok(Value::Int(r))
@@ -92,11 +99,21 @@ pub(crate) fn arith(op: u8, a: &Value, b: &Value) -> Result<Value, ErrorKind> {
                 b'*' => "multiply",
                 _ => "divide",
             };
-            let (x, y) = if op == b'+' || op == b'*' { (b, a) } else { (b, a) };
+            let (x, y) = (b, a);
             Err(ErrorKind::Other(format!(
                 "cannot {verb} {} {} {}",
                 x.type_description(),
-                if op == b'+' || op == b'-' { if op == b'+' { "to" } else { "from" } } else if op == b'*' { "with" } else { "by" },
+                if op == b'+' || op == b'-' {
+                    if op == b'+' {
+                        "to"
+                    } else {
+                        "from"
+                    }
+                } else if op == b'*' {
+                    "with"
+                } else {
+                    "by"
+                },
                 y.type_description()
             )))
         }
@@ -113,5 +130,9 @@ fn as_f64(v: &Value) -> f64 {
 
 /// A type error "expected X but found Y: value".
 pub(crate) fn type_error(expected: &'static str, v: &Value) -> ErrorKind {
-    ErrorKind::TypeError { expected, found: v.type_description(), value: crate::printer::short(v) }
+    ErrorKind::TypeError {
+        expected,
+        found: v.type_description(),
+        value: crate::printer::short(v),
+    }
 }
