@@ -158,10 +158,10 @@ impl Vm {
             .add(name.clone(), dir.clone(), Some(path.clone()), text.clone());
         let proto =
             crate::compiler::compile_source(&text, file, &dir, &name, &self.globals.clone())?;
-        let v = Value::Thunk(Thunk::new(ThunkState::Suspended {
+        let v = Value::Thunk(Thunk::new(ThunkState::Suspended(crate::value::Closure {
             proto,
-            captures: Rc::from(Vec::new()),
-        }));
+            captures: crate::value::Captures::None,
+        })));
         self.import_cache.insert(path, v.clone());
         Ok(v)
     }

@@ -44,6 +44,8 @@ pub enum Op {
     Upvalue(u32),
     /// Force the top of the stack to weak head normal form.
     Force,
+    /// `Local(n)` then `Force`, memoising an evaluated thunk's value into the slot.
+    ForceLocal(u32),
     /// Drop the top of the stack.
     Pop,
     /// Keep the top value but drop the n values below it (end of a scope).

@@ -155,6 +155,14 @@ impl<'a> Compiler<'a> {
         if matches!(op, Op::Force) && self.top_is_forced() {
             return self.f().code.len();
         }
+        if matches!(op, Op::Force) {
+            let f = self.f();
+            let at = f.code.len() as u32;
+            if let (Some(Op::Local(s)), false) = (f.code.last().copied(), f.label == Some(at)) {
+                *f.code.last_mut().expect("checked above") = Op::ForceLocal(s);
+                return at as usize - 1;
+            }
+        }
         let f = self.f();
         let ip = f.code.len() as u32;
         if f.spans.last().map(|(_, s)| *s != span).unwrap_or(true) {
@@ -183,6 +191,7 @@ impl<'a> Compiler<'a> {
             Some(Op::Const(c)) => !matches!(f.consts[*c as usize], Value::Thunk(_)),
             Some(
                 Op::Force
+                | Op::ForceLocal(_)
                 | Op::Add
                 | Op::Sub
                 | Op::Mul

@@ -99,7 +99,8 @@ impl FuncState {
             | Op::Upvalue(_)
             | Op::Thunk(_)
             | Op::Closure(_)
-            | Op::Blank => 1,
+            | Op::Blank
+            | Op::ForceLocal(_) => 1,
             Op::Formal(_) => 1,
             Op::Force | Op::Not | Op::Negate | Op::AssertBool | Op::CoerceInterp | Op::AttrName => {
                 0

@@ -98,6 +98,11 @@ impl Attrs {
         Rc::as_ptr(&self.0) as *const u8 as usize
     }
 
+    /// How many values share this set.
+    pub(crate) fn ref_count(&self) -> usize {
+        Rc::strong_count(&self.0)
+    }
+
     /// Whether two sets share the same allocation.
     pub fn ptr_eq(&self, other: &Attrs) -> bool {
         Rc::ptr_eq(&self.0, &other.0)

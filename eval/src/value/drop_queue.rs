@@ -46,16 +46,22 @@ pub(crate) fn defer_one(v: Value) {
     drain();
 }
 
+/// Whether dropping `v` cannot recurse: a scalar, or a container someone else still holds.
+#[inline]
 fn is_leaf(v: &Value) -> bool {
-    matches!(
-        v,
+    match v {
         Value::Null
-            | Value::Bool(_)
-            | Value::Int(_)
-            | Value::Float(_)
-            | Value::String(_)
-            | Value::Path(_)
-    )
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::String(_)
+        | Value::Path(_) => true,
+        Value::List(l) => l.ref_count() > 1,
+        Value::Attrs(a) => a.ref_count() > 1,
+        Value::Thunk(t) => t.ref_count() > 1,
+        Value::Closure(c) => std::rc::Rc::strong_count(c) > 1,
+        Value::Builtin(b) => std::rc::Rc::strong_count(b) > 1,
+    }
 }
 
 fn drain() {

@@ -43,6 +43,11 @@ impl List {
         self.0 .0.iter()
     }
 
+    /// How many values share this list.
+    pub(crate) fn ref_count(&self) -> usize {
+        Rc::strong_count(&self.0)
+    }
+
     /// Whether two lists share the same allocation.
     pub fn ptr_eq(&self, other: &List) -> bool {
         Rc::ptr_eq(&self.0, &other.0)

@@ -49,19 +49,55 @@ pub enum Value {
     Thunk(Thunk),
 }
 
+/// The values a closure or thunk captured; one value is stored inline.
+#[derive(Clone)]
+pub enum Captures {
+    /// Nothing captured.
+    None,
+    /// Exactly one value.
+    One(Value),
+    /// Two or more values.
+    Many(Rc<[Value]>),
+}
+
+impl Captures {
+    /// Captured value `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> &Value {
+        match self {
+            Captures::One(v) => v,
+            Captures::Many(m) => &m[i],
+            Captures::None => {
+                unreachable!("the compiler only emits upvalue indices that were captured")
+            }
+        }
+    }
+
+    /// Hand the captured values to the iterative drop queue.
+    pub(crate) fn defer_drop(self) {
+        match self {
+            Captures::None => {}
+            Captures::One(v) => drop_queue::defer_one(v),
+            Captures::Many(mut m) => {
+                if let Some(c) = Rc::get_mut(&mut m) {
+                    drop_queue::defer_slice(c);
+                }
+            }
+        }
+    }
+}
+
 /// A lambda together with the values it captured.
 pub struct Closure {
     /// The compiled lambda.
     pub proto: Rc<Proto>,
     /// The captured upvalues, indexed by the lambda's upvalue numbers.
-    pub captures: Rc<[Value]>,
+    pub captures: Captures,
 }
 
 impl Drop for Closure {
     fn drop(&mut self) {
-        if let Some(caps) = Rc::get_mut(&mut self.captures) {
-            drop_queue::defer_slice(caps);
-        }
+        std::mem::replace(&mut self.captures, Captures::None).defer_drop();
     }
 }
 

@@ -1,8 +1,7 @@
 //! Thunks: memoised suspended computations, blackholed while being forced.
 
-use super::{drop_queue, Value};
-use crate::opcode::Proto;
-use std::cell::RefCell;
+use super::{drop_queue, Closure, Value};
+use std::cell::{Cell as FlagCell, RefCell};
 use std::rc::Rc;
 
 /// A shared, memoised lazy value.
@@ -10,20 +9,22 @@ use std::rc::Rc;
 pub struct Thunk(Rc<Cell>);
 
 /// The shared cell behind a thunk; dropping it frees nested values iteratively.
-struct Cell(RefCell<ThunkState>);
+struct Cell {
+    state: RefCell<ThunkState>,
+    /// Set while the thunk's code runs: forcing it again is infinite recursion.
+    forcing: FlagCell<bool>,
+}
 
 impl Drop for Cell {
     fn drop(&mut self) {
-        match std::mem::replace(self.0.get_mut(), ThunkState::Blank) {
+        match std::mem::replace(self.state.get_mut(), ThunkState::Blank) {
             ThunkState::Evaluated(v) => drop_queue::defer_one(v),
             ThunkState::Apply(f, x) => {
                 drop_queue::defer_one(f);
                 drop_queue::defer_one(x);
             }
-            ThunkState::Suspended { mut captures, .. } => {
-                if let Some(c) = Rc::get_mut(&mut captures) {
-                    drop_queue::defer_slice(c);
-                }
+            ThunkState::Suspended(mut c) => {
+                std::mem::replace(&mut c.captures, super::Captures::None).defer_drop()
             }
             _ => {}
         }
@@ -34,16 +35,11 @@ impl Drop for Cell {
 pub enum ThunkState {
     /// Allocated but not yet given its code (only during `let`/`rec` set-up).
     Blank,
-    /// Code to run with captured upvalues.
-    Suspended {
-        /// The thunk body.
-        proto: Rc<Proto>,
-        /// Captured upvalues.
-        captures: Rc<[Value]>,
-    },
+    /// Code to run with captured upvalues (a thunk body and its captures), stored inline.
+    Suspended(Closure),
     /// A pending function application (`f x`), made by builtins such as `map`.
     Apply(Value, Value),
-    /// Being forced right now; forcing it again is infinite recursion.
+    /// A pending application is being evaluated; forcing it again is infinite recursion.
     Blackhole,
     /// The memoised value (never itself a thunk).
     Evaluated(Value),
@@ -52,7 +48,10 @@ pub enum ThunkState {
 impl Thunk {
     /// A thunk of the given state.
     pub fn new(state: ThunkState) -> Thunk {
-        Thunk(Rc::new(Cell(RefCell::new(state))))
+        Thunk(Rc::new(Cell {
+            state: RefCell::new(state),
+            forcing: FlagCell::new(false),
+        }))
     }
 
     /// A thunk to be given its code later.
@@ -73,7 +72,7 @@ impl Thunk {
     /// The memoised value, if evaluated.
     #[inline]
     pub fn value(&self) -> Option<Value> {
-        match &*self.0 .0.borrow() {
+        match &*self.0.state.borrow() {
             ThunkState::Evaluated(v) => Some(v.clone()),
             _ => None,
         }
@@ -82,23 +81,54 @@ impl Thunk {
     /// Whether the thunk holds its final value.
     #[inline]
     pub fn is_evaluated(&self) -> bool {
-        matches!(&*self.0 .0.borrow(), ThunkState::Evaluated(_))
+        matches!(&*self.0.state.borrow(), ThunkState::Evaluated(_))
     }
 
     /// Whether the thunk has not been given its code yet.
     pub fn is_blank(&self) -> bool {
-        matches!(&*self.0 .0.borrow(), ThunkState::Blank)
+        matches!(&*self.0.state.borrow(), ThunkState::Blank)
     }
 
     /// Replace the state, returning the old one.
     pub fn replace(&self, s: ThunkState) -> ThunkState {
-        std::mem::replace(&mut *self.0 .0.borrow_mut(), s)
+        std::mem::replace(&mut *self.0.state.borrow_mut(), s)
     }
 
-    /// Store the final value.
+    /// Store the final value (and end any forcing in progress).
     pub fn set_value(&self, v: Value) {
         let old = self.replace(ThunkState::Evaluated(v));
+        self.0.forcing.set(false);
         drop(old);
+    }
+
+    /// Whether the thunk's code is running right now.
+    #[inline]
+    pub fn is_forcing(&self) -> bool {
+        self.0.forcing.get()
+    }
+
+    /// Mark the start or the (failed) end of running the thunk's code.
+    #[inline]
+    pub fn set_forcing(&self, on: bool) {
+        self.0.forcing.set(on)
+    }
+
+    /// The suspended code, if the thunk holds some and is not being forced: the pointer
+    /// stays valid until the state is next replaced (which only `set_value`, `replace`
+    /// and dropping the last reference do).
+    pub fn suspended_code(&self) -> Option<*const Closure> {
+        // SAFETY: we only read the discriminant and take the address of the payload; no
+        // reference outlives this borrow.
+        let state = self.0.state.borrow();
+        match &*state {
+            ThunkState::Suspended(c) => Some(c as *const Closure),
+            _ => None,
+        }
+    }
+
+    /// How many values share this thunk.
+    pub(crate) fn ref_count(&self) -> usize {
+        Rc::strong_count(&self.0)
     }
 
     /// Whether two thunks are the same object.

@@ -4,7 +4,7 @@ use super::ops::{self, type_error};
 use super::{gen, Frame, Step, Vm};
 use crate::errors::{Error, ErrorKind};
 use crate::opcode::{Op, ProtoKind};
-use crate::value::{AttrsBuilder, List, NixContext, NixString, Thunk, ThunkState, Value};
+use crate::value::{AttrsBuilder, Closure, List, NixContext, NixString, Thunk, ThunkState, Value};
 use std::rc::Rc;
 
 impl Vm {
@@ -12,21 +12,17 @@ impl Vm {
     pub(super) fn exec_code(&mut self, floor: usize) -> Step {
         'frames: loop {
             let fi = self.frames.len() - 1;
-            let Frame::Code {
-                proto,
-                captures,
-                ip,
-                base,
-            } = &self.frames[fi]
-            else {
+            let Frame::Code { owner, ip, base } = &self.frames[fi] else {
                 unreachable!("exec_code runs only with a code frame on top")
             };
-            let (proto, captures, mut ip, base) = (
-                proto.clone(),
-                captures.clone(),
-                *ip as usize,
-                *base as usize,
-            );
+            let (mut ip, base) = (*ip as usize, *base as usize);
+            // SAFETY: the frame owns an `Rc<Closure>` for as long as it is on the frame stack,
+            // and the closure's heap allocation does not move when the frame vector grows.
+            // `closure` is used only while this frame is on the stack: every path that pops it
+            // (`Return`) leaves this iteration without touching `closure` again.
+            let closure: &Closure = unsafe { &*owner.closure_ptr() };
+            let proto = &closure.proto;
+            let captures = &closure.captures;
 
             macro_rules! span {
                 () => {
@@ -85,7 +81,30 @@ impl Vm {
                 match op {
                     Op::Const(c) => self.stack.push(proto.consts[c as usize].clone()),
                     Op::Local(s) => self.stack.push(self.stack[base + s as usize].clone()),
-                    Op::Upvalue(u) => self.stack.push(captures[u as usize].clone()),
+                    Op::Upvalue(u) => self.stack.push(captures.get(u as usize).clone()),
+                    Op::ForceLocal(s) => {
+                        let slot = &mut self.stack[base + s as usize];
+                        match slot {
+                            Value::Thunk(t) => match t.value() {
+                                Some(v) => {
+                                    *slot = v.clone();
+                                    self.stack.push(v);
+                                }
+                                None => {
+                                    let t = t.clone();
+                                    suspend!();
+                                    match self.push_force(t, span!())? {
+                                        Some(v) => self.stack.push(v),
+                                        None => continue_or_return!(),
+                                    }
+                                }
+                            },
+                            v => {
+                                let v = v.clone();
+                                self.stack.push(v);
+                            }
+                        }
+                    }
                     Op::Force => {
                         if let Value::Thunk(t) = top!() {
                             match t.value() {
@@ -113,15 +132,15 @@ impl Vm {
                     }
                     Op::Thunk(i) => {
                         let child = &proto.children[i as usize];
-                        let caps = self.captures_for(child, base, &captures);
+                        let caps = self.captures_for(child, base, captures);
                         self.stack
-                            .push(Value::Thunk(Thunk::new(ThunkState::Suspended {
+                            .push(Value::Thunk(Thunk::new(ThunkState::Suspended(Closure {
                                 proto: child.clone(),
                                 captures: caps,
-                            })));
+                            }))));
                     }
                     Op::Closure(i) => {
-                        let v = self.make_closure(&proto.children[i as usize], base, &captures);
+                        let v = self.make_closure(&proto.children[i as usize], base, captures);
                         self.stack.push(v);
                     }
                     Op::Blank => self.stack.push(Value::Thunk(Thunk::blank())),
@@ -139,13 +158,13 @@ impl Vm {
                         let t = t.clone();
                         let child = &proto.children[child as usize];
                         if child.kind == ProtoKind::Lambda {
-                            t.set_value(self.make_closure(child, base, &captures));
+                            t.set_value(self.make_closure(child, base, captures));
                         } else {
-                            let caps = self.captures_for(child, base, &captures);
-                            t.replace(ThunkState::Suspended {
+                            let caps = self.captures_for(child, base, captures);
+                            t.replace(ThunkState::Suspended(Closure {
                                 proto: child.clone(),
                                 captures: caps,
-                            });
+                            }));
                         }
                     }
                     Op::Jump(t) => ip = t as usize,

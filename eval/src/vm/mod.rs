@@ -18,7 +18,7 @@ use crate::errors::{Error, ErrorKind, TraceFrame};
 use crate::io::Io;
 use crate::opcode::{Capture, Proto};
 use crate::source::{SourceMap, Span};
-use crate::value::{Attrs, Closure, NixString, Thunk, ThunkState, Value};
+use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
 use gen::GenBox;
 use rustc_hash::FxHashMap;
 use std::path::PathBuf;
@@ -28,13 +28,17 @@ use std::rc::Rc;
 enum Frame {
     /// Running bytecode.
     Code {
-        proto: Rc<Proto>,
-        captures: Rc<[Value]>,
+        owner: CodeOwner,
         ip: u32,
         base: u32,
     },
-    /// Memoise the value delivered into this thunk; restore `saved` if an error unwinds.
-    Update { thunk: Thunk, saved: ThunkState },
+    /// Memoise the value delivered into this thunk. If an error unwinds, the thunk's
+    /// suspended code is kept (it stays in the thunk while forcing), or, for a pending
+    /// application, `apply` is put back.
+    Update {
+        thunk: Thunk,
+        apply: Option<Box<(Value, Value)>>,
+    },
     /// Call the (function) value delivered here with this argument.
     CallArg(Value),
     /// A saturated builtin call whose arguments (on the stack from `base`) are being forced.
@@ -47,6 +51,25 @@ enum Frame {
     Gen(GenBox),
     /// `builtins.tryEval`: catchable errors unwind to here.
     TryEval,
+}
+
+/// What keeps a code frame's closure alive: a called closure, or a thunk being forced
+/// (whose suspended code stays inside it until its value is stored).
+pub(super) enum CodeOwner {
+    Closure(Rc<Closure>),
+    Thunk(Thunk),
+}
+
+impl CodeOwner {
+    /// The closure the frame runs. Valid while the frame is on the frame stack.
+    pub(super) fn closure_ptr(&self) -> *const Closure {
+        match self {
+            CodeOwner::Closure(c) => Rc::as_ptr(c),
+            CodeOwner::Thunk(t) => t
+                .suspended_code()
+                .expect("a thunk keeps its suspended code while its frame runs"),
+        }
+    }
 }
 
 /// The evaluator state: value stack, frame stack, sources, globals and caches.
@@ -65,7 +88,6 @@ pub struct Vm {
     pub io: Rc<dyn Io>,
     /// Maximum number of frames before "stack overflow".
     pub max_frames: usize,
-    empty_captures: Rc<[Value]>,
 }
 
 type Step = Result<Option<Value>, Error>;
@@ -82,7 +104,6 @@ impl Vm {
             search_path: Vec::new(),
             io,
             max_frames: 10_000_000,
-            empty_captures: Rc::from(Vec::new()),
         }
     }
 
@@ -91,8 +112,10 @@ impl Vm {
         let floor = self.frames.len();
         let base = self.stack.len() as u32;
         self.frames.push(Frame::Code {
-            proto,
-            captures: self.empty_captures.clone(),
+            owner: CodeOwner::Closure(Rc::new(Closure {
+                proto,
+                captures: Captures::None,
+            })),
             ip: 0,
             base,
         });
@@ -221,9 +244,9 @@ impl Vm {
                 .pop()
                 .expect("length checked in the loop condition");
             match fr {
-                Frame::Code {
-                    proto, ip, base, ..
-                } => {
+                Frame::Code { owner, ip, base } => {
+                    // SAFETY: the owner is alive (we hold it) and its code was not replaced.
+                    let proto = unsafe { &*owner.closure_ptr() }.proto.clone();
                     let span = proto.span_at((ip as usize).saturating_sub(1));
                     if e.span.is_none() {
                         e.span = Some(span);
@@ -236,9 +259,13 @@ impl Vm {
                     }
                     self.stack.truncate(base as usize);
                 }
-                Frame::Update { thunk, saved } => {
-                    thunk.replace(saved);
-                }
+                Frame::Update { thunk, apply } => match apply {
+                    Some(fx) => {
+                        let (f, x) = *fx;
+                        thunk.replace(ThunkState::Apply(f, x));
+                    }
+                    None => thunk.set_forcing(false),
+                },
                 Frame::Builtin { def, base, .. } => {
                     e.trace.push(TraceFrame {
                         what: format!("while calling the '{}' builtin", def.name),
@@ -266,28 +293,31 @@ impl Vm {
     /// or returned at once when the thunk needs no frames.
     fn push_force(&mut self, t: Thunk, span: Option<Span>) -> Result<Option<Value>, Error> {
         self.check_depth()?;
+        if t.is_forcing() {
+            return Err(Error::new(ErrorKind::InfiniteRecursion, span));
+        }
+        if t.suspended_code().is_some() {
+            t.set_forcing(true);
+            let base = self.stack.len() as u32;
+            self.frames.push(Frame::Update {
+                thunk: t.clone(),
+                apply: None,
+            });
+            self.frames.push(Frame::Code {
+                owner: CodeOwner::Thunk(t),
+                ip: 0,
+                base,
+            });
+            return Ok(None);
+        }
         match t.replace(ThunkState::Blackhole) {
-            ThunkState::Suspended { proto, captures } => {
-                let base = self.stack.len() as u32;
-                let saved = ThunkState::Suspended {
-                    proto: proto.clone(),
-                    captures: captures.clone(),
-                };
-                self.frames.push(Frame::Update { thunk: t, saved });
-                self.frames.push(Frame::Code {
-                    proto,
-                    captures,
-                    ip: 0,
-                    base,
-                });
-                Ok(None)
-            }
+            ThunkState::Suspended(_) => unreachable!("handled above"),
             ThunkState::Apply(f, x) => {
-                let saved = ThunkState::Apply(f.clone(), x.clone());
+                let saved = Some(Box::new((f.clone(), x.clone())));
                 let (f2, x2) = (f.clone(), x.clone());
                 self.frames.push(Frame::Update {
                     thunk: t.clone(),
-                    saved,
+                    apply: saved,
                 });
                 match self.enter_call(f, x, span)? {
                     Some(v) => {
@@ -297,7 +327,7 @@ impl Vm {
                             Value::Thunk(inner) if !inner.is_evaluated() => {
                                 self.frames.push(Frame::Update {
                                     thunk: t.clone(),
-                                    saved: ThunkState::Apply(f2, x2),
+                                    apply: Some(Box::new((f2, x2))),
                                 });
                                 return self.push_force(inner.clone(), span);
                             }
@@ -337,8 +367,7 @@ impl Vm {
                 let base = self.stack.len() as u32;
                 self.stack.push(arg);
                 self.frames.push(Frame::Code {
-                    proto: c.proto.clone(),
-                    captures: c.captures.clone(),
+                    owner: CodeOwner::Closure(c),
                     ip: 0,
                     base,
                 });
@@ -462,22 +491,20 @@ impl Vm {
     }
 
     /// Build the captures of a child proto from the current frame.
-    fn captures_for(&self, child: &Proto, base: usize, captures: &Rc<[Value]>) -> Rc<[Value]> {
-        if child.captures.is_empty() {
-            return self.empty_captures.clone();
+    fn captures_for(&self, child: &Proto, base: usize, captures: &Captures) -> Captures {
+        let get = |c: &Capture| match c {
+            Capture::Local(s) => self.stack[base + *s as usize].clone(),
+            Capture::Upvalue(u) => captures.get(*u as usize).clone(),
+        };
+        match child.captures.as_slice() {
+            [] => Captures::None,
+            [one] => Captures::One(get(one)),
+            many => Captures::Many(many.iter().map(get).collect()),
         }
-        child
-            .captures
-            .iter()
-            .map(|c| match c {
-                Capture::Local(s) => self.stack[base + *s as usize].clone(),
-                Capture::Upvalue(u) => captures[*u as usize].clone(),
-            })
-            .collect()
     }
 
     /// A closure of `proto` capturing from the current frame.
-    fn make_closure(&self, proto: &Rc<Proto>, base: usize, captures: &Rc<[Value]>) -> Value {
+    fn make_closure(&self, proto: &Rc<Proto>, base: usize, captures: &Captures) -> Value {
         Value::Closure(Rc::new(Closure {
             proto: proto.clone(),
             captures: self.captures_for(proto, base, captures),

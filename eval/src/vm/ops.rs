@@ -60,19 +60,19 @@ pub(crate) fn arith(op: u8, a: &Value, b: &Value) -> Result<Value, ErrorKind> {
             let r = match op {
                 b'+' => x
                     .checked_add(y)
-                    .ok_or(ErrorKind::Overflow("adding", x, y))?,
+                    .ok_or_else(|| ErrorKind::Overflow("adding", x, y))?,
                 b'-' => x
                     .checked_sub(y)
-                    .ok_or(ErrorKind::Overflow("subtracting", x, y))?,
+                    .ok_or_else(|| ErrorKind::Overflow("subtracting", x, y))?,
                 b'*' => x
                     .checked_mul(y)
-                    .ok_or(ErrorKind::Overflow("multiplying", x, y))?,
+                    .ok_or_else(|| ErrorKind::Overflow("multiplying", x, y))?,
                 _ => {
                     if y == 0 {
                         return Err(ErrorKind::DivisionByZero);
                     }
                     x.checked_div(y)
-                        .ok_or(ErrorKind::Overflow("dividing", x, y))?
+                        .ok_or_else(|| ErrorKind::Overflow("dividing", x, y))?
                 }
             };
             Ok(Value::Int(r))
