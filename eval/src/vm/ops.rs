@@ -58,21 +58,26 @@ pub(crate) fn arith(op: u8, a: &Value, b: &Value) -> Result<Value, ErrorKind> {
         (Value::Int(x), Value::Int(y)) => {
             let (x, y) = (*x, *y);
             let r = match op {
-                b'+' => x
-                    .checked_add(y)
-                    .ok_or_else(|| ErrorKind::Overflow("adding", x, y))?,
-                b'-' => x
-                    .checked_sub(y)
-                    .ok_or_else(|| ErrorKind::Overflow("subtracting", x, y))?,
-                b'*' => x
-                    .checked_mul(y)
-                    .ok_or_else(|| ErrorKind::Overflow("multiplying", x, y))?,
+                b'+' => match x.checked_add(y) {
+                    Some(r) => r,
+                    None => return Err(ErrorKind::Overflow("adding", x, y)),
+                },
+                b'-' => match x.checked_sub(y) {
+                    Some(r) => r,
+                    None => return Err(ErrorKind::Overflow("subtracting", x, y)),
+                },
+                b'*' => match x.checked_mul(y) {
+                    Some(r) => r,
+                    None => return Err(ErrorKind::Overflow("multiplying", x, y)),
+                },
                 _ => {
                     if y == 0 {
                         return Err(ErrorKind::DivisionByZero);
                     }
-                    x.checked_div(y)
-                        .ok_or_else(|| ErrorKind::Overflow("dividing", x, y))?
+                    match x.checked_div(y) {
+                        Some(r) => r,
+                        None => return Err(ErrorKind::Overflow("dividing", x, y)),
+                    }
                 }
             };
             Ok(Value::Int(r))
