@@ -22,6 +22,26 @@ pub struct Formals {
     pub ellipsis: bool,
 }
 
+/// An operand of a speculable thunk body.
+#[derive(Clone, Copy, Debug)]
+pub enum SpecOperand {
+    /// The thunk's captured value n.
+    Capture(u32),
+    /// An integer constant.
+    Int(i64),
+}
+
+/// A thunk body of the form `a + b`, `a - b` or `a * b` on captures and integer constants.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// `b'+'`, `b'-'` or `b'*'`.
+    pub op: u8,
+    /// Left operand.
+    pub a: SpecOperand,
+    /// Right operand.
+    pub b: SpecOperand,
+}
+
 /// What a proto is the body of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProtoKind {
@@ -52,6 +72,9 @@ pub enum Op {
     CloseScope(u32),
     /// Push a thunk running child proto n.
     Thunk(u32),
+    /// Like `Thunk`, but if the child is simple integer arithmetic on values that are
+    /// already evaluated and it cannot fail, push the result instead (used for arguments).
+    ThunkSpec(u32),
     /// Push a closure of child proto n.
     Closure(u32),
     /// Push a blank thunk, to be finalised once its siblings exist.
@@ -191,6 +214,8 @@ pub struct Proto {
     pub formals: Option<Formals>,
     /// The lambda's plain parameter name (`x` in `x: …`), if it has one.
     pub param: Option<Rc<str>>,
+    /// For a thunk that is plain integer arithmetic: how to compute it eagerly.
+    pub spec: Option<Spec>,
     /// The directory relative paths resolve against.
     pub dir: Rc<std::path::Path>,
 }

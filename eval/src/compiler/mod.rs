@@ -249,6 +249,11 @@ impl<'a> Compiler<'a> {
     }
 
     fn finish(&self, f: FuncState) -> Rc<Proto> {
+        let spec = if f.kind == ProtoKind::Thunk {
+            speculable(&f.code, &f.consts)
+        } else {
+            None
+        };
         Rc::new(Proto {
             code: f.code,
             consts: f.consts,
@@ -260,6 +265,7 @@ impl<'a> Compiler<'a> {
             name: f.name,
             formals: f.formals,
             param: f.param,
+            spec,
             dir: self.dir.clone(),
         })
     }
@@ -485,6 +491,10 @@ impl<'a> Compiler<'a> {
                 self.compile(&a.lambda().ok_or_else(|| self.missing(span))?)?;
                 self.emit(Op::Force, span);
                 self.compile_lazy(&a.argument().ok_or_else(|| self.missing(span))?, None)?;
+                // Arguments may be computed eagerly when that is unobservable.
+                if let Some(Op::Thunk(i)) = self.f().code.last().copied() {
+                    *self.f().code.last_mut().expect("checked above") = Op::ThunkSpec(i);
+                }
                 self.emit(Op::Call, span);
             }
             ast::Expr::IfElse(i) => {
@@ -958,6 +968,30 @@ fn home_dir() -> String {
     std::env::var("HOME").unwrap_or_default()
 }
 
+/// Recognise a thunk body `a op b` (integer `+`, `-`, `*` on captures and constants).
+fn speculable(code: &[Op], consts: &[Value]) -> Option<crate::opcode::Spec> {
+    use crate::opcode::{Spec, SpecOperand};
+    let operand = |ops: &[Op]| -> Option<(SpecOperand, usize)> {
+        match ops {
+            [Op::Upvalue(u), Op::Force, ..] => Some((SpecOperand::Capture(*u), 2)),
+            [Op::Const(c), ..] => match consts[*c as usize] {
+                Value::Int(i) => Some((SpecOperand::Int(i), 1)),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let (a, n) = operand(code)?;
+    let (b, m) = operand(&code[n..])?;
+    let op = match &code[n + m..] {
+        [Op::Add, Op::Return] => b'+',
+        [Op::Sub, Op::Return] => b'-',
+        [Op::Mul, Op::Return] => b'*',
+        _ => return None,
+    };
+    Some(Spec { op, a, b })
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -969,4 +1003,44 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .unwrap_or(0)
         + 1;
     (line, col)
+}
+
+#[cfg(test)]
+mod disasm_tests {
+    use super::*;
+
+    fn dump(p: &Proto, depth: usize, out: &mut String) {
+        use std::fmt::Write;
+        let _ = writeln!(
+            out,
+            "{}proto {:?} captures {:?}",
+            "  ".repeat(depth),
+            p.kind,
+            p.captures
+        );
+        for op in &p.code {
+            let _ = writeln!(out, "{}  {:?}", "  ".repeat(depth), op);
+        }
+        for c in &p.children {
+            dump(c, depth + 1, out);
+        }
+    }
+
+    #[test]
+    fn fib_bytecode_is_compact() {
+        let g = Globals::default();
+        let p = compile_source(
+            "let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 5",
+            0,
+            Path::new("/"),
+            "t",
+            &g,
+        )
+        .unwrap();
+        let mut out = String::new();
+        dump(&p, 0, &mut out);
+        eprintln!("{out}");
+        let lambda = &p.children[0];
+        assert!(lambda.code.len() <= 22, "{out}");
+    }
 }

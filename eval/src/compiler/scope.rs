@@ -98,6 +98,7 @@ impl FuncState {
             | Op::Local(_)
             | Op::Upvalue(_)
             | Op::Thunk(_)
+            | Op::ThunkSpec(_)
             | Op::Closure(_)
             | Op::Blank
             | Op::ForceLocal(_) => 1,

@@ -1,7 +1,7 @@
 //! Thunks: memoised suspended computations, blackholed while being forced.
 
 use super::{drop_queue, Closure, Value};
-use std::cell::{Cell as FlagCell, RefCell};
+use std::cell::{Cell as FlagCell, UnsafeCell};
 use std::rc::Rc;
 
 /// A shared, memoised lazy value.
@@ -9,8 +9,12 @@ use std::rc::Rc;
 pub struct Thunk(Rc<Cell>);
 
 /// The shared cell behind a thunk; dropping it frees nested values iteratively.
+///
+/// The state is an `UnsafeCell`: every access below is a short read or a whole-value
+/// swap that never calls out while a reference into the state is live, so no two
+/// accesses overlap (the VM is single-threaded and the cell is not `Sync`).
 struct Cell {
-    state: RefCell<ThunkState>,
+    state: UnsafeCell<ThunkState>,
     /// Set while the thunk's code runs: forcing it again is infinite recursion.
     forcing: FlagCell<bool>,
 }
@@ -49,7 +53,7 @@ impl Thunk {
     /// A thunk of the given state.
     pub fn new(state: ThunkState) -> Thunk {
         Thunk(Rc::new(Cell {
-            state: RefCell::new(state),
+            state: UnsafeCell::new(state),
             forcing: FlagCell::new(false),
         }))
     }
@@ -72,7 +76,7 @@ impl Thunk {
     /// The memoised value, if evaluated.
     #[inline]
     pub fn value(&self) -> Option<Value> {
-        match &*self.0.state.borrow() {
+        match self.state() {
             ThunkState::Evaluated(v) => Some(v.clone()),
             _ => None,
         }
@@ -81,17 +85,26 @@ impl Thunk {
     /// Whether the thunk holds its final value.
     #[inline]
     pub fn is_evaluated(&self) -> bool {
-        matches!(&*self.0.state.borrow(), ThunkState::Evaluated(_))
+        matches!(self.state(), ThunkState::Evaluated(_))
     }
 
     /// Whether the thunk has not been given its code yet.
     pub fn is_blank(&self) -> bool {
-        matches!(&*self.0.state.borrow(), ThunkState::Blank)
+        matches!(self.state(), ThunkState::Blank)
     }
 
     /// Replace the state, returning the old one.
     pub fn replace(&self, s: ThunkState) -> ThunkState {
-        std::mem::replace(&mut *self.0.state.borrow_mut(), s)
+        // SAFETY: see `Cell`: no reference into the state is live during the swap, and
+        // the old state is returned (and dropped by the caller) after it.
+        unsafe { std::mem::replace(&mut *self.0.state.get(), s) }
+    }
+
+    #[inline]
+    fn state(&self) -> &ThunkState {
+        // SAFETY: see `Cell`: callers only read through this reference briefly, without
+        // calling anything that could replace the state.
+        unsafe { &*self.0.state.get() }
     }
 
     /// Store the final value (and end any forcing in progress).
@@ -117,10 +130,7 @@ impl Thunk {
     /// stays valid until the state is next replaced (which only `set_value`, `replace`
     /// and dropping the last reference do).
     pub fn suspended_code(&self) -> Option<*const Closure> {
-        // SAFETY: we only read the discriminant and take the address of the payload; no
-        // reference outlives this borrow.
-        let state = self.0.state.borrow();
-        match &*state {
+        match self.state() {
             ThunkState::Suspended(c) => Some(c as *const Closure),
             _ => None,
         }

@@ -22,6 +22,7 @@ impl Vm {
             // (`Return`) leaves this iteration without touching `closure` again.
             let closure: &Closure = unsafe { &*owner.closure_ptr() };
             let proto = &closure.proto;
+            let code: &[Op] = &proto.code;
             let captures = &closure.captures;
 
             macro_rules! span {
@@ -76,7 +77,7 @@ impl Vm {
             }
 
             loop {
-                let op = proto.code[ip];
+                let op = code[ip];
                 ip += 1;
                 match op {
                     Op::Const(c) => self.stack.push(proto.consts[c as usize].clone()),
@@ -130,7 +131,24 @@ impl Vm {
                         self.stack.truncate(len);
                         self.stack.push(v);
                     }
-                    Op::Thunk(i) => {
+                    Op::ThunkSpec(i) if proto.children[i as usize].spec.is_some() => {
+                        let child = &proto.children[i as usize];
+                        let spec = child.spec.expect("checked by the guard");
+                        match self.speculate(&spec, child, base, captures) {
+                            Some(v) => self.stack.push(v),
+                            None => {
+                                let caps = self.captures_for(child, base, captures);
+                                self.stack
+                                    .push(Value::Thunk(Thunk::new(ThunkState::Suspended(
+                                        Closure {
+                                            proto: child.clone(),
+                                            captures: caps,
+                                        },
+                                    ))));
+                            }
+                        }
+                    }
+                    Op::Thunk(i) | Op::ThunkSpec(i) => {
                         let child = &proto.children[i as usize];
                         let caps = self.captures_for(child, base, captures);
                         self.stack

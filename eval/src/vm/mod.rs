@@ -503,6 +503,42 @@ impl Vm {
         }
     }
 
+    /// Compute a speculable thunk body now, if its operands are evaluated integers and
+    /// the operation cannot fail; otherwise `None` (the thunk is built as usual).
+    fn speculate(
+        &self,
+        spec: &crate::opcode::Spec,
+        child: &Proto,
+        base: usize,
+        captures: &Captures,
+    ) -> Option<Value> {
+        use crate::opcode::SpecOperand;
+        let int = |o: SpecOperand| -> Option<i64> {
+            let v = match o {
+                SpecOperand::Int(i) => return Some(i),
+                SpecOperand::Capture(c) => match child.captures[c as usize] {
+                    Capture::Local(s) => &self.stack[base + s as usize],
+                    Capture::Upvalue(u) => captures.get(u as usize),
+                },
+            };
+            match v {
+                Value::Int(i) => Some(*i),
+                Value::Thunk(t) => match t.value()? {
+                    Value::Int(i) => Some(i),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        let (a, b) = (int(spec.a)?, int(spec.b)?);
+        let r = match spec.op {
+            b'+' => a.checked_add(b),
+            b'-' => a.checked_sub(b),
+            _ => a.checked_mul(b),
+        };
+        r.map(Value::Int)
+    }
+
     /// A closure of `proto` capturing from the current frame.
     fn make_closure(&self, proto: &Rc<Proto>, base: usize, captures: &Captures) -> Value {
         Value::Closure(Rc::new(Closure {
