@@ -5,6 +5,7 @@ mod attr_path;
 mod output;
 
 use clap::Parser;
+use nixie_eval::compiler::{LintLevel, Lints};
 use nixie_eval::value::{Attrs, NixString, Value};
 use nixie_eval::{Error, Evaluation};
 use std::io::Read;
@@ -73,11 +74,39 @@ struct Cli {
     /// Accepted for compatibility (`--option NAME VALUE`).
     #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"])]
     option: Vec<String>,
+    /// Lint absolute and home path literals: ignore, warn or fatal.
+    #[arg(long, value_name = "LEVEL")]
+    lint_absolute_path_literals: Option<LintArg>,
+    /// Lint relative path literals without `./`: ignore, warn or fatal.
+    #[arg(long, value_name = "LEVEL")]
+    lint_short_path_literals: Option<LintArg>,
+    /// Lint unquoted URL literals: ignore, warn or fatal.
+    #[arg(long, value_name = "LEVEL")]
+    lint_url_literals: Option<LintArg>,
+    /// Allow impure operations (accepted for compatibility; nixie does not restrict them yet).
+    #[arg(long)]
+    impure: bool,
     /// Print the documentation of a builtin and exit.
     #[arg(long, value_name = "NAME")]
     doc: Option<String>,
     /// Files (or expressions with -E); `-` reads standard input.
     inputs: Vec<String>,
+}
+
+/// A `--lint-*` level.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LintArg {
+    Ignore,
+    Warn,
+    Fatal,
+}
+
+fn lint_level(a: Option<LintArg>) -> LintLevel {
+    match a {
+        None | Some(LintArg::Ignore) => LintLevel::Off,
+        Some(LintArg::Warn) => LintLevel::Warn,
+        Some(LintArg::Fatal) => LintLevel::Fatal,
+    }
 }
 
 fn build_evaluation(cli: &Cli) -> Evaluation {
@@ -98,6 +127,11 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
         eprintln!("error: {c}");
         std::process::exit(1)
     });
+    e.vm().lints = Lints {
+        absolute_path: lint_level(cli.lint_absolute_path_literals),
+        short_path: lint_level(cli.lint_short_path_literals),
+        url_literals: lint_level(cli.lint_url_literals),
+    };
     if let Some(d) = cli.max_call_depth {
         e.vm().max_frames = d.saturating_mul(4).max(64);
     }

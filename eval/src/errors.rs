@@ -156,6 +156,11 @@ impl Error {
 
     /// Render as C++ Nix does: optional trace lines, then `error: message` with position.
     pub fn render(&self, sources: &SourceMap, show_trace: bool) -> String {
+        self.render_labelled(sources, show_trace, "error")
+    }
+
+    /// Render as `render` does, with another label than `error` (e.g. `warning`).
+    pub fn render_labelled(&self, sources: &SourceMap, show_trace: bool, label: &str) -> String {
         let mut out = String::new();
         if show_trace && !self.trace.is_empty() {
             out.push_str("error:\n");
@@ -166,9 +171,9 @@ impl Error {
                 }
                 out.push('\n');
             }
-            let _ = writeln!(out, "       error: {}", self.kind.message());
+            let _ = writeln!(out, "       {label}: {}", self.kind.message());
         } else {
-            let _ = writeln!(out, "error: {}", self.kind.message());
+            let _ = writeln!(out, "{label}: {}", self.kind.message());
         }
         if let Some(sp) = self.span {
             render_pos(&mut out, sources, sp, "       ");

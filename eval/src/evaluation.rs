@@ -2,7 +2,7 @@
 //! then evaluate sources and files with it.
 
 use crate::builtins::{Pack, PartialApp};
-use crate::compiler::{compile_source, Globals};
+use crate::compiler::Globals;
 use crate::errors::Error;
 use crate::io::{Io, StdIo};
 use crate::value::{Attrs, NixString, Thunk, Value};
@@ -145,7 +145,7 @@ impl Evaluation {
             .vm
             .sources
             .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
-        compile_source(text, file, dir, name, &self.vm.globals.clone()).map(|_| ())
+        self.vm.compile(text, file, dir, name).map(|_| ())
     }
 
     /// Evaluate a source text to weak head normal form. `dir` anchors relative paths.
@@ -154,7 +154,7 @@ impl Evaluation {
             .vm
             .sources
             .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
-        let proto = compile_source(text, file, dir, name, &self.vm.globals.clone())?;
+        let proto = self.vm.compile(text, file, dir, name)?;
         self.vm.run_proto(proto)
     }
 

@@ -156,8 +156,7 @@ impl Vm {
         let file = self
             .sources
             .add(name.clone(), dir.clone(), Some(path.clone()), text.clone());
-        let proto =
-            crate::compiler::compile_source(&text, file, &dir, &name, &self.globals.clone())?;
+        let proto = self.compile(&text, file, &dir, &name)?;
         let v = Value::Thunk(Thunk::new(ThunkState::Suspended(crate::value::Closure {
             proto,
             captures: crate::value::Captures::None,

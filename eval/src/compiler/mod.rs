@@ -20,14 +20,48 @@ use std::rc::Rc;
 /// Names every file can see without binding them (`builtins`, `true`, `map`, …).
 pub type Globals = FxHashMap<Rc<str>, Value>;
 
-/// Parse and compile one source text into the proto of its top-level expression.
+/// How strictly a lint is applied.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub enum LintLevel {
+    /// Not checked.
+    #[default]
+    Off,
+    /// Reported as a warning.
+    Warn,
+    /// Reported as an error.
+    Fatal,
+}
+
+/// The `--lint-*` settings of current Nix.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Lints {
+    /// Absolute (`/x`) and home (`~/x`) path literals.
+    pub absolute_path: LintLevel,
+    /// Relative path literals not starting with `./` or `../`.
+    pub short_path: LintLevel,
+    /// Unquoted URL literals.
+    pub url_literals: LintLevel,
+}
+
+/// Parse and compile one source text into the proto of its top-level expression,
+/// with the lint warnings it raised.
 pub fn compile_source(
     text: &str,
     file: u32,
     dir: &Path,
     file_name: &str,
     globals: &Globals,
-) -> Result<Rc<Proto>, Error> {
+    lints: Lints,
+) -> Result<(Rc<Proto>, Vec<Error>), Error> {
+    // A carriage return before a newline is whitespace to Nix; blank it (same length,
+    // so spans stay right) for the tokenizer.
+    let cleaned;
+    let text = if text.contains('\r') {
+        cleaned = text.replace("\r\n", " \n");
+        cleaned.as_str()
+    } else {
+        text
+    };
     let parsed = rnix::Root::parse(text);
     if let Some(e) = parsed.errors().first() {
         return Err(parse_error(e, file, text));
@@ -52,12 +86,15 @@ pub fn compile_source(
         globals,
         funcs: vec![FuncState::new(ProtoKind::File, span, None)],
         with_count: 0,
+        lints,
+        warnings: Vec::new(),
     };
     c.compile(&expr)?;
     c.emit(Op::Force, span);
     c.emit(Op::Return, span);
     let f = c.funcs.pop().expect("the file function is always present");
-    Ok(c.finish(f))
+    let proto = c.finish(f);
+    Ok((proto, c.warnings))
 }
 
 /// Turn an rnix parse error into our error type.
@@ -127,6 +164,8 @@ pub(crate) struct Compiler<'a> {
     globals: &'a Globals,
     funcs: Vec<FuncState>,
     with_count: u32,
+    lints: Lints,
+    warnings: Vec<Error>,
 }
 
 type CResult = Result<(), Error>;
@@ -445,6 +484,15 @@ impl<'a> Compiler<'a> {
     pub(crate) fn compile(&mut self, e: &ast::Expr) -> CResult {
         let span = self.span_of(e);
         match e {
+            ast::Expr::Literal(l) if matches!(l.kind(), ast::LiteralKind::Uri(_)) => {
+                let text = l.syntax().text().to_string();
+                self.lint(
+                    self.lints.url_literals,
+                    format!("URL literal '{text}' is deprecated; use a string instead (lint-url-literals)"),
+                    span,
+                )?;
+                self.push_const(Value::string(text), span);
+            }
             ast::Expr::Literal(_) | ast::Expr::Str(_) if self.literal_value(e).is_some() => {
                 let v = self.literal_value(e).expect("checked just above");
                 self.push_const(v, span);
@@ -924,6 +972,7 @@ impl<'a> Compiler<'a> {
             self.emit(Op::SearchPath, span);
             return Ok(());
         }
+        self.lint_path(p, span)?;
         let parts = p.parts();
         if let [ast::InterpolPart::Literal(l)] = parts.as_slice() {
             let path = self.literal_path(l.text(), span)?;
@@ -951,6 +1000,41 @@ impl<'a> Compiler<'a> {
         self.emit(Op::Interpolate(n), span);
         self.emit(Op::ToPath, span);
         Ok(())
+    }
+
+    /// Apply a lint: a warning, an error, or nothing.
+    fn lint(&mut self, level: LintLevel, message: String, span: Span) -> CResult {
+        match level {
+            LintLevel::Off => Ok(()),
+            LintLevel::Warn => {
+                self.warnings
+                    .push(Error::new(ErrorKind::Other(message), Some(span)));
+                Ok(())
+            }
+            LintLevel::Fatal => Err(Error::new(ErrorKind::Other(message), Some(span))),
+        }
+    }
+
+    fn lint_path(&mut self, p: &ast::Path, span: Span) -> CResult {
+        let text = p.syntax().text().to_string();
+        match p {
+            ast::Path::PathAbs(_) => self.lint(
+                self.lints.absolute_path,
+                format!("absolute path literals are not portable. Consider replacing path literal '{text}' by a string, relative path, or parameter (lint-absolute-path-literals)"),
+                span,
+            ),
+            ast::Path::PathHome(_) => self.lint(
+                self.lints.absolute_path,
+                format!("home path literals are not portable. Consider replacing path literal '{text}' by a string, relative path, or parameter (lint-absolute-path-literals)"),
+                span,
+            ),
+            ast::Path::PathRel(_) if !text.starts_with("./") && !text.starts_with("../") => self.lint(
+                self.lints.short_path,
+                format!("relative path literal '{text}' should be prefixed with '.' for clarity: './{text}' (lint-short-path-literals)"),
+                span,
+            ),
+            _ => Ok(()),
+        }
     }
 
     fn literal_path(&self, text: &str, span: Span) -> Result<PathBuf, Error> {
@@ -1029,12 +1113,13 @@ mod disasm_tests {
     #[test]
     fn fib_bytecode_is_compact() {
         let g = Globals::default();
-        let p = compile_source(
+        let (p, _) = compile_source(
             "let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 5",
             0,
             Path::new("/"),
             "t",
             &g,
+            Lints::default(),
         )
         .unwrap();
         let mut out = String::new();

@@ -210,13 +210,12 @@ fn same_object(a: &Value, b: &Value) -> bool {
 /// Nix `==` on arbitrary values.
 pub async fn equal(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
     let mut work = vec![(a, b, false)];
-    while let Some((x, y, nested)) = work.pop() {
-        if nested && same_object(&x, &y) {
-            continue;
-        }
-        let x = force(&co, x).await;
-        let y = force(&co, y).await;
-        if nested && same_object(&x, &y) {
+    while let Some((ox, oy, nested)) = work.pop() {
+        // Elements are forced first, then compared by identity (as C++ Nix compares the
+        // addresses of the two element values), then by contents.
+        let x = force(&co, ox.clone()).await;
+        let y = force(&co, oy.clone()).await;
+        if nested && same_object(&ox, &oy) {
             continue;
         }
         if let Some(r) = super::ops::equal_shallow(&x, &y) {
@@ -268,9 +267,12 @@ async fn less_lists(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
     let (Value::List(l1), Value::List(l2)) = (&a, &b) else {
         unreachable!("only called on two lists")
     };
-    for (x, y) in l1.iter().zip(l2.iter()) {
-        let x = force(&co, x.clone()).await;
-        let y = force(&co, y.clone()).await;
+    for (ox, oy) in l1.iter().zip(l2.iter()) {
+        let x = force(&co, ox.clone()).await;
+        let y = force(&co, oy.clone()).await;
+        if same_object(ox, oy) {
+            continue;
+        }
         let eq = co.yield_(Request::Equal(x.clone(), y.clone())).await;
         if matches!(eq, Value::Bool(true)) {
             continue;

@@ -88,6 +88,10 @@ pub struct Vm {
     pub io: Rc<dyn Io>,
     /// Maximum number of frames before "stack overflow".
     pub max_frames: usize,
+    /// The `--lint-*` settings applied when compiling.
+    pub lints: crate::compiler::Lints,
+    /// Where warnings (rendered, with positions) go; standard error by default.
+    pub warning_sink: Rc<dyn Fn(&str)>,
 }
 
 type Step = Result<Option<Value>, Error>;
@@ -104,6 +108,8 @@ impl Vm {
             search_path: Vec::new(),
             io,
             max_frames: 10_000_000,
+            lints: crate::compiler::Lints::default(),
+            warning_sink: Rc::new(|w: &str| eprint!("{w}")),
         }
     }
 
@@ -547,6 +553,24 @@ impl Vm {
         }))
     }
 
+    /// Compile a registered source (see [`SourceMap::add`]), reporting lint warnings.
+    pub fn compile(
+        &mut self,
+        text: &str,
+        file: u32,
+        dir: &std::path::Path,
+        name: &str,
+    ) -> Result<Rc<Proto>, Error> {
+        let globals = self.globals.clone();
+        let (proto, warnings) =
+            crate::compiler::compile_source(text, file, dir, name, &globals, self.lints)?;
+        for w in warnings {
+            let msg = w.render_labelled(&self.sources, false, "warning");
+            (self.warning_sink)(&msg);
+        }
+        Ok(proto)
+    }
+
     /// Resolve a `<name/rest>` search path.
     pub fn find_search_path(&self, name: &str) -> Result<PathBuf, ErrorKind> {
         for (prefix, dir) in &self.search_path {
@@ -571,7 +595,8 @@ impl Vm {
                 return Ok(p);
             }
         }
-        Err(ErrorKind::Other(format!(
+        // C++ Nix raises this as a catchable error (`tryEval` sees it).
+        Err(ErrorKind::Throw(format!(
             "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
         )))
     }

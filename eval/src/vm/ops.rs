@@ -13,22 +13,18 @@ pub(crate) fn equal_shallow(a: &Value, b: &Value) -> Option<bool> {
         (Value::Path(x), Value::Path(y)) => x == y,
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
+        // No identity shortcut here: C++ Nix compares the contents of two operands even
+        // when they are the same set or list (only *elements* are compared by identity).
         (Value::List(x), Value::List(y)) => {
             if x.len() != y.len() {
                 false
-            } else if x.is_empty() || x.ptr_eq(y) {
+            } else if x.is_empty() {
                 true
             } else {
                 return None;
             }
         }
-        (Value::Attrs(x), Value::Attrs(y)) => {
-            if x.ptr_eq(y) {
-                true
-            } else {
-                return None;
-            }
-        }
+        (Value::Attrs(_), Value::Attrs(_)) => return None,
         _ => false,
     })
 }
