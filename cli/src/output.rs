@@ -142,10 +142,6 @@ pub fn to_xml(v: &Value, _location: bool) -> Vec<u8> {
                 );
             }
             Value::List(l) => {
-                if l.is_empty() {
-                    let _ = writeln!(out, "{ind}<list />");
-                    continue;
-                }
                 let _ = writeln!(out, "{ind}<list>");
                 work.push(Xml::Line(format!("{ind}</list>\n")));
                 for e in l.iter().rev() {
@@ -153,10 +149,6 @@ pub fn to_xml(v: &Value, _location: bool) -> Vec<u8> {
                 }
             }
             Value::Attrs(a) => {
-                if a.is_empty() {
-                    let _ = writeln!(out, "{ind}<attrs />");
-                    continue;
-                }
                 let _ = writeln!(out, "{ind}<attrs>");
                 work.push(Xml::Line(format!("{ind}</attrs>\n")));
                 for (k, e) in a.iter().rev() {

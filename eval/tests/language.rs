@@ -76,20 +76,7 @@ fn eval_strict(src: &str) -> Result<String, String> {
 }
 
 /// Cases that do not pass yet, each with the reason; the test fails if one starts passing.
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    (
-        "attrs-path-merge-into-rec-set",
-        "a rec set literal merged with a.b paths does not yet keep its rec scope",
-    ),
-    (
-        "attrs-merge-later-rec-is-ignored",
-        "a rec set literal merged after a.b paths is rejected instead of losing rec",
-    ),
-    (
-        "attrs-merge-earlier-rec-kept",
-        "a rec set literal merged with a.b paths does not yet keep its rec scope",
-    ),
-];
+const KNOWN_GAPS: &[(&str, &str)] = &[];
 
 #[test]
 fn language_cases() {

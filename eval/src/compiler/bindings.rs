@@ -39,6 +39,9 @@ struct DynEntry {
 struct AttrTree {
     statics: Vec<StaticEntry>,
     dynamics: Vec<DynEntry>,
+    /// The set's first definition was a `rec { … }` literal: all its bindings share one
+    /// recursive scope (a `rec` literal merged in later loses its `rec`, as in C++ Nix).
+    rec: bool,
 }
 
 /// A binding group after parsing: its tree and the sources of `inherit (e)`.
@@ -161,11 +164,9 @@ impl Compiler<'_> {
                 tree.statics.push(StaticEntry { name, val, span });
             }
             Some(i) => {
-                // Merging is allowed only between nested paths and plain set literals.
-                let mergeable_literal = |v: &BindVal| match v {
-                    BindVal::Expr(ast::Expr::AttrSet(s)) => s.rec_token().is_none(),
-                    _ => false,
-                };
+                // Merging is allowed only between nested paths and set literals.
+                let mergeable_literal =
+                    |v: &BindVal| matches!(v, BindVal::Expr(ast::Expr::AttrSet(_)));
                 if !matches!(tree.statics[i].val, BindVal::Set(_))
                     && mergeable_literal(&tree.statics[i].val)
                 {
@@ -178,6 +179,7 @@ impl Compiler<'_> {
                     let BindVal::Set(sub) = &mut tree.statics[i].val else {
                         unreachable!("just replaced")
                     };
+                    sub.rec = lit.rec_token().is_some();
                     self.add_entries(&lit, sub, froms)?;
                 }
                 match (&mut tree.statics[i].val, rest.is_empty()) {
@@ -185,9 +187,7 @@ impl Compiler<'_> {
                         self.insert_path(sub, rest, value, span, froms, full)?
                     }
                     (BindVal::Set(sub), true) => match value {
-                        ast::Expr::AttrSet(lit) if lit.rec_token().is_none() => {
-                            self.add_entries(&lit, sub, froms)?
-                        }
+                        ast::Expr::AttrSet(lit) => self.add_entries(&lit, sub, froms)?,
                         _ => return Err(self.dup(full, span)),
                     },
                     _ => return Err(self.dup(full, span)),
@@ -306,6 +306,11 @@ impl Compiler<'_> {
                 self.emit(Op::Thunk(idx), span);
                 Ok(())
             }
+            BindVal::Set(t) if t.rec => {
+                let idx = self.rec_tree_proto(t, from_ids, span)?;
+                self.emit(Op::Thunk(idx), span);
+                Ok(())
+            }
             BindVal::Set(t) => {
                 if t.dynamics.is_empty() && !tree_has_from(t) {
                     self.emit_set(t, from_ids, span)
@@ -366,8 +371,36 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// A thunk proto building the recursive set `tree` (merged from a `rec` literal).
+    fn rec_tree_proto(
+        &mut self,
+        tree: &AttrTree,
+        from_ids: &[u32],
+        span: Span,
+    ) -> Result<u32, Error> {
+        let ids = from_ids.to_vec();
+        self.child(ProtoKind::Thunk, span, None, |c| {
+            c.compile_rec_tree(tree, &[], &ids, span, RecBody::Set)?;
+            c.emit(Op::Return, span);
+            Ok(())
+        })
+    }
+
     fn compile_rec_group(&mut self, group: Group, span: Span, body: RecBody) -> CResult {
         let Group { tree, froms } = group;
+        self.compile_rec_tree(&tree, &froms, &[], span, body)
+    }
+
+    /// Compile a recursive binding group. `froms` are its own `inherit (e)` sources; when
+    /// it has none, `outer_from_ids` are those of the group it was merged into.
+    fn compile_rec_tree(
+        &mut self,
+        tree: &AttrTree,
+        froms: &[ast::Expr],
+        outer_from_ids: &[u32],
+        span: Span,
+        body: RecBody,
+    ) -> CResult {
         let base = self.f().depth;
         let mut scope = Scope::default();
         let mut from_ids = Vec::new();
@@ -375,6 +408,9 @@ impl Compiler<'_> {
             let id = self.fresh_hidden();
             scope.names.push((Key::Hidden(id), base + i as u32));
             from_ids.push(id);
+        }
+        if froms.is_empty() {
+            from_ids = outer_from_ids.to_vec();
         }
         let nfrom = froms.len() as u32;
         for (i, e) in tree.statics.iter().enumerate() {
@@ -385,7 +421,7 @@ impl Compiler<'_> {
         }
         let total = nfrom + tree.statics.len() as u32;
         self.f().scopes.push(scope);
-        let r = self.compile_rec_inner(&tree, &froms, &from_ids, base, span, body);
+        let r = self.compile_rec_inner(tree, froms, &from_ids, base, span, body);
         self.f().scopes.pop();
         r?;
         self.emit(Op::CloseScope(total), span);
@@ -459,6 +495,7 @@ impl Compiler<'_> {
                     BindVal::InheritFrom(i, n) => {
                         self.inherit_from_proto(from_ids[*i], n, e.span)?
                     }
+                    BindVal::Set(t) if t.rec => self.rec_tree_proto(t, from_ids, e.span)?,
                     BindVal::Set(t) => {
                         let ids = from_ids.to_vec();
                         let sp = e.span;
