@@ -282,7 +282,9 @@ fn eval_one(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitCo
                 let v = if cli.strict { eval.deep_force(v)? } else { v };
                 out.extend(nixie_eval::printer::print_value(&v, None));
             }
-            out.push(b'\n');
+            if !cli.xml {
+                out.push(b'\n');
+            }
         }
         Ok(out)
     })();

@@ -3,8 +3,28 @@
 
 use std::path::{Path, PathBuf};
 
+/// What a path is, for NAR serialisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A regular file.
+    Regular {
+        /// Whether any execute bit is set.
+        executable: bool,
+    },
+    /// A directory.
+    Directory,
+    /// A symbolic link.
+    Symlink,
+}
+
 /// File-system and environment access used by the evaluator.
 pub trait Io {
+    /// What the path is (without following a final symlink).
+    fn file_kind(&self, path: &Path) -> std::io::Result<FileKind>;
+    /// The names in a directory.
+    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<String>>;
+    /// The target of a symbolic link.
+    fn read_link(&self, path: &Path) -> std::io::Result<PathBuf>;
     /// Read a whole file.
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>>;
     /// Whether a path exists.
@@ -21,6 +41,28 @@ pub trait Io {
 pub struct StdIo;
 
 impl Io for StdIo {
+    fn file_kind(&self, path: &Path) -> std::io::Result<FileKind> {
+        let m = std::fs::symlink_metadata(path)?;
+        let t = m.file_type();
+        Ok(if t.is_symlink() {
+            FileKind::Symlink
+        } else if t.is_dir() {
+            FileKind::Directory
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            FileKind::Regular {
+                executable: m.permissions().mode() & 0o111 != 0,
+            }
+        })
+    }
+    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<String>> {
+        std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect()
+    }
+    fn read_link(&self, path: &Path) -> std::io::Result<PathBuf> {
+        std::fs::read_link(path)
+    }
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         std::fs::read(path)
     }
@@ -41,7 +83,23 @@ impl Io for StdIo {
 /// No file system at all: every read fails (for pure, sandboxed evaluation).
 pub struct NoIo;
 
+fn denied(path: &Path) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!("access to '{}' is not allowed", path.display()),
+    )
+}
+
 impl Io for NoIo {
+    fn file_kind(&self, path: &Path) -> std::io::Result<FileKind> {
+        Err(denied(path))
+    }
+    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<String>> {
+        Err(denied(path))
+    }
+    fn read_link(&self, path: &Path) -> std::io::Result<PathBuf> {
+        Err(denied(path))
+    }
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         Err(std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,

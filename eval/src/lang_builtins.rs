@@ -166,10 +166,12 @@ impl Vm {
     }
 }
 
-fn io_msg(e: &std::io::Error) -> String {
+/// The C library's wording of an IO error, as Nix prints it.
+pub(crate) fn io_msg(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "No such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
+        std::io::ErrorKind::NotADirectory => "Not a directory".into(),
         _ => e.to_string(),
     }
 }

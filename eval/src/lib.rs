@@ -15,6 +15,7 @@ pub mod opcode;
 pub mod paths;
 pub mod printer;
 pub mod source;
+pub mod store;
 pub mod value;
 pub mod vm;
 

@@ -486,8 +486,11 @@ impl Vm {
                     Op::CoerceInterp => match top!() {
                         Value::String(_) => {}
                         Value::Path(p) => {
-                            let s = Value::string(p.to_string_lossy().as_ref());
-                            *top!() = s;
+                            let p = p.clone();
+                            match self.copy_to_store(&p) {
+                                Ok(s) => *top!() = Value::String(s),
+                                Err(k) => fail!(k),
+                            }
                         }
                         Value::Attrs(_) => {
                             let v = pop!();

@@ -29,6 +29,8 @@ pub enum Request {
     Equal(Value, Value),
     /// Nix `<`; answers a bool.
     Less(Value, Value),
+    /// Copy a path to the store; answers its store path as a string with context.
+    CopyToStore(Value),
     /// Coerce to a string (interpolation rules, or `toString` rules when `more`).
     CoerceToString {
         /// The value.
@@ -148,6 +150,13 @@ impl Vm {
                 _ => super::ops::less(&a, &b)
                     .map(|r| Some(Value::Bool(r)))
                     .map_err(|k| Error::new(k, span)),
+            },
+            Request::CopyToStore(p) => match &p {
+                Value::Path(path) => self
+                    .copy_to_store(path)
+                    .map(|s| Some(Value::String(s)))
+                    .map_err(|k| Error::new(k, span)),
+                _ => unreachable!("CopyToStore is only asked for paths"),
             },
             Request::CoerceToString { value, more } => match &value {
                 Value::String(_) => Ok(Some(value)),
@@ -308,17 +317,22 @@ pub async fn coerce_to_string(co: GenCo, v: Value, more: bool) -> Result<Value, 
                 out.extend_from_slice(s.as_bytes());
                 crate::value::merge_context(&mut ctx, s.context());
             }
-            Value::Path(p) => out.extend_from_slice(p.to_string_lossy().as_bytes()),
+            // `toString` keeps a path as it is; other coercions copy it to the store.
+            Value::Path(p) if more => out.extend_from_slice(p.to_string_lossy().as_bytes()),
+            Value::Path(_) => {
+                let Value::String(s) = co.yield_(Request::CopyToStore(v.clone())).await else {
+                    unreachable!("CopyToStore answers a string")
+                };
+                out.extend_from_slice(s.as_bytes());
+                crate::value::merge_context(&mut ctx, s.context());
+            }
             Value::Attrs(a) => {
                 if let Some(f) = a.get(b"__toString") {
                     let f = force(&co, f.clone()).await;
                     let r = co.yield_(Request::Call(f, v.clone())).await;
                     let r = force(&co, r).await;
-                    match &r {
-                        Value::String(_) => work.push(Item::Val(r, top)),
-                        _ if more => work.push(Item::Val(r, top)),
-                        other => return Err(cannot_coerce(other)),
-                    }
+                    // The result is coerced in turn (a path result is copied, C++'s "peeling").
+                    work.push(Item::Val(r, top));
                 } else if let Some(p) = a.get(b"outPath") {
                     work.push(Item::Val(p.clone(), top));
                 } else {

@@ -82,6 +82,8 @@ pub struct Vm {
     pub globals: Rc<Globals>,
     /// Files already imported, by resolved path.
     pub import_cache: FxHashMap<PathBuf, Value>,
+    /// Store paths of paths already copied to the store.
+    pub store_paths: FxHashMap<PathBuf, NixString>,
     /// `-I` / `NIX_PATH` entries: (prefix, path), searched in order.
     pub search_path: Vec<(String, String)>,
     /// File-system and environment access.
@@ -105,6 +107,7 @@ impl Vm {
             sources: SourceMap::default(),
             globals,
             import_cache: FxHashMap::default(),
+            store_paths: FxHashMap::default(),
             search_path: Vec::new(),
             io,
             max_frames: 10_000_000,
@@ -569,6 +572,39 @@ impl Vm {
             (self.warning_sink)(&msg);
         }
         Ok(proto)
+    }
+
+    /// The store directory (`NIX_STORE_DIR`, default `/nix/store`).
+    pub fn store_dir(&self) -> String {
+        self.io
+            .env_var("NIX_STORE_DIR")
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "/nix/store".into())
+    }
+
+    /// The store path a path gets when it is copied to the store (as interpolation
+    /// does), as a string whose context is that store path.
+    pub fn copy_to_store(&mut self, path: &std::path::Path) -> Result<NixString, ErrorKind> {
+        if let Some(s) = self.store_paths.get(path) {
+            return Ok(s.clone());
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let hash = crate::store::nar_sha256(&*self.io, path).map_err(|e| {
+            ErrorKind::Io(format!(
+                "getting status of '{}': {}",
+                path.display(),
+                crate::lang_builtins::io_msg(&e)
+            ))
+        })?;
+        let sp = crate::store::make_store_path("source", &hash, &name, &self.store_dir());
+        let mut ctx = crate::value::NixContext::new();
+        ctx.insert(Rc::from(sp.as_str()));
+        let s = NixString::with_context(sp.into_bytes(), ctx);
+        self.store_paths.insert(path.to_path_buf(), s.clone());
+        Ok(s)
     }
 
     /// Resolve a `<name/rest>` search path.

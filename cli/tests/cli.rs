@@ -1,0 +1,253 @@
+//! End-to-end tests of the `nixie` binary: flags, output formats, exit codes.
+//! Expected outputs were produced by `nix-instantiate` (2.8.0) on the same input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn nixie(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nixie"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NIX_PATH")
+        .output()
+        .expect("the nixie binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh scratch directory with some files.
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("nixie-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(d.join("d/sub")).unwrap();
+    std::fs::write(d.join("hello.txt"), "hello\n").unwrap();
+    std::fs::write(d.join("d/a"), "x").unwrap();
+    std::fs::write(d.join("d/sub/b"), "y").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(d.join("d/sub/b"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink("a", d.join("d/link")).unwrap();
+    std::fs::write(
+        d.join("f.nix"),
+        "{ x ? 1, y }: { inherit x y; s = \"${toString x}-${y}\"; }",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.join("inc/lib")).unwrap();
+    std::fs::write(d.join("inc/lib/default.nix"), "{ v = 42; }").unwrap();
+    d
+}
+
+#[test]
+fn expression_strict_and_lazy() {
+    let d = scratch("expr");
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--strict",
+            "-E",
+            "{ a = 1 + 1; b = [ (2 * 3) ]; }",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "{ a = 2; b = [ 6 ]; }\n");
+    let o = nixie(&d, &["--eval", "-E", "{ a = 1 + 1; b = 1; }"]);
+    assert_eq!(stdout(&o), "{ a = <CODE>; b = 1; }\n");
+}
+
+#[test]
+fn json_and_xml() {
+    let d = scratch("formats");
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--json",
+            "--strict",
+            "-E",
+            r#"{ a = [1 2.5 "x\n" null true]; b = { c = 1; }; }"#,
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "{\"a\":[1,2.5,\"x\\n\",null,true],\"b\":{\"c\":1}}\n"
+    );
+    let o = nixie(&d, &["--eval", "--json", "-E", "{ a = throw \"no\"; }"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "",
+        "--json prints nothing when evaluation fails"
+    );
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--xml",
+            "--no-location",
+            "--strict",
+            "-E",
+            r#"{ a = [ 1 "x<" ]; f = x: x; g = { a, b ? 1, ... }: a; }"#,
+        ],
+    );
+    let want = r#"<?xml version='1.0' encoding='utf-8'?>
+<expr>
+  <attrs>
+    <attr name="a">
+      <list>
+        <int value="1" />
+        <string value="x&lt;" />
+      </list>
+    </attr>
+    <attr name="f">
+      <function>
+        <varpat name="x" />
+      </function>
+    </attr>
+    <attr name="g">
+      <function>
+        <attrspat ellipsis="1">
+          <attr name="a" />
+          <attr name="b" />
+        </attrspat>
+      </function>
+    </attr>
+  </attrs>
+</expr>
+"#;
+    assert_eq!(stdout(&o), want);
+}
+
+#[test]
+fn file_with_args_and_attr_path() {
+    let d = scratch("args");
+    let o = nixie(
+        &d,
+        &[
+            "--eval", "--strict", "f.nix", "--arg", "x", "5", "--argstr", "y", "hi", "-A", "s",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "\"5-hi\"\n");
+    // Without arguments a function is printed, not called.
+    let o = nixie(&d, &["--eval", "f.nix"]);
+    assert_eq!(stdout(&o), "<LAMBDA>\n");
+    // A required argument without a value.
+    let o = nixie(&d, &["--eval", "f.nix", "--arg", "x", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o)
+        .contains("cannot evaluate a function that has an argument without a value ('y')"));
+}
+
+#[test]
+fn search_path_from_flag_and_env() {
+    let d = scratch("search");
+    let o = nixie(&d, &["--eval", "-I", "inc", "-E", "(import <lib>).v"]);
+    assert_eq!(stdout(&o), "42\n", "{}", stderr(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_nixie"))
+        .args(["--eval", "-E", "(import <x/lib>).v"])
+        .current_dir(&d)
+        .env("NIX_PATH", format!("x={}", d.join("inc").display()))
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "42\n", "{}", stderr(&o));
+    let o = nixie(&d, &["--eval", "-E", "<nope>"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("file 'nope' was not found in the Nix search path"));
+}
+
+#[test]
+fn paths_are_copied_to_the_store_when_interpolated() {
+    let d = scratch("store");
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--strict",
+            "-E",
+            r#"[ "${./hello.txt}" "${./d}" (toString ./d) ]"#,
+        ],
+    );
+    let want = format!(
+        "[ \"/nix/store/i9pmrzmpshapij2kin22pff6fc2adavx-hello.txt\" \"/nix/store/qdrv63xs109xd7y4grc4c8cjv9cfzln6-d\" \"{}\" ]\n",
+        d.join("d").display()
+    );
+    assert_eq!(stdout(&o), want, "{}", stderr(&o));
+    let o = nixie(&d, &["--eval", "-E", r#""${./missing}""#]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("No such file or directory"));
+}
+
+#[test]
+fn parse_mode_and_errors() {
+    let d = scratch("parse");
+    let o = Command::new(env!("CARGO_BIN_EXE_nixie"))
+        .args(["--parse", "-"])
+        .current_dir(&d)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"let x = 1; in x +")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: syntax error"),
+        "{}",
+        stderr(&o)
+    );
+    let o = nixie(&d, &["--eval", "-E", "let x = 1; in y"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: undefined variable 'y'\n       at «string»:1:15:\n            1| let x = 1; in y\n             |               ^\n"
+    );
+    let o = nixie(&d, &["--eval", "--frobnicate"]);
+    assert_eq!(o.status.code(), Some(2), "unknown flags are usage errors");
+}
+
+#[test]
+fn lints() {
+    let d = scratch("lints");
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--lint-absolute-path-literals",
+            "fatal",
+            "-E",
+            "/tmp/foo",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("absolute path literals are not portable"));
+    let o = nixie(
+        &d,
+        &["--eval", "--lint-short-path-literals", "warn", "-E", "a/b"],
+    );
+    assert!(o.status.success());
+    assert!(stderr(&o).starts_with("warning: relative path literal 'a/b' should be prefixed"));
+}
+
+#[test]
+fn deep_recursion_where_cpp_nix_overflows() {
+    let d = scratch("deep");
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "-E",
+            "let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000",
+        ],
+    );
+    assert_eq!(stdout(&o), "1000000\n", "{}", stderr(&o));
+}
