@@ -1,12 +1,27 @@
-//! Impure Nix builtins (environment, files, time) as a pack for a Nixie
-//! evaluation, each group behind a cargo feature. For now an empty pack.
+//! Impure Nix builtins as packs for a Nixie evaluation: the environment and clock
+//! (feature `env`) and the file system (feature `fs`). All access goes through
+//! the evaluation's `Io`, so an embedder can still sandbox it.
 
 use nixie_eval::builtins::Pack;
+use nixie_eval::EvaluationBuilder;
 
-/// The impure pack.
-pub static IMPURE_PACK: Pack = Pack {
-    name: "impure",
-    builtins: &[],
-    values: &[],
-    overrides: false,
-};
+#[cfg(feature = "env")]
+pub mod env;
+#[cfg(feature = "fs")]
+pub mod fs;
+
+/// Every pack enabled by this crate's features.
+pub static PACKS: &[&Pack] = &[
+    #[cfg(feature = "env")]
+    &env::PACK,
+    #[cfg(feature = "fs")]
+    &fs::PACK,
+];
+
+/// Register every enabled impure pack with an evaluation.
+pub fn register(mut b: EvaluationBuilder) -> EvaluationBuilder {
+    for p in PACKS {
+        b = b.pack(p);
+    }
+    b
+}

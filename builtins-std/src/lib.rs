@@ -1,13 +1,22 @@
-//! The pure standard builtins of Nix (lists, sets, strings, JSON, hashing, …)
-//! as a pack for a Nixie evaluation. This crate is filled by the builtin-library
-//! work; for now it provides an empty pack so the CLI can register it.
+//! The pure standard builtins of Nix (types, arithmetic, lists, sets, strings,
+//! JSON, hashing, …) as packs for a Nixie evaluation, written with `#[builtins]`.
+//! Nothing here touches the operating system; impure builtins live in
+//! `nixie-builtins-impure`.
 
 use nixie_eval::builtins::Pack;
+use nixie_eval::EvaluationBuilder;
 
-/// The standard pack.
-pub static STD_PACK: Pack = Pack {
-    name: "std",
-    builtins: &[],
-    values: &[],
-    overrides: false,
-};
+pub mod arith;
+pub mod constants;
+pub mod types;
+
+/// Every pack of this crate.
+pub static PACKS: &[&Pack] = &[&types::PACK, &arith::PACK, &constants::PACK];
+
+/// Register every standard pack with an evaluation.
+pub fn register(mut b: EvaluationBuilder) -> EvaluationBuilder {
+    for p in PACKS {
+        b = b.pack(p);
+    }
+    b
+}

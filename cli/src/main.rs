@@ -110,10 +110,10 @@ fn lint_level(a: Option<LintArg>) -> LintLevel {
 }
 
 fn build_evaluation(cli: &Cli) -> Evaluation {
-    let mut b = Evaluation::builder().pack(&nixie_builtins_std::STD_PACK);
+    let mut b = nixie_builtins_std::register(Evaluation::builder());
     #[cfg(feature = "impure")]
     {
-        b = b.pack(&nixie_builtins_impure::IMPURE_PACK);
+        b = nixie_builtins_impure::register(b);
     }
     for i in &cli.include {
         b = b.search_path_entry(i);

@@ -22,8 +22,9 @@ pub type BuiltinFuture = Pin<Box<dyn Future<Output = Result<Value, ErrorKind>>>>
 pub enum BuiltinFn {
     /// Runs to completion on its arguments; never suspends.
     Sync(fn(&mut Vm, Args) -> Result<Value, ErrorKind>),
-    /// Runs as a generator that may ask the VM to force, call, compare….
-    Async(fn(GenCo, Args) -> BuiltinFuture),
+    /// Runs as a generator that may ask the VM to force, call, compare…. The VM
+    /// reference is only for set-up (such as fetching pack state) before the future.
+    Async(fn(&mut Vm, GenCo, Args) -> BuiltinFuture),
 }
 
 /// A builtin function's definition.
@@ -68,4 +69,14 @@ pub struct Pack {
     pub values: &'static [PackValue],
     /// Whether this pack's names replace earlier packs' names instead of colliding.
     pub overrides: bool,
+    /// The type of the pack's state, if it has any.
+    pub state: Option<PackState>,
+}
+
+/// The type of state a pack's builtins share.
+pub struct PackState {
+    /// Its `TypeId`.
+    pub type_id: fn() -> std::any::TypeId,
+    /// Its name, for messages.
+    pub type_name: &'static str,
 }

@@ -13,6 +13,7 @@ use std::rc::Rc;
 /// Collects the configuration of an evaluation.
 pub struct EvaluationBuilder {
     packs: Vec<&'static Pack>,
+    states: Vec<(std::any::TypeId, Rc<dyn std::any::Any>)>,
     io: Rc<dyn Io>,
     search_path: Vec<(String, String)>,
 }
@@ -23,31 +24,56 @@ pub struct Evaluation {
     docs: Vec<(&'static str, &'static str)>,
 }
 
-/// A name defined by two packs, neither overriding.
+/// Why an evaluation could not be built from its packs.
 #[derive(Debug, Clone)]
-pub struct PackCollision {
-    /// The name.
-    pub name: String,
-    /// The pack that defined it first.
-    pub first: &'static str,
-    /// The pack that defined it again.
-    pub second: &'static str,
+pub enum BuildError {
+    /// A name defined by two packs, neither overriding.
+    Collision {
+        /// The name.
+        name: String,
+        /// The pack that defined it first.
+        first: &'static str,
+        /// The pack that defined it again.
+        second: &'static str,
+    },
+    /// A pack that needs state was registered with `pack` instead of `pack_with_state`.
+    MissingState {
+        /// The pack.
+        pack: &'static str,
+        /// The state type it needs.
+        type_name: &'static str,
+    },
 }
 
-impl std::fmt::Display for PackCollision {
+impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "builtin '{}' is defined by both pack '{}' and pack '{}' (mark one pack as overriding)",
-            self.name, self.first, self.second
-        )
+        match self {
+            BuildError::Collision { name, first, second } => write!(
+                f,
+                "builtin '{name}' is defined by both pack '{first}' and pack '{second}' (mark one pack as overriding)"
+            ),
+            BuildError::MissingState { pack, type_name } => write!(
+                f,
+                "pack '{pack}' needs state of type {type_name}: register it with pack_with_state"
+            ),
+        }
     }
 }
+
+impl std::error::Error for BuildError {}
 
 impl EvaluationBuilder {
     /// Register a pack of builtins.
     pub fn pack(mut self, p: &'static Pack) -> Self {
         self.packs.push(p);
+        self
+    }
+
+    /// Register a pack together with the state its builtins share.
+    pub fn pack_with_state<T: 'static>(mut self, p: &'static Pack, state: T) -> Self {
+        self.packs.push(p);
+        self.states
+            .push((std::any::TypeId::of::<T>(), Rc::new(state)));
         self
     }
 
@@ -67,37 +93,46 @@ impl EvaluationBuilder {
     }
 
     /// Build the evaluation; fails if two packs define the same name.
-    pub fn build(self) -> Result<Evaluation, PackCollision> {
+    pub fn build(self) -> Result<Evaluation, BuildError> {
         let mut globals = Globals::default();
         let mut builtins: Vec<(NixString, Value)> = Vec::new();
         let mut owner: Vec<(&'static str, &'static str)> = Vec::new();
         let mut docs = Vec::new();
         let mut packs = vec![&crate::lang_builtins::LANG_PACK];
         packs.extend(self.packs);
+        for pack in &packs {
+            if let Some(st) = &pack.state {
+                if !self.states.iter().any(|(t, _)| *t == (st.type_id)()) {
+                    return Err(BuildError::MissingState {
+                        pack: pack.name,
+                        type_name: st.type_name,
+                    });
+                }
+            }
+        }
         for pack in packs {
-            let mut add =
-                |name: &'static str, global: bool, v: Value| -> Result<(), PackCollision> {
-                    if let Some((_, first)) = owner.iter().find(|(n, _)| *n == name) {
-                        if !pack.overrides {
-                            return Err(PackCollision {
-                                name: name.into(),
-                                first,
-                                second: pack.name,
-                            });
-                        }
-                        builtins.retain(|(k, _)| k.as_bytes() != name.as_bytes());
-                    } else {
-                        owner.push((name, pack.name));
+            let mut add = |name: &'static str, global: bool, v: Value| -> Result<(), BuildError> {
+                if let Some((_, first)) = owner.iter().find(|(n, _)| *n == name) {
+                    if !pack.overrides {
+                        return Err(BuildError::Collision {
+                            name: name.into(),
+                            first,
+                            second: pack.name,
+                        });
                     }
-                    builtins.push((NixString::from(name), v.clone()));
-                    let gname = if global {
-                        name.to_string()
-                    } else {
-                        format!("__{name}")
-                    };
-                    globals.insert(Rc::from(gname.as_str()), v);
-                    Ok(())
+                    builtins.retain(|(k, _)| k.as_bytes() != name.as_bytes());
+                } else {
+                    owner.push((name, pack.name));
+                }
+                builtins.push((NixString::from(name), v.clone()));
+                let gname = if global {
+                    name.to_string()
+                } else {
+                    format!("__{name}")
                 };
+                globals.insert(Rc::from(gname.as_str()), v);
+                Ok(())
+            };
             for (def, global) in pack.builtins {
                 add(
                     def.name,
@@ -120,6 +155,7 @@ impl EvaluationBuilder {
         globals.insert(Rc::from("builtins"), Value::Attrs(set));
         let mut vm = Vm::new(Rc::new(globals), self.io);
         vm.search_path = self.search_path;
+        vm.states = self.states.into_iter().collect();
         Ok(Evaluation { vm, docs })
     }
 }
@@ -129,6 +165,7 @@ impl Evaluation {
     pub fn builder() -> EvaluationBuilder {
         EvaluationBuilder {
             packs: Vec::new(),
+            states: Vec::new(),
             io: Rc::new(StdIo),
             search_path: Vec::new(),
         }

@@ -1,132 +1,98 @@
 //! The builtins the language cannot run without: `import`, `throw`, `abort`,
 //! `toString`, `tryEval`, and the constants `true`, `false`, `null`.
 
-use crate::builtins::{Args, BuiltinDef, BuiltinFn, BuiltinFuture, Pack, PackValue};
 use crate::errors::{Error, ErrorKind};
 use crate::value::{Thunk, ThunkState, Value};
-use crate::vm::{GenCo, Request, Vm};
+use crate::vm::Vm;
 use std::rc::Rc;
 
-fn expect_string(v: &Value, what: &'static str) -> Result<String, ErrorKind> {
-    match v {
-        Value::String(s) => Ok(s.to_string()),
-        other => {
-            let _ = what;
-            Err(ErrorKind::Other(format!(
+/// The builtins the language itself relies on.
+#[crate::builtins(name = "language")]
+pub(crate) mod lang {
+    use crate::prelude::*;
+
+    fn message(v: &Value) -> Result<String, ErrorKind> {
+        match v {
+            Value::String(s) => Ok(s.to_string()),
+            other => Err(ErrorKind::Other(format!(
                 "cannot coerce {} to a string: {}",
                 other.type_description(),
                 crate::printer::short(other)
-            )))
+            ))),
         }
     }
-}
 
-fn throw(_: &mut Vm, [msg, ..]: Args) -> Result<Value, ErrorKind> {
-    Err(ErrorKind::Throw(expect_string(&msg, "throw")?))
-}
+    /// Throw an error message; `builtins.tryEval` can catch it.
+    #[builtin("throw", global)]
+    fn throw(msg: Value) -> Result<Value, ErrorKind> {
+        Err(ErrorKind::Throw(message(&msg)?))
+    }
 
-fn abort(_: &mut Vm, [msg, ..]: Args) -> Result<Value, ErrorKind> {
-    Err(ErrorKind::Abort(expect_string(&msg, "abort")?))
-}
+    /// Abort evaluation with an error message that `tryEval` cannot catch.
+    #[builtin("abort", global)]
+    fn abort(msg: Value) -> Result<Value, ErrorKind> {
+        Err(ErrorKind::Abort(message(&msg)?))
+    }
 
-fn to_string(co: GenCo, [v, ..]: Args) -> BuiltinFuture {
-    Box::pin(async move {
+    /// Convert a value to a string: numbers, Booleans, null, paths, lists, and sets
+    /// with `__toString` or `outPath`.
+    #[builtin("toString", global)]
+    async fn to_string(co: GenCo, v: Value) -> Result<Value, ErrorKind> {
         Ok(co
             .yield_(Request::CoerceToString {
                 value: v,
                 more: true,
             })
             .await)
-    })
+    }
+
+    /// Evaluate a value; return `{ success = true; value; }`, or
+    /// `{ success = false; value = false; }` if it throws or fails an assertion.
+    #[builtin("tryEval")]
+    async fn try_eval(co: GenCo, #[lazy] v: Value) -> Result<Value, ErrorKind> {
+        Ok(co.yield_(Request::TryEval(v)).await)
+    }
+
+    /// Load, parse and return the Nix expression in a file (a directory means its
+    /// `default.nix`).
+    #[builtin("import", global)]
+    fn import(vm: &mut Vm, p: Value) -> Result<Value, ErrorKind> {
+        let path: std::path::PathBuf = match &p {
+            Value::Path(p) => (**p).clone(),
+            Value::String(s) if s.as_bytes().starts_with(b"/") => {
+                crate::paths::normalise(&s.to_str_lossy()).into()
+            }
+            Value::Attrs(a) => match a.get(b"outPath").map(|v| v.shallow()) {
+                Some(Value::String(s)) => s.to_string().into(),
+                Some(Value::Path(p)) => (*p).clone(),
+                _ => return Err(crate::convert::type_error("a path", &p)),
+            },
+            other => return Err(crate::convert::type_error("a path", other)),
+        };
+        vm.import_file(&path)
+            .map_err(|e| ErrorKind::Located(Box::new(e)))
+    }
+
+    /// The Boolean true.
+    #[constant("true", global)]
+    fn true_() -> bool {
+        true
+    }
+
+    /// The Boolean false.
+    #[constant("false", global)]
+    fn false_() -> bool {
+        false
+    }
+
+    /// The null value.
+    #[constant("null", global)]
+    fn null() -> Value {
+        Value::Null
+    }
 }
 
-fn try_eval(co: GenCo, [v, ..]: Args) -> BuiltinFuture {
-    Box::pin(async move { Ok(co.yield_(Request::TryEval(v)).await) })
-}
-
-fn import(vm: &mut Vm, [p, ..]: Args) -> Result<Value, ErrorKind> {
-    let path = match &p {
-        Value::Path(p) => (**p).clone(),
-        Value::String(s) if s.as_bytes().starts_with(b"/") => {
-            crate::paths::normalise(&s.to_str_lossy()).into()
-        }
-        Value::Attrs(a) => match a.get(b"outPath").map(|v| v.shallow()) {
-            Some(Value::String(s)) => s.to_string().into(),
-            Some(Value::Path(p)) => (*p).clone(),
-            _ => return Err(crate::vm::type_error("a path", &p)),
-        },
-        other => return Err(crate::vm::type_error("a path", other)),
-    };
-    vm.import_file(&path)
-        .map_err(|e| ErrorKind::Located(Box::new(e)))
-}
-
-static THROW: BuiltinDef = BuiltinDef {
-    name: "throw",
-    doc: "Throw an error message; `builtins.tryEval` can catch it.",
-    arity: 1,
-    lazy: 0,
-    func: BuiltinFn::Sync(throw),
-};
-static ABORT: BuiltinDef = BuiltinDef {
-    name: "abort",
-    doc: "Abort evaluation with an error message that `tryEval` cannot catch.",
-    arity: 1,
-    lazy: 0,
-    func: BuiltinFn::Sync(abort),
-};
-static TO_STRING: BuiltinDef = BuiltinDef {
-    name: "toString",
-    doc: "Convert a value to a string: numbers, booleans, null, paths, lists and sets with `__toString` or `outPath`.",
-    arity: 1,
-    lazy: 0,
-    func: BuiltinFn::Async(to_string),
-};
-static TRY_EVAL: BuiltinDef = BuiltinDef {
-    name: "tryEval",
-    doc: "Evaluate a value; return `{ success = true; value; }`, or `{ success = false; value = false; }` if it throws.",
-    arity: 1,
-    lazy: 1,
-    func: BuiltinFn::Async(try_eval),
-};
-static IMPORT: BuiltinDef = BuiltinDef {
-    name: "import",
-    doc:
-        "Load, parse and return the Nix expression in a file (a directory means its `default.nix`).",
-    arity: 1,
-    lazy: 0,
-    func: BuiltinFn::Sync(import),
-};
-
-/// The language pack: builtins the evaluator itself relies on.
-pub static LANG_PACK: Pack = Pack {
-    name: "language",
-    builtins: &[
-        (&THROW, true),
-        (&ABORT, true),
-        (&TO_STRING, true),
-        (&TRY_EVAL, false),
-        (&IMPORT, true),
-    ],
-    values: &[
-        PackValue {
-            name: "true",
-            global: true,
-            make: || Value::Bool(true),
-        },
-        PackValue {
-            name: "false",
-            global: true,
-            make: || Value::Bool(false),
-        },
-        PackValue {
-            name: "null",
-            global: true,
-            make: || Value::Null,
-        },
-    ],
-    overrides: false,
-};
+pub use lang::PACK as LANG_PACK;
 
 impl Vm {
     /// Import a file: parse, compile and return its (cached) value as a thunk.

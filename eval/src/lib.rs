@@ -5,8 +5,11 @@
 //! builder API through which packs of builtins join an evaluation. Builtin packs
 //! and the `nixie` command line depend on this crate; it depends on none of them.
 
+extern crate self as nixie_eval;
+
 pub mod builtins;
 pub mod compiler;
+pub mod convert;
 pub mod errors;
 pub mod evaluation;
 pub mod io;
@@ -16,9 +19,21 @@ pub mod paths;
 pub mod printer;
 pub mod source;
 pub mod store;
+pub mod testing;
 pub mod value;
 pub mod vm;
 
 pub use errors::{Error, ErrorKind};
-pub use evaluation::{Evaluation, EvaluationBuilder, PackCollision};
+pub use nixie_builtin_macros::{builtin, builtins};
+
+/// The names a builtin module usually needs.
+pub mod prelude {
+    pub use crate::builtins::Args;
+    pub use crate::convert::{Callable, FromValue, IntoValue, NixNumber};
+    pub use crate::errors::ErrorKind;
+    pub use crate::value::{Attrs, List, NixString, Thunk, Value};
+    pub use crate::vm::{force, GenCo, Request, Vm};
+    pub use std::rc::Rc;
+}
+pub use evaluation::{BuildError, Evaluation, EvaluationBuilder};
 pub use value::Value;

@@ -7,10 +7,9 @@
 
 mod exec;
 mod gen;
-mod ops;
+pub mod ops;
 
 pub use gen::{force, GenCo, Request};
-pub(crate) use ops::type_error;
 
 use crate::builtins::{Args, BuiltinDef, BuiltinFn, PartialApp, MAX_ARITY};
 use crate::compiler::Globals;
@@ -82,6 +81,8 @@ pub struct Vm {
     pub globals: Rc<Globals>,
     /// Files already imported, by resolved path.
     pub import_cache: FxHashMap<PathBuf, Value>,
+    /// Pack state, by type.
+    pub states: FxHashMap<std::any::TypeId, Rc<dyn std::any::Any>>,
     /// Store paths of paths already copied to the store.
     pub store_paths: FxHashMap<PathBuf, NixString>,
     /// `-I` / `NIX_PATH` entries: (prefix, path), searched in order.
@@ -108,6 +109,7 @@ impl Vm {
             globals,
             import_cache: FxHashMap::default(),
             store_paths: FxHashMap::default(),
+            states: FxHashMap::default(),
             search_path: Vec::new(),
             io,
             max_frames: 10_000_000,
@@ -481,7 +483,7 @@ impl Vm {
                 Err(k) => Err(self.builtin_error(def, k)),
             },
             BuiltinFn::Async(f) => {
-                let g = gen::new_gen(move |co| f(co, args), def);
+                let g = gen::new_gen(|co| f(self, co, args), def);
                 self.start_gen(g)
             }
         }
@@ -572,6 +574,19 @@ impl Vm {
             (self.warning_sink)(&msg);
         }
         Ok(proto)
+    }
+
+    /// The state of type `T` registered with the evaluation.
+    pub fn state<T: 'static>(&self) -> Result<Rc<T>, ErrorKind> {
+        self.states
+            .get(&std::any::TypeId::of::<T>())
+            .and_then(|s| s.clone().downcast::<T>().ok())
+            .ok_or_else(|| {
+                ErrorKind::Other(format!(
+                    "no pack state of type {} was registered with this evaluation",
+                    std::any::type_name::<T>()
+                ))
+            })
     }
 
     /// The store directory (`NIX_STORE_DIR`, default `/nix/store`).

@@ -4,7 +4,7 @@ use crate::errors::ErrorKind;
 use crate::value::Value;
 
 /// `==` when it can be decided without looking inside lists or sets; `None` otherwise.
-pub(crate) fn equal_shallow(a: &Value, b: &Value) -> Option<bool> {
+pub fn equal_shallow(a: &Value, b: &Value) -> Option<bool> {
     Some(match (a, b) {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
@@ -30,7 +30,7 @@ pub(crate) fn equal_shallow(a: &Value, b: &Value) -> Option<bool> {
 }
 
 /// `<` on numbers, strings and paths (lists are handled by a generator).
-pub(crate) fn less(a: &Value, b: &Value) -> Result<bool, ErrorKind> {
+pub fn less(a: &Value, b: &Value) -> Result<bool, ErrorKind> {
     Ok(match (a, b) {
         (Value::Int(x), Value::Int(y)) => x < y,
         (Value::Float(x), Value::Float(y)) => x < y,
@@ -49,7 +49,7 @@ pub(crate) fn less(a: &Value, b: &Value) -> Result<bool, ErrorKind> {
 }
 
 /// Integer or float arithmetic: `+` (numbers only), `-`, `*`, `/`.
-pub(crate) fn arith(op: u8, a: &Value, b: &Value) -> Result<Value, ErrorKind> {
+pub fn arith(op: u8, a: &Value, b: &Value) -> Result<Value, ErrorKind> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => {
             let (x, y) = (*x, *y);
@@ -130,7 +130,7 @@ fn as_f64(v: &Value) -> f64 {
 }
 
 /// A type error "expected X but found Y: value".
-pub(crate) fn type_error(expected: &'static str, v: &Value) -> ErrorKind {
+pub fn type_error(expected: &'static str, v: &Value) -> ErrorKind {
     ErrorKind::TypeError {
         expected,
         found: v.type_description(),

@@ -3,8 +3,7 @@
 use nixie_eval::Evaluation;
 
 fn main() {
-    let mut eval = Evaluation::builder()
-        .pack(&nixie_builtins_std::STD_PACK)
+    let mut eval = nixie_builtins_std::register(Evaluation::builder())
         .build()
         .expect("the standard pack has no collisions with the language pack");
     let v = eval.eval_source(

@@ -1,0 +1,25 @@
+//! The environment and the clock: `getEnv`, `currentTime`.
+
+use nixie_eval::builtins;
+
+#[builtins(name = "impure-env")]
+pub mod defs {
+    use nixie_eval::prelude::*;
+
+    /// The value of an environment variable, or "" if it is not set.
+    #[builtin("getEnv")]
+    fn get_env(vm: &mut Vm, name: NixString) -> Result<String, ErrorKind> {
+        Ok(vm.io.env_var(&name.to_str_lossy()).unwrap_or_default())
+    }
+
+    /// Seconds since the Unix epoch, read once per evaluation.
+    #[constant("currentTime")]
+    fn current_time() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+pub use defs::PACK;

@@ -1,0 +1,80 @@
+//! The file system: `readFile`, `pathExists`, `readDir`, `readFileType`.
+
+use nixie_eval::builtins;
+
+#[builtins(name = "impure-fs")]
+pub mod defs {
+    use nixie_eval::io::FileKind;
+    use nixie_eval::prelude::*;
+    use std::path::PathBuf;
+
+    fn path_of(v: &Value) -> Result<PathBuf, ErrorKind> {
+        match v {
+            Value::Path(p) => Ok((**p).clone()),
+            Value::String(s) if s.as_bytes().starts_with(b"/") => Ok(PathBuf::from(s.to_string())),
+            other => Err(nixie_eval::convert::type_error("a path", other)),
+        }
+    }
+
+    fn io_error(p: &std::path::Path, e: std::io::Error) -> ErrorKind {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+            _ => e.to_string(),
+        };
+        ErrorKind::Io(format!("opening file '{}': {why}", p.display()))
+    }
+
+    fn kind_name(k: FileKind) -> &'static str {
+        match k {
+            FileKind::Regular { .. } => "regular",
+            FileKind::Directory => "directory",
+            FileKind::Symlink => "symlink",
+        }
+    }
+
+    /// The contents of a file as a string.
+    #[builtin("readFile")]
+    fn read_file(vm: &mut Vm, p: Value) -> Result<NixString, ErrorKind> {
+        let p = path_of(&p)?;
+        vm.io
+            .read_file(&p)
+            .map(NixString::from)
+            .map_err(|e| io_error(&p, e))
+    }
+
+    /// Whether a path exists.
+    #[builtin("pathExists")]
+    fn path_exists(vm: &mut Vm, p: Value) -> Result<bool, ErrorKind> {
+        Ok(vm.io.path_exists(&path_of(&p)?))
+    }
+
+    /// The entries of a directory: a set from names to "regular", "directory",
+    /// "symlink" or "unknown".
+    #[builtin("readDir")]
+    fn read_dir(vm: &mut Vm, p: Value) -> Result<Value, ErrorKind> {
+        let p = path_of(&p)?;
+        let names = vm.io.read_dir_names(&p).map_err(|e| io_error(&p, e))?;
+        let mut out = Vec::with_capacity(names.len());
+        for n in names {
+            let kind = vm
+                .io
+                .file_kind(&p.join(&n))
+                .map(kind_name)
+                .unwrap_or("unknown");
+            out.push((NixString::from(n), Value::string(kind)));
+        }
+        Ok(Value::Attrs(Attrs::from_unsorted(out)))
+    }
+
+    /// The type of a file: "regular", "directory", "symlink" or "unknown".
+    #[builtin("readFileType")]
+    fn read_file_type(vm: &mut Vm, p: Value) -> Result<&'static str, ErrorKind> {
+        let p = path_of(&p)?;
+        vm.io
+            .file_kind(&p)
+            .map(kind_name)
+            .map_err(|e| io_error(&p, e))
+    }
+}
+
+pub use defs::PACK;

@@ -1,0 +1,87 @@
+//! Arithmetic, comparison and bit operations: `add`, `lessThan`, `bitAnd`, `floor`, ….
+
+use nixie_eval::builtins;
+
+#[builtins(name = "arith")]
+pub mod defs {
+    use nixie_eval::prelude::*;
+    use nixie_eval::vm::ops;
+
+    /// The sum of two numbers.
+    #[builtin("add")]
+    fn add(a: NixNumber, b: NixNumber) -> Result<Value, ErrorKind> {
+        ops::arith(b'+', &a.into_value(), &b.into_value())
+    }
+
+    /// The difference of two numbers.
+    #[builtin("sub")]
+    fn sub(a: NixNumber, b: NixNumber) -> Result<Value, ErrorKind> {
+        ops::arith(b'-', &a.into_value(), &b.into_value())
+    }
+
+    /// The product of two numbers.
+    #[builtin("mul")]
+    fn mul(a: NixNumber, b: NixNumber) -> Result<Value, ErrorKind> {
+        ops::arith(b'*', &a.into_value(), &b.into_value())
+    }
+
+    /// The quotient of two numbers (integer division truncates).
+    #[builtin("div")]
+    fn div(a: NixNumber, b: NixNumber) -> Result<Value, ErrorKind> {
+        ops::arith(b'/', &a.into_value(), &b.into_value())
+    }
+
+    /// Whether `a < b` (numbers, strings, paths, or lists compared element-wise).
+    #[builtin("lessThan")]
+    async fn less_than(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
+        Ok(co.yield_(Request::Less(a, b)).await)
+    }
+
+    /// Bitwise and of two integers.
+    #[builtin("bitAnd")]
+    fn bit_and(a: i64, b: i64) -> Result<i64, ErrorKind> {
+        Ok(a & b)
+    }
+
+    /// Bitwise or of two integers.
+    #[builtin("bitOr")]
+    fn bit_or(a: i64, b: i64) -> Result<i64, ErrorKind> {
+        Ok(a | b)
+    }
+
+    /// Bitwise exclusive or of two integers.
+    #[builtin("bitXor")]
+    fn bit_xor(a: i64, b: i64) -> Result<i64, ErrorKind> {
+        Ok(a ^ b)
+    }
+
+    fn to_int(f: f64, what: &str) -> Result<i64, ErrorKind> {
+        if f.is_nan() || !(-9.223372036854776e18..9.223372036854776e18).contains(&f) {
+            return Err(ErrorKind::Other(format!(
+                "{what} of {} does not fit in a 64-bit integer",
+                nixie_eval::printer::float_to_nix(f)
+            )));
+        }
+        Ok(f as i64)
+    }
+
+    /// The smallest integer not less than a number.
+    #[builtin("ceil")]
+    fn ceil(x: NixNumber) -> Result<i64, ErrorKind> {
+        match x {
+            NixNumber::Int(i) => Ok(i),
+            NixNumber::Float(f) => to_int(f.ceil(), "ceil"),
+        }
+    }
+
+    /// The largest integer not greater than a number.
+    #[builtin("floor")]
+    fn floor(x: NixNumber) -> Result<i64, ErrorKind> {
+        match x {
+            NixNumber::Int(i) => Ok(i),
+            NixNumber::Float(f) => to_int(f.floor(), "floor"),
+        }
+    }
+}
+
+pub use defs::PACK;
