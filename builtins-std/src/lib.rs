@@ -7,11 +7,25 @@ use nixie_eval::builtins::Pack;
 use nixie_eval::EvaluationBuilder;
 
 pub mod arith;
+pub mod attrs;
 pub mod constants;
+pub mod control;
+pub mod json;
+pub mod lists;
+pub mod strings;
 pub mod types;
 
 /// Every pack of this crate.
-pub static PACKS: &[&Pack] = &[&types::PACK, &arith::PACK, &constants::PACK];
+pub static PACKS: &[&Pack] = &[
+    &types::PACK,
+    &arith::PACK,
+    &constants::PACK,
+    &lists::PACK,
+    &attrs::PACK,
+    &control::PACK,
+    &strings::PACK,
+    &json::PACK,
+];
 
 /// Register every standard pack with an evaluation.
 pub fn register(mut b: EvaluationBuilder) -> EvaluationBuilder {

@@ -1,0 +1,8 @@
+//! Placeholder: builtins of this group are being written.
+
+use nixie_eval::builtins;
+
+#[builtins(name = "lists")]
+pub mod defs {}
+
+pub use defs::PACK;
