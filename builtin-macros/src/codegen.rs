@@ -19,7 +19,8 @@ pub fn generate(pack: Pack) -> TokenStream {
         .map(|n| n.value())
         .unwrap_or_else(|| module.ident.to_string());
     let overrides = options.overrides;
-    let state_ty = options.state.clone();
+    // The state type is written outside the module; the generated code lives inside it.
+    let state_ty = options.state.clone().map(outer_relative);
     let mut generated = Vec::new();
     let mut entries = Vec::new();
     for b in &builtins {
@@ -71,6 +72,21 @@ pub fn generate(pack: Pack) -> TokenStream {
     quote!(#module)
 }
 
+/// Rewrite a type path written outside the module so that it resolves inside it.
+fn outer_relative(ty: syn::Type) -> syn::Type {
+    match ty {
+        syn::Type::Path(mut p) if p.qself.is_none() && p.path.leading_colon.is_none() => {
+            let first = p.path.segments.first().map(|s| s.ident.to_string());
+            if first.as_deref() != Some("crate") {
+                let sup: syn::PathSegment = syn::parse_quote!(super);
+                p.path.segments.insert(0, sup);
+            }
+            syn::Type::Path(p)
+        }
+        other => other,
+    }
+}
+
 fn def_ident(b: &Builtin) -> syn::Ident {
     format_ident!("__NIXIE_DEF_{}", b.ident.to_string().to_uppercase())
 }
@@ -115,6 +131,13 @@ fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>) -> (TokenStream, Tok
         _ => quote! {},
     };
     let pattern = quote!(let [#(#arg_slots,)* ..] = args;);
+    // Spanned at the user's `T`, so a missing `IntoValue` is reported there.
+    let into_value = match &b.ok_type {
+        Some(t) => {
+            quote::quote_spanned!(syn::spanned::Spanned::span(t)=> <#t as #krate::convert::IntoValue>::into_value)
+        }
+        None => quote!(#krate::convert::IntoValue::into_value),
+    };
     let (wrapper, func) = if b.is_async {
         (
             quote! {
@@ -129,7 +152,7 @@ fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>) -> (TokenStream, Tok
                     #pattern
                     ::std::boxed::Box::pin(async move {
                         #(#conversions)*
-                        #ident(co, #(#call_args),*).await.map(#krate::convert::IntoValue::into_value)
+                        #ident(co, #(#call_args),*).await.map(|__v| #into_value(__v))
                     })
                 }
             },
@@ -148,7 +171,7 @@ fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>) -> (TokenStream, Tok
                     #state_fetch
                     #pattern
                     #(#conversions)*
-                    #ident(#vm_arg #(#call_args),*).map(#krate::convert::IntoValue::into_value)
+                    #ident(#vm_arg #(#call_args),*).map(|__v| #into_value(__v))
                 }
             },
             quote!(#krate::builtins::BuiltinFn::Sync(#wrap)),

@@ -26,6 +26,8 @@ pub struct Builtin {
     pub takes_vm: bool,
     pub params: Vec<ParamKind>,
     pub doc: String,
+    /// `T` of the `Result<T, ErrorKind>` return type.
+    pub ok_type: Option<Box<Type>>,
 }
 
 /// A checked constant.
@@ -130,9 +132,9 @@ fn marker_args(attr: &syn::Attribute) -> syn::Result<(LitStr, bool)> {
         "constant"
     };
     let syn::Meta::List(list) = &attr.meta else {
-        return Err(err(
-            attr.span(),
-            &format!("#[{which}] needs the Nix name: #[{which}(\"name\")]"),
+        return Err(syn::Error::new_spanned(
+            attr,
+            format!("#[{which}] needs the Nix name: #[{which}(\"name\")]"),
         ));
     };
     let args = list.parse_args_with(
@@ -151,9 +153,9 @@ fn marker_args(attr: &syn::Attribute) -> syn::Result<(LitStr, bool)> {
             ))
         }
         None => {
-            return Err(err(
-                list.span(),
-                &format!("#[{which}] needs the Nix name: #[{which}(\"name\")]"),
+            return Err(syn::Error::new_spanned(
+                attr,
+                format!("#[{which}] needs the Nix name: #[{which}(\"name\")]"),
             ))
         }
     };
@@ -240,6 +242,29 @@ fn check_builtin(
             sig.ident.span(),
             "a builtin must return `Result<T, ErrorKind>` where `T: IntoValue`; add a return type",
         )),
+    }
+    if is_async {
+        let co_at = func.sig.inputs.iter().position(|a| match a {
+            FnArg::Typed(pt) => {
+                param_name(&pt.pat).as_deref() == Some("co") || last_segment_is(&pt.ty, "GenCo")
+            }
+            FnArg::Receiver(_) => false,
+        });
+        match co_at {
+            None => {
+                return Err(syn::Error::new_spanned(
+                    &func.sig.inputs,
+                    "an async builtin takes `co: GenCo` as its first parameter, before the Nix arguments",
+                ))
+            }
+            Some(i) if i > 0 => {
+                return Err(syn::Error::new_spanned(
+                    &func.sig.inputs[i],
+                    "`co: GenCo` must be the first parameter of an async builtin: move it before the Nix arguments",
+                ))
+            }
+            Some(_) => {}
+        }
     }
     let mut params = Vec::new();
     let mut takes_vm = false;
@@ -348,7 +373,12 @@ fn check_builtin(
             "a builtin takes at most 4 Nix arguments",
         ));
     }
+    let ok_type = match &func.sig.output {
+        syn::ReturnType::Type(_, ty) => ok_type_of(ty),
+        syn::ReturnType::Default => None,
+    };
     Ok(Builtin {
+        ok_type,
         nix_name,
         global,
         ident: func.sig.ident.clone(),
@@ -357,6 +387,19 @@ fn check_builtin(
         params,
         doc: doc_of(func),
     })
+}
+
+/// `T` in `Result<T, E>`.
+fn ok_type_of(ty: &Type) -> Option<Box<Type>> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(Box::new(t.clone())),
+        _ => None,
+    }
 }
 
 fn check_constant(func: &ItemFn, nix_name: LitStr, global: bool) -> syn::Result<Constant> {

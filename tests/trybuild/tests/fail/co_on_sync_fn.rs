@@ -1,0 +1,14 @@
+use nixie_eval::builtins;
+
+#[builtins]
+mod pack {
+    use nixie_eval::prelude::*;
+
+    #[builtin("apply")]
+    fn apply(co: GenCo, f: Value) -> Result<Value, ErrorKind> {
+        let _ = co;
+        Ok(f)
+    }
+}
+
+fn main() {}
