@@ -1,0 +1,74 @@
+//! The example pack works end to end inside an evaluation.
+
+use std::path::Path;
+
+fn eval(src: &str) -> Result<String, String> {
+    let mut e = custom_builtins::evaluation().expect("the example pack does not collide");
+    let v = e
+        .eval_source("«test»", src, Path::new("/"))
+        .and_then(|v| e.deep_force(v));
+    match v {
+        Ok(v) => {
+            Ok(String::from_utf8_lossy(&nixie_eval::printer::print_value(&v, None)).into_owned())
+        }
+        Err(err) => Err(e.render_error(&err, true)),
+    }
+}
+
+#[test]
+fn typed_builtin() {
+    assert_eq!(
+        eval("[ (builtins.clamp 0 10 42) (builtins.clamp 0 10 (-3)) (builtins.clamp 0 10 5) ]")
+            .unwrap(),
+        "[ 10 0 5 ]"
+    );
+    let err = eval("builtins.clamp 0 10 \"x\"").unwrap_err();
+    assert!(
+        err.contains("expected an integer but found a string: \"x\""),
+        "{err}"
+    );
+    assert!(err.contains("while calling the 'clamp' builtin"), "{err}");
+    assert!(eval("(builtins.tryEval (builtins.clamp 5 1 0)).success").unwrap() == "false");
+}
+
+#[test]
+fn lazy_builtin() {
+    assert_eq!(
+        eval("builtins.when false (throw \"never\") 7").unwrap(),
+        "7"
+    );
+    assert!(eval("builtins.when true (throw \"forced\") 7")
+        .unwrap_err()
+        .contains("forced"));
+}
+
+#[test]
+fn async_builtin_calls_back_into_nix() {
+    assert_eq!(eval("builtins.iterate (x: x * 2) 10 1").unwrap(), "1024");
+    assert_eq!(
+        eval("builtins.iterate (s: s + \"a\") 3 \"\"").unwrap(),
+        "\"aaa\""
+    );
+    assert!(eval("builtins.iterate 1 1 1")
+        .unwrap_err()
+        .contains("expected a function"));
+}
+
+#[test]
+fn pack_state_is_shared_within_an_evaluation() {
+    assert_eq!(
+        eval("[ (builtins.tick 0) (builtins.tick 0) (builtins.tick 0) ]").unwrap(),
+        "[ 1 2 3 ]"
+    );
+    // A fresh evaluation has fresh state.
+    assert_eq!(eval("builtins.tick 0").unwrap(), "1");
+}
+
+#[test]
+fn docs_are_available() {
+    let e = custom_builtins::evaluation().unwrap();
+    assert_eq!(
+        e.doc("clamp"),
+        Some("Clamp an integer into the range `[lo, hi]`.")
+    );
+}
