@@ -17,6 +17,7 @@ mod lang_builtins;
 pub mod opcode;
 pub mod paths;
 pub mod printer;
+pub mod printer_xml;
 pub mod source;
 pub mod store;
 pub mod testing;

@@ -103,6 +103,13 @@ pub enum Op {
     AssertBool,
     /// Pop a forced function and an argument; call.
     Call,
+    /// Call the builtin in constant `builtin` with the `argc` (= its arity) values on top.
+    CallBuiltin {
+        /// Constant index of the (unapplied) builtin.
+        builtin: u32,
+        /// Number of arguments on the stack.
+        argc: u32,
+    },
     /// Return the top of the stack from this frame.
     Return,
     /// Arithmetic and comparison on the two forced top values.

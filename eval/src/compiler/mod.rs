@@ -535,6 +535,7 @@ impl<'a> Compiler<'a> {
                 let idx = self.compile_lambda(l, None)?;
                 self.emit(Op::Closure(idx), span);
             }
+            ast::Expr::Apply(a) if self.direct_builtin_call(a, span)? => {}
             ast::Expr::Apply(a) => {
                 self.compile(&a.lambda().ok_or_else(|| self.missing(span))?)?;
                 self.emit(Op::Force, span);
@@ -724,6 +725,86 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The builtin a function expression denotes at compile time: a global name bound to
+    /// an unapplied builtin (`map`), or `builtins.name` with `builtins` not rebound.
+    fn known_builtin(&mut self, f: &ast::Expr) -> Option<Value> {
+        let global = |c: &mut Self, name: &str| -> Option<Value> {
+            if c.resolve(&Key::Name(Rc::from(name))).is_some() {
+                return None;
+            }
+            c.globals.get(name).cloned()
+        };
+        let v = match f {
+            ast::Expr::Ident(id) => global(self, &id.syntax().text().to_string())?,
+            ast::Expr::Select(s) if s.default_expr().is_none() => {
+                let ast::Expr::Ident(base) = s.expr()? else {
+                    return None;
+                };
+                if base.syntax().text() != "builtins" {
+                    return None;
+                }
+                let path: Vec<ast::Attr> = s.attrpath()?.attrs().collect();
+                let [attr] = path.as_slice() else { return None };
+                let name = self.static_attr_name(attr).ok()??;
+                let Value::Attrs(set) = global(self, "builtins")? else {
+                    return None;
+                };
+                set.get(name.as_bytes())?.shallow()
+            }
+            ast::Expr::Paren(p) => return self.known_builtin(&p.expr()?),
+            _ => return None,
+        };
+        match &v {
+            Value::Builtin(p) if p.args.is_empty() => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Compile `f a1 … an` where `f` is a known builtin taking at most n arguments as one
+    /// direct call (no partial applications). Returns false if the call is not of that form.
+    fn direct_builtin_call(&mut self, a: &ast::Apply, span: Span) -> Result<bool, Error> {
+        let mut args = Vec::new();
+        let mut head = ast::Expr::Apply(a.clone());
+        while let ast::Expr::Apply(app) = &head {
+            let (Some(f), Some(x)) = (app.lambda(), app.argument()) else {
+                return Ok(false);
+            };
+            args.push(x);
+            head = f;
+        }
+        args.reverse();
+        let Some(b) = self.known_builtin(&head) else {
+            return Ok(false);
+        };
+        let Value::Builtin(p) = &b else {
+            return Ok(false);
+        };
+        let arity = p.def.arity as usize;
+        if args.len() < arity {
+            return Ok(false);
+        }
+        let c = self.constant(b.clone());
+        for x in &args[..arity] {
+            self.compile_lazy(x, None)?;
+            if let Some(Op::Thunk(i)) = self.f().code.last().copied() {
+                *self.f().code.last_mut().expect("checked above") = Op::ThunkSpec(i);
+            }
+        }
+        self.emit(
+            Op::CallBuiltin {
+                builtin: c,
+                argc: arity as u32,
+            },
+            span,
+        );
+        for x in &args[arity..] {
+            self.emit(Op::Force, span);
+            self.compile_lazy(x, None)?;
+            self.emit(Op::Call, span);
+        }
+        Ok(true)
     }
 
     /// If the operator's desugared function (`__sub`, `__lessThan`, …) is bound lexically by

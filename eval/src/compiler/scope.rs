@@ -115,6 +115,7 @@ impl FuncState {
             Op::WithSelect { .. } => -1,
             Op::CloseScope(n) => -(*n as i32),
             Op::Call => -1,
+            Op::CallBuiltin { argc, .. } => 1 - *argc as i32,
             Op::Return => -1,
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Eq | Op::NotEq => -1,
             Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq | Op::Concat | Op::Update => -1,

@@ -209,6 +209,20 @@ impl Vm {
                             None => continue_or_return!(),
                         }
                     }
+                    Op::CallBuiltin { builtin, argc } => {
+                        let Value::Builtin(p) = &proto.consts[builtin as usize] else {
+                            unreachable!("CallBuiltin's constant is a builtin")
+                        };
+                        self.check_depth()?;
+                        suspend!();
+                        let base = (self.stack.len() - argc as usize) as u32;
+                        self.frames.push(Frame::Builtin {
+                            def: p.def,
+                            base,
+                            next: 0,
+                        });
+                        return Ok(None);
+                    }
                     Op::Return => {
                         let mut v = pop!();
                         self.stack.truncate(base);
