@@ -200,3 +200,11 @@ fn render_pos(out: &mut String, sources: &SourceMap, sp: Span, indent: &str) {
 
 /// Result of evaluation steps.
 pub type EvalResult<T> = Result<T, Error>;
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.kind.message())
+    }
+}
+
+impl std::error::Error for Error {}

@@ -55,3 +55,8 @@ pub fn evaluation() -> Result<Evaluation, BuildError> {
         .pack_with_state(&example::PACK, Calls::default())
         .build()
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
