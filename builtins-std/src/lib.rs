@@ -10,6 +10,7 @@ pub mod arith;
 pub mod attrs;
 pub mod constants;
 pub mod control;
+pub mod derivation;
 pub mod json;
 pub mod lists;
 pub mod strings;
@@ -27,10 +28,12 @@ pub static PACKS: &[&Pack] = &[
     &json::PACK,
 ];
 
-/// Register every standard pack with an evaluation.
+/// Register every standard pack with an evaluation (and `derivation`, which is
+/// written in Nix on top of them).
 pub fn register(mut b: EvaluationBuilder) -> EvaluationBuilder {
     for p in PACKS {
         b = b.pack(p);
     }
-    b
+    b.pack_with_state(&derivation::PACK, derivation::DrvHashes::default())
+        .nix_global("derivation", true, derivation::DERIVATION_NIX)
 }

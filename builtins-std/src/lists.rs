@@ -1,8 +1,586 @@
-//! Placeholder: builtins of this group are being written.
+//! List builtins: `length`, `head`, `map`, `filter`, `foldl'`, `sort`, `genericClosure`, ….
+//!
+//! Strictness follows current C++ Nix: elements are only forced where Nix forces them,
+//! `map`/`genList` build unevaluated applications, and functions passed as arguments are
+//! forced no earlier than Nix forces them.
 
 use nixie_eval::builtins;
 
 #[builtins(name = "lists")]
-pub mod defs {}
+pub mod defs {
+    use nixie_eval::convert::type_error;
+    use nixie_eval::prelude::*;
+    use nixie_eval::vm::ops;
+    use std::collections::{BTreeMap, BTreeSet, VecDeque};
+    use std::ffi::OsString;
+
+    // ----- helpers -------------------------------------------------------------------
+
+    /// Force a value inside a builtin body; an evaluated value costs no suspension.
+    macro_rules! forced {
+        ($co:expr, $v:expr) => {{
+            let v: Value = $v;
+            match &v {
+                Value::Thunk(t) => match t.value() {
+                    Some(x) => x,
+                    None => $co.yield_(Request::Force(v)).await,
+                },
+                _ => v,
+            }
+        }};
+    }
+
+    /// Call `f x` and force the result.
+    async fn call(co: &GenCo, f: Value, x: Value) -> Value {
+        let r = co.yield_(Request::Call(f, x)).await;
+        forced!(co, r)
+    }
+
+    /// Call `f a b` and force the result.
+    async fn call2(co: &GenCo, f: Value, a: Value, b: Value) -> Value {
+        let g = co.yield_(Request::Call(f, a)).await;
+        let r = co.yield_(Request::Call(g, b)).await;
+        forced!(co, r)
+    }
+
+    /// Call a predicate and require a Boolean result.
+    async fn call_bool(co: &GenCo, f: &Value, x: Value) -> Result<bool, ErrorKind> {
+        bool::from_value(call(co, f.clone(), x).await)
+    }
+
+    /// Force `f` and require something callable.
+    async fn force_function(co: &GenCo, f: Value) -> Result<Value, ErrorKind> {
+        Ok(Callable::from_value(forced!(co, f))?.0)
+    }
+
+    /// For builtins that are lazy in their function argument (`map`, `genList`): reject an
+    /// already evaluated non-function at once, as current Nix does, but never force a
+    /// pending thunk (so self-referential definitions keep working).
+    fn check_function_if_evaluated(f: &Value) -> Result<Value, ErrorKind> {
+        let v = f.shallow();
+        if matches!(v, Value::Thunk(_)) {
+            return Ok(v);
+        }
+        Ok(Callable::from_value(v)?.0)
+    }
+
+    /// Whether two unforced values are the very same object (Nix's pointer equality).
+    fn same_object(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Thunk(x), Value::Thunk(y)) => x.ptr_eq(y),
+            (Value::Closure(x), Value::Closure(y)) => Rc::ptr_eq(x, y),
+            (Value::Builtin(x), Value::Builtin(y)) => Rc::ptr_eq(x, y),
+            (Value::Attrs(x), Value::Attrs(y)) => x.ptr_eq(y),
+            (Value::List(x), Value::List(y)) => x.ptr_eq(y),
+            _ => false,
+        }
+    }
+
+    /// Nix `==` on two forced values.
+    async fn nix_equal(co: &GenCo, a: &Value, b: &Value) -> bool {
+        match ops::equal_shallow(a, b) {
+            Some(r) => r,
+            None => matches!(
+                co.yield_(Request::Equal(a.clone(), b.clone())).await,
+                Value::Bool(true)
+            ),
+        }
+    }
+
+    /// Nix `<` on two forced values (as `builtins.lessThan` and ordered key sets compare).
+    async fn nix_less(co: &GenCo, a: &Value, b: &Value) -> Result<bool, ErrorKind> {
+        match (a, b) {
+            (Value::List(_), Value::List(_)) => Ok(matches!(
+                co.yield_(Request::Less(a.clone(), b.clone())).await,
+                Value::Bool(true)
+            )),
+            _ => ops::less(a, b),
+        }
+    }
+
+    fn index_error(name: &str, i: i64, len: usize) -> ErrorKind {
+        ErrorKind::Other(format!(
+            "'builtins.{name}' called with index {i} on a list of size {len}"
+        ))
+    }
+
+    fn missing(name: &str) -> ErrorKind {
+        ErrorKind::MissingAttribute(name.to_string())
+    }
+
+    // ----- simple accessors ----------------------------------------------------------
+
+    /// The number of elements of a list.
+    #[builtin("length")]
+    fn length(l: List) -> Result<i64, ErrorKind> {
+        Ok(l.len() as i64)
+    }
+
+    /// The first element of a list; an error if the list is empty.
+    #[builtin("head")]
+    fn head(l: List) -> Result<Value, ErrorKind> {
+        match l.get(0) {
+            Some(v) => Ok(v.clone()),
+            None => Err(ErrorKind::Other(
+                "'builtins.head' called on an empty list".into(),
+            )),
+        }
+    }
+
+    /// The list without its first element; an error if the list is empty.
+    #[builtin("tail")]
+    fn tail(l: List) -> Result<List, ErrorKind> {
+        if l.is_empty() {
+            return Err(ErrorKind::Other(
+                "'builtins.tail' called on an empty list".into(),
+            ));
+        }
+        Ok(List::from(l.as_slice()[1..].to_vec()))
+    }
+
+    /// Element `n` of a list, counting from zero.
+    #[builtin("elemAt")]
+    fn elem_at(l: List, n: i64) -> Result<Value, ErrorKind> {
+        usize::try_from(n)
+            .ok()
+            .and_then(|i| l.get(i))
+            .cloned()
+            .ok_or_else(|| index_error("elemAt", n, l.len()))
+    }
+
+    /// Whether `x` is equal (by Nix `==`) to some element of the list.
+    #[builtin("elem")]
+    async fn elem(co: GenCo, #[lazy] x: Value, list: List) -> Result<bool, ErrorKind> {
+        if list.is_empty() {
+            return Ok(false);
+        }
+        let fx = forced!(co, x.clone());
+        for e in list.iter() {
+            let fe = forced!(co, e.clone());
+            if same_object(&x, e) || nix_equal(&co, &fx, &fe).await {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    // ----- building lists ------------------------------------------------------------
+
+    /// Apply `f` to every element of a list; the applications stay unevaluated.
+    #[builtin("map", global)]
+    fn map(#[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
+        if list.is_empty() {
+            return Ok(list);
+        }
+        let f = check_function_if_evaluated(&f)?;
+        Ok(list
+            .iter()
+            .map(|x| Value::Thunk(Thunk::apply(f.clone(), x.clone())))
+            .collect())
+    }
+
+    /// The list `[ (f 0) (f 1) … (f (n - 1)) ]`, with unevaluated elements.
+    #[builtin("genList")]
+    fn gen_list(#[lazy] f: Value, n: i64) -> Result<List, ErrorKind> {
+        if n < 0 {
+            return Err(ErrorKind::Other(format!("cannot create list of size {n}")));
+        }
+        let f = check_function_if_evaluated(&f)?;
+        let mut v = Vec::new();
+        usize::try_from(n)
+            .ok()
+            .and_then(|len| v.try_reserve_exact(len).ok())
+            .ok_or_else(|| ErrorKind::Other(format!("cannot create list of size {n}")))?;
+        v.extend((0..n).map(|i| Value::Thunk(Thunk::apply(f.clone(), Value::Int(i)))));
+        Ok(List::from(v))
+    }
+
+    /// The elements of a list for which the predicate returns true.
+    #[builtin("filter")]
+    async fn filter(co: GenCo, #[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
+        if list.is_empty() {
+            return Ok(list);
+        }
+        let f = force_function(&co, f).await?;
+        let mut kept = Vec::new();
+        let mut same = true;
+        for x in list.iter() {
+            if call_bool(&co, &f, x.clone()).await? {
+                kept.push(x.clone());
+            } else {
+                same = false;
+            }
+        }
+        Ok(if same { list } else { List::from(kept) })
+    }
+
+    /// Concatenate a list of lists.
+    #[builtin("concatLists")]
+    async fn concat_lists(co: GenCo, lists: List) -> Result<List, ErrorKind> {
+        let mut parts = Vec::with_capacity(lists.len());
+        let mut total = 0;
+        for l in lists.iter() {
+            let l = List::from_value(forced!(co, l.clone()))?;
+            total += l.len();
+            parts.push(l);
+        }
+        Ok(concat_parts(parts, total))
+    }
+
+    /// Concatenate lists, sharing the only non-empty one if there is just one.
+    fn concat_parts(parts: Vec<List>, total: usize) -> List {
+        if let Some(l) = parts.iter().find(|l| !l.is_empty()) {
+            if l.len() == total {
+                return l.clone();
+            }
+        }
+        let mut out = Vec::with_capacity(total);
+        for l in &parts {
+            out.extend_from_slice(l.as_slice());
+        }
+        List::from(out)
+    }
+
+    /// Apply `f` (which must return a list) to every element and concatenate the results.
+    #[builtin("concatMap")]
+    async fn concat_map(co: GenCo, f: Callable, list: List) -> Result<List, ErrorKind> {
+        let mut parts = Vec::with_capacity(list.len());
+        let mut total = 0;
+        for x in list.iter() {
+            let l = List::from_value(call(&co, f.0.clone(), x.clone()).await)?;
+            total += l.len();
+            parts.push(l);
+        }
+        Ok(concat_parts(parts, total))
+    }
+
+    // ----- folds and predicates ------------------------------------------------------
+
+    /// Left fold, forcing the accumulator after each step: `op (… (op nul x0) …) xn`.
+    /// The initial accumulator is only forced when the list is empty.
+    #[builtin("foldl'")]
+    async fn foldl_strict(
+        co: GenCo,
+        op: Callable,
+        #[lazy] nul: Value,
+        list: List,
+    ) -> Result<Value, ErrorKind> {
+        if list.is_empty() {
+            return Ok(forced!(co, nul));
+        }
+        let mut acc = nul;
+        for x in list.iter() {
+            acc = call2(&co, op.0.clone(), acc, x.clone()).await;
+        }
+        Ok(acc)
+    }
+
+    /// Whether the predicate holds for some element (stops at the first that does).
+    #[builtin("any")]
+    async fn any(co: GenCo, f: Callable, list: List) -> Result<bool, ErrorKind> {
+        for x in list.iter() {
+            if call_bool(&co, &f.0, x.clone()).await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether the predicate holds for every element (stops at the first that does not).
+    #[builtin("all")]
+    async fn all(co: GenCo, f: Callable, list: List) -> Result<bool, ErrorKind> {
+        for x in list.iter() {
+            if !call_bool(&co, &f.0, x.clone()).await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Split a list into `{ right; wrong; }`: the elements for which the predicate
+    /// returns true, and the others, each in their original order.
+    #[builtin("partition")]
+    async fn partition(co: GenCo, f: Callable, list: List) -> Result<Attrs, ErrorKind> {
+        let mut right = Vec::new();
+        let mut wrong = Vec::new();
+        for x in list.iter() {
+            let x = forced!(co, x.clone());
+            if call_bool(&co, &f.0, x.clone()).await? {
+                right.push(x);
+            } else {
+                wrong.push(x);
+            }
+        }
+        Ok(Attrs::from_sorted(vec![
+            ("right".into(), Value::List(List::from(right))),
+            ("wrong".into(), Value::List(List::from(wrong))),
+        ]))
+    }
+
+    /// Group the elements of a list by the string `f` returns for each: a set from those
+    /// strings to the lists of elements, in their original order.
+    #[builtin("groupBy")]
+    async fn group_by(co: GenCo, f: Callable, list: List) -> Result<Attrs, ErrorKind> {
+        let mut groups: BTreeMap<NixString, Vec<Value>> = BTreeMap::new();
+        for x in list.iter() {
+            let name = NixString::from_value(call(&co, f.0.clone(), x.clone()).await)?;
+            if let Some(ctx) = name.context() {
+                let first = ctx.iter().next().map(|c| c.to_string()).unwrap_or_default();
+                let path = first.trim_start_matches('=');
+                let path = match path.strip_prefix('!') {
+                    Some(rest) => rest.split_once('!').map_or(rest, |(_, p)| p),
+                    None => path,
+                };
+                return Err(ErrorKind::Other(format!(
+                    "the string '{name}' is not allowed to refer to a store path (such as '{path}')"
+                )));
+            }
+            groups.entry(name).or_default().push(x.clone());
+        }
+        Ok(Attrs::from_sorted(
+            groups
+                .into_iter()
+                .map(|(k, v)| (k, Value::List(List::from(v))))
+                .collect(),
+        ))
+    }
+
+    // ----- sorting -------------------------------------------------------------------
+
+    /// How `sort` compares two elements.
+    enum Order {
+        /// `builtins.lessThan` itself: compare without calling back into Nix.
+        LessThan,
+        /// A Nix function `a: b: bool`.
+        Func(Value),
+    }
+
+    impl Order {
+        async fn lt(&self, co: &GenCo, a: &Value, b: &Value) -> Result<bool, ErrorKind> {
+            match self {
+                Order::LessThan => nix_less(co, a, b).await,
+                Order::Func(f) => {
+                    bool::from_value(call2(co, f.clone(), a.clone(), b.clone()).await)
+                }
+            }
+        }
+    }
+
+    /// Sort a list with a comparator `a: b: a < b`; the sort is stable. A comparator
+    /// that is not a strict weak order still yields a permutation of the list.
+    #[builtin("sort")]
+    async fn sort(co: GenCo, #[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
+        if list.is_empty() {
+            return Ok(list);
+        }
+        let mut v = Vec::with_capacity(list.len());
+        for x in list.iter() {
+            v.push(forced!(co, x.clone()));
+        }
+        drop(list);
+        if v.len() < 2 {
+            return Ok(List::from(v));
+        }
+        let f = forced!(co, f);
+        let order = match &f {
+            Value::Builtin(p) if p.def.name == "lessThan" && p.args.is_empty() => Order::LessThan,
+            _ => Order::Func(f),
+        };
+        merge_sort(&co, &order, v).await
+    }
+
+    /// Natural merge sort: split into ascending runs (strictly descending runs are
+    /// reversed), then merge neighbouring runs until one is left. Stable; one comparator
+    /// call per comparison.
+    async fn merge_sort(co: &GenCo, order: &Order, mut v: Vec<Value>) -> Result<List, ErrorKind> {
+        let n = v.len();
+        let mut bounds = vec![0usize];
+        let mut i = 0;
+        while i < n {
+            let start = i;
+            i += 1;
+            if i < n {
+                if order.lt(co, &v[i], &v[i - 1]).await? {
+                    i += 1;
+                    while i < n && order.lt(co, &v[i], &v[i - 1]).await? {
+                        i += 1;
+                    }
+                    v[start..i].reverse();
+                } else {
+                    i += 1;
+                    while i < n && !order.lt(co, &v[i], &v[i - 1]).await? {
+                        i += 1;
+                    }
+                }
+            }
+            bounds.push(i);
+        }
+        let mut buf: Vec<Value> = Vec::with_capacity(n);
+        while bounds.len() > 2 {
+            let mut next = Vec::with_capacity(bounds.len() / 2 + 2);
+            next.push(0);
+            let mut k = 0;
+            while k + 1 < bounds.len() {
+                let (lo, mid) = (bounds[k], bounds[k + 1]);
+                if k + 2 < bounds.len() {
+                    let hi = bounds[k + 2];
+                    let (mut a, mut b) = (lo, mid);
+                    while a < mid && b < hi {
+                        if order.lt(co, &v[b], &v[a]).await? {
+                            buf.push(std::mem::take(&mut v[b]));
+                            b += 1;
+                        } else {
+                            buf.push(std::mem::take(&mut v[a]));
+                            a += 1;
+                        }
+                    }
+                    buf.extend(v[a..mid].iter_mut().map(std::mem::take));
+                    buf.extend(v[b..hi].iter_mut().map(std::mem::take));
+                    next.push(hi);
+                    k += 2;
+                } else {
+                    buf.extend(v[lo..mid].iter_mut().map(std::mem::take));
+                    next.push(mid);
+                    k += 1;
+                }
+            }
+            std::mem::swap(&mut v, &mut buf);
+            buf.clear();
+            bounds = next;
+        }
+        Ok(List::from(v))
+    }
+
+    // ----- genericClosure ------------------------------------------------------------
+
+    /// The keys `genericClosure` has seen, ordered as Nix's `<` orders them. Common key
+    /// types get a native ordered set; anything else a sorted vector searched with Nix
+    /// comparisons.
+    enum KeySet {
+        Empty,
+        Ints(BTreeSet<i64>),
+        Strings(BTreeSet<NixString>),
+        Paths(BTreeSet<OsString>),
+        General(Vec<Value>),
+    }
+
+    impl KeySet {
+        /// Some key already in the set, for the error of comparing with a new key.
+        fn sample(&self) -> Option<Value> {
+            match self {
+                KeySet::Empty => None,
+                KeySet::Ints(s) => s.first().map(|i| Value::Int(*i)),
+                KeySet::Strings(s) => s.first().map(|x| Value::String(x.clone())),
+                KeySet::Paths(s) => s
+                    .first()
+                    .map(|p| Value::Path(Rc::new(std::path::PathBuf::from(p.clone())))),
+                KeySet::General(v) => v.first().cloned(),
+            }
+        }
+
+        fn into_general(self) -> Vec<Value> {
+            match self {
+                KeySet::Empty => Vec::new(),
+                KeySet::Ints(s) => s.into_iter().map(Value::Int).collect(),
+                KeySet::Strings(s) => s.into_iter().map(Value::String).collect(),
+                KeySet::Paths(s) => s
+                    .into_iter()
+                    .map(|p| Value::Path(Rc::new(p.into())))
+                    .collect(),
+                KeySet::General(v) => v,
+            }
+        }
+
+        /// Add a forced key; false if an equivalent key was already there.
+        async fn insert(&mut self, co: &GenCo, key: Value) -> Result<bool, ErrorKind> {
+            match (&mut *self, &key) {
+                (KeySet::Empty, Value::Int(i)) => {
+                    *self = KeySet::Ints(BTreeSet::from([*i]));
+                    return Ok(true);
+                }
+                (KeySet::Empty, Value::String(s)) => {
+                    *self = KeySet::Strings(BTreeSet::from([s.clone()]));
+                    return Ok(true);
+                }
+                (KeySet::Empty, Value::Path(p)) => {
+                    *self = KeySet::Paths(BTreeSet::from([p.as_os_str().to_owned()]));
+                    return Ok(true);
+                }
+                (KeySet::Empty, _) => {
+                    *self = KeySet::General(vec![key]);
+                    return Ok(true);
+                }
+                (KeySet::Ints(s), Value::Int(i)) => return Ok(s.insert(*i)),
+                (KeySet::Strings(s), Value::String(x)) => return Ok(s.insert(x.clone())),
+                (KeySet::Paths(s), Value::Path(p)) => return Ok(s.insert(p.as_os_str().to_owned())),
+                (KeySet::General(_), _) => {}
+                (KeySet::Ints(_), Value::Float(_)) => {}
+                _ => {
+                    // A key of another type than those seen so far: Nix compares them,
+                    // which fails unless both are numbers.
+                    if let Some(other) = self.sample() {
+                        ops::less(&key, &other)?;
+                    }
+                }
+            }
+            if !matches!(self, KeySet::General(_)) {
+                *self = KeySet::General(std::mem::replace(self, KeySet::Empty).into_general());
+            }
+            let KeySet::General(v) = self else {
+                return Ok(false);
+            };
+            // First position whose key is greater than the new one.
+            let (mut lo, mut hi) = (0, v.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if nix_less(co, &key, &v[mid]).await? {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            if lo > 0 && !nix_less(co, &v[lo - 1], &key).await? {
+                return Ok(false);
+            }
+            v.insert(lo, key);
+            Ok(true)
+        }
+    }
+
+    /// The closure of `startSet` under `operator`: every set reachable by applying
+    /// `operator` (which returns a list of sets), each kept once per distinct `key`
+    /// (keys are compared with Nix's ordering), in the order they were found.
+    #[builtin("genericClosure")]
+    async fn generic_closure(co: GenCo, args: Attrs) -> Result<List, ErrorKind> {
+        let start = args.get(b"startSet").ok_or_else(|| missing("startSet"))?;
+        let start = List::from_value(forced!(co, start.clone()))?;
+        if start.is_empty() {
+            return Ok(start);
+        }
+        let op = args.get(b"operator").ok_or_else(|| missing("operator"))?;
+        let op = force_function(&co, op.clone()).await?;
+        let mut work: VecDeque<Value> = start.iter().cloned().collect();
+        drop(start);
+        let mut keys = KeySet::Empty;
+        let mut res = Vec::new();
+        while let Some(e) = work.pop_front() {
+            let e = forced!(co, e);
+            let Value::Attrs(a) = &e else {
+                return Err(type_error("a set", &e));
+            };
+            let key = a.get(b"key").ok_or_else(|| missing("key"))?;
+            let key = forced!(co, key.clone());
+            if !keys.insert(&co, key).await? {
+                continue;
+            }
+            res.push(e.clone());
+            let next = List::from_value(call(&co, op.clone(), e).await)?;
+            for x in next.iter() {
+                work.push_back(forced!(co, x.clone()));
+            }
+        }
+        Ok(List::from(res))
+    }
+}
 
 pub use defs::PACK;

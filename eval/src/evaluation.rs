@@ -5,7 +5,7 @@ use crate::builtins::{Pack, PartialApp};
 use crate::compiler::Globals;
 use crate::errors::Error;
 use crate::io::{Io, StdIo};
-use crate::value::{Attrs, NixString, Thunk, Value};
+use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
 use crate::vm::Vm;
 use std::path::Path;
 use std::rc::Rc;
@@ -16,6 +16,7 @@ pub struct EvaluationBuilder {
     states: Vec<(std::any::TypeId, Rc<dyn std::any::Any>)>,
     io: Rc<dyn Io>,
     search_path: Vec<(String, String)>,
+    nix_globals: Vec<(&'static str, bool, &'static str)>,
 }
 
 /// A configured evaluator: packs registered, caches shared across calls.
@@ -36,6 +37,13 @@ pub enum BuildError {
         /// The pack that defined it again.
         second: &'static str,
     },
+    /// A builtin written in Nix does not compile.
+    NixGlobal {
+        /// Its name.
+        name: &'static str,
+        /// The compiler's message.
+        message: String,
+    },
     /// A pack that needs state was registered with `pack` instead of `pack_with_state`.
     MissingState {
         /// The pack.
@@ -52,6 +60,9 @@ impl std::fmt::Display for BuildError {
                 f,
                 "builtin '{name}' is defined by both pack '{first}' and pack '{second}' (mark one pack as overriding)"
             ),
+            BuildError::NixGlobal { name, message } => {
+                write!(f, "builtin '{name}' (written in Nix) does not compile: {message}")
+            }
             BuildError::MissingState { pack, type_name } => write!(
                 f,
                 "pack '{pack}' needs state of type {type_name}: register it with pack_with_state"
@@ -66,6 +77,14 @@ impl EvaluationBuilder {
     /// Register a pack of builtins.
     pub fn pack(mut self, p: &'static Pack) -> Self {
         self.packs.push(p);
+        self
+    }
+
+    /// Add a builtin written in Nix: `source` is an expression evaluated (lazily) with
+    /// every registered builtin in scope; it becomes `builtins.<name>`, and a top-level
+    /// name too when `global`.
+    pub fn nix_global(mut self, name: &'static str, global: bool, source: &'static str) -> Self {
+        self.nix_globals.push((name, global, source));
         self
     }
 
@@ -150,12 +169,42 @@ impl EvaluationBuilder {
         }
         let this = Thunk::blank();
         builtins.push((NixString::from("builtins"), Value::Thunk(this.clone())));
-        let set = Attrs::from_unsorted(builtins);
+        let set = Attrs::from_unsorted(builtins.clone());
         this.set_value(Value::Attrs(set.clone()));
         globals.insert(Rc::from("builtins"), Value::Attrs(set));
         let mut vm = Vm::new(Rc::new(globals), self.io);
         vm.search_path = self.search_path;
         vm.states = self.states.into_iter().collect();
+        // Builtins written in Nix are compiled against everything registered so far.
+        for (name, global, source) in self.nix_globals {
+            let label = format!("«builtin {name}»");
+            let file = vm
+                .sources
+                .add(label.clone(), "/".into(), None, Rc::from(source));
+            let proto = vm
+                .compile(source, file, std::path::Path::new("/"), &label)
+                .map_err(|e| BuildError::NixGlobal {
+                    name,
+                    message: e.kind.message(),
+                })?;
+            let value = Value::Thunk(Thunk::new(ThunkState::Suspended(Closure {
+                proto,
+                captures: Captures::None,
+            })));
+            builtins.retain(|(k, _)| k.as_bytes() != name.as_bytes());
+            builtins.push((NixString::from(name), value.clone()));
+            let set = Attrs::from_unsorted(builtins.clone());
+            this.set_value(Value::Attrs(set.clone()));
+            let mut g = (*vm.globals).clone();
+            g.insert(Rc::from("builtins"), Value::Attrs(set));
+            let gname = if global {
+                name.to_string()
+            } else {
+                format!("__{name}")
+            };
+            g.insert(Rc::from(gname.as_str()), value);
+            vm.globals = Rc::new(g);
+        }
         Ok(Evaluation { vm, docs })
     }
 }
@@ -168,6 +217,7 @@ impl Evaluation {
             states: Vec::new(),
             io: Rc::new(StdIo),
             search_path: Vec::new(),
+            nix_globals: Vec::new(),
         }
     }
 

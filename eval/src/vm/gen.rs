@@ -31,6 +31,9 @@ pub enum Request {
     Less(Value, Value),
     /// Copy a path to the store; answers its store path as a string with context.
     CopyToStore(Value),
+    /// Coerce to a string as derivation attributes are: `toString` rules, but paths are
+    /// copied to the store.
+    CoerceForDerivation(Value),
     /// Coerce to a string (interpolation rules, or `toString` rules when `more`).
     CoerceToString {
         /// The value.
@@ -157,6 +160,10 @@ impl Vm {
                     .map(|s| Some(Value::String(s)))
                     .map_err(|k| Error::new(k, span)),
                 _ => unreachable!("CopyToStore is only asked for paths"),
+            },
+            Request::CoerceForDerivation(value) => match &value {
+                Value::String(_) => Ok(Some(value)),
+                _ => self.start_gen(helper(move |co| Box::pin(coerce(co, value, true, true)))),
             },
             Request::CoerceToString { value, more } => match &value {
                 Value::String(_) => Ok(Some(value)),
@@ -293,6 +300,11 @@ async fn less_lists(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
 
 /// Coerce to a string: interpolation rules, or `toString` rules with `more`.
 pub async fn coerce_to_string(co: GenCo, v: Value, more: bool) -> Result<Value, ErrorKind> {
+    coerce(co, v, more, !more).await
+}
+
+/// Coerce to a string; `more` adds `toString`'s rules, `copy` copies paths to the store.
+async fn coerce(co: GenCo, v: Value, more: bool, copy: bool) -> Result<Value, ErrorKind> {
     enum Item {
         Val(Value, bool),
         /// A separator after a list element, omitted when that element is `[]`.
@@ -318,7 +330,7 @@ pub async fn coerce_to_string(co: GenCo, v: Value, more: bool) -> Result<Value, 
                 crate::value::merge_context(&mut ctx, s.context());
             }
             // `toString` keeps a path as it is; other coercions copy it to the store.
-            Value::Path(p) if more => out.extend_from_slice(p.to_string_lossy().as_bytes()),
+            Value::Path(p) if !copy => out.extend_from_slice(p.to_string_lossy().as_bytes()),
             Value::Path(_) => {
                 let Value::String(s) = co.yield_(Request::CopyToStore(v.clone())).await else {
                     unreachable!("CopyToStore answers a string")

@@ -1,0 +1,492 @@
+//! Derivations: `derivationStrict` computes a derivation's store paths exactly as
+//! Nix does (ATerm serialisation, hashing modulo fixed-output inputs, output and
+//! `.drv` paths); `derivation` (written in Nix, [`DERIVATION_NIX`]) wraps it into the
+//! familiar set with `outPath`, `drvPath`, `type = "derivation"` and one attribute per
+//! output. Nothing is written to a store.
+
+use nixie_eval::builtins;
+use nixie_eval::store::hex;
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Hashes "modulo fixed outputs" of the derivations made so far, by `.drv` path: a
+/// derivation that depends on another is hashed with the other's hash in its place.
+#[derive(Default)]
+pub struct DrvHashes(RefCell<BTreeMap<String, [u8; 32]>>);
+
+/// The `derivation` function, written in Nix on top of `derivationStrict`.
+pub const DERIVATION_NIX: &str = r#"
+drvAttrs @ { outputs ? [ "out" ], ... }:
+let
+  strict = builtins.derivationStrict drvAttrs;
+  forOutput = outputName: {
+    name = outputName;
+    value = common // {
+      outPath = strict.${outputName};
+      drvPath = strict.drvPath;
+      type = "derivation";
+      inherit outputName;
+    };
+  };
+  perOutput = map forOutput outputs;
+  common = drvAttrs // builtins.listToAttrs perOutput // {
+    all = map (o: o.value) perOutput;
+    inherit drvAttrs;
+  };
+in (builtins.head perOutput).value
+"#;
+
+/// A derivation being assembled.
+#[derive(Default, Clone)]
+struct Drv {
+    /// Output name → (path, hash algorithm, hash).
+    outputs: BTreeMap<String, (String, String, String)>,
+    /// Input derivation path → output names.
+    input_drvs: BTreeMap<String, BTreeSet<String>>,
+    input_srcs: BTreeSet<String>,
+    system: String,
+    builder: String,
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+}
+
+fn aterm_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn aterm_list<T>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut String, T),
+) {
+    out.push('[');
+    for (i, it) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        each(out, it);
+    }
+    out.push(']');
+}
+
+impl Drv {
+    /// The ATerm text of the derivation, with `input_drvs` as given (paths or hashes).
+    fn aterm(&self, input_drvs: &BTreeMap<String, BTreeSet<String>>) -> String {
+        let mut o = String::from("Derive(");
+        aterm_list(&mut o, &self.outputs, |o, (name, (path, algo, hash))| {
+            o.push('(');
+            aterm_string(o, name);
+            for f in [path, algo, hash] {
+                o.push(',');
+                aterm_string(o, f);
+            }
+            o.push(')');
+        });
+        o.push(',');
+        aterm_list(&mut o, input_drvs, |o, (path, outs)| {
+            o.push('(');
+            aterm_string(o, path);
+            o.push(',');
+            aterm_list(o, outs, |o, s| aterm_string(o, s));
+            o.push(')');
+        });
+        o.push(',');
+        aterm_list(&mut o, &self.input_srcs, |o, s| aterm_string(o, s));
+        for f in [&self.system, &self.builder] {
+            o.push(',');
+            aterm_string(&mut o, f);
+        }
+        o.push(',');
+        aterm_list(&mut o, &self.args, |o, s| aterm_string(o, s));
+        o.push(',');
+        aterm_list(&mut o, &self.env, |o, (k, v)| {
+            o.push('(');
+            aterm_string(o, k);
+            o.push(',');
+            aterm_string(o, v);
+            o.push(')');
+        });
+        o.push(')');
+        o
+    }
+
+    /// The hash Nix uses for this derivation when others depend on it.
+    fn hash_modulo(&self, known: &BTreeMap<String, [u8; 32]>) -> Result<[u8; 32], String> {
+        if let Some((path, algo, hash)) = self.fixed_output() {
+            let s = format!("fixed:out:{algo}:{hash}:{path}");
+            return Ok(Sha256::digest(s.as_bytes()).into());
+        }
+        let mut replaced = BTreeMap::new();
+        for (path, outs) in &self.input_drvs {
+            let h = known
+                .get(path)
+                .ok_or_else(|| format!("derivation '{path}' was not made by this evaluation"))?;
+            replaced.insert(hex(h), outs.clone());
+        }
+        Ok(Sha256::digest(self.aterm(&replaced).as_bytes()).into())
+    }
+
+    fn fixed_output(&self) -> Option<(&str, &str, &str)> {
+        match self.outputs.get("out") {
+            Some((p, a, h)) if self.outputs.len() == 1 && !h.is_empty() => Some((p, a, h)),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a name is a valid store path name.
+fn valid_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("name must not be empty".into());
+    }
+    if name.len() > 211 {
+        return Err("name must be less than 212 characters".into());
+    }
+    if name.starts_with('.') {
+        return Err("name must not begin with a period".into());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "+-._?=".contains(*c)))
+    {
+        return Err(format!("invalid character '{c}' in name"));
+    }
+    Ok(())
+}
+
+fn base32_decode(s: &str) -> Option<Vec<u8>> {
+    const ALPHA: &[u8] = b"0123456789abcdfghijklmnpqrsvwxyz";
+    let len = s.len() * 5 / 8;
+    let mut out = vec![0u8; len];
+    for (n, c) in s.bytes().rev().enumerate() {
+        let d = ALPHA.iter().position(|a| *a == c)? as u16;
+        let b = n * 5;
+        let (i, j) = (b / 8, b % 8);
+        if i < len {
+            out[i] |= (d << j) as u8;
+        }
+        if i + 1 < len {
+            out[i + 1] |= (d >> (8 - j)) as u8;
+        } else if (d >> (8 - j)) != 0 && j > 3 {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Parse an output hash in hex, Nix base 32, base 64 or SRI form: (algorithm, digest).
+fn parse_hash(hash: &str, algo: &str) -> Result<(String, Vec<u8>), String> {
+    let (algo, text) = match hash.split_once('-') {
+        Some((a, rest)) if ["md5", "sha1", "sha256", "sha512"].contains(&a) => {
+            (a.to_string(), rest)
+        }
+        _ => (algo.to_string(), hash),
+    };
+    let size = match algo.as_str() {
+        "md5" => 16,
+        "sha1" => 20,
+        "sha256" => 32,
+        "sha512" => 64,
+        "" => {
+            return Err(format!(
+            "hash '{hash}' does not include a type, nor is the type otherwise known from context"
+        ))
+        }
+        other => return Err(format!("unknown hash algorithm '{other}'")),
+    };
+    let digest = if text.len() == size * 2 {
+        (0..size)
+            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
+            .collect::<Option<Vec<u8>>>()
+    } else if text.len() == (size * 8).div_ceil(5) {
+        base32_decode(text)
+    } else {
+        base64_decode(text).filter(|d| d.len() == size)
+    };
+    match digest {
+        Some(d) if d.len() == size => Ok((algo, d)),
+        _ => Err(format!("invalid hash '{hash}' for algorithm '{algo}'")),
+    }
+}
+
+#[builtins(name = "derivation", state = DrvHashes)]
+pub mod defs {
+    use super::{parse_hash, valid_name, Drv};
+    use nixie_eval::prelude::*;
+    use nixie_eval::store::{hex, make_store_path};
+    use nixie_eval::value::NixContext;
+    use sha2::Digest;
+    use std::collections::BTreeSet;
+
+    async fn string_of(co: &GenCo, v: Value, ctx: &mut NixContext) -> Result<String, ErrorKind> {
+        let s = co.yield_(Request::CoerceForDerivation(v)).await;
+        let Value::String(s) = s else {
+            unreachable!("coercion answers a string")
+        };
+        nixie_eval::value::merge_context(ctx, s.context());
+        Ok(s.to_string())
+    }
+
+    /// Instantiate a derivation from its attributes: compute its output paths and its
+    /// `.drv` path (nothing is written to a store). Returns `{ drvPath; <output> = path; }`.
+    #[builtin("derivationStrict")]
+    async fn derivation_strict(
+        co: GenCo,
+        #[state] known: Rc<super::DrvHashes>,
+        attrs: Attrs,
+    ) -> Result<Value, ErrorKind> {
+        let name = match attrs.get(b"name") {
+            Some(n) => match force(&co, n.clone()).await {
+                Value::String(s) => s.to_string(),
+                other => return Err(nixie_eval::convert::type_error("a string", &other)),
+            },
+            None => return Err(ErrorKind::Other("required attribute 'name' missing".into())),
+        };
+        valid_name(&name)
+            .map_err(|why| ErrorKind::Other(format!("invalid derivation name '{name}': {why}")))?;
+        let ignore_nulls = match attrs.get(b"__ignoreNulls") {
+            Some(v) => matches!(force(&co, v.clone()).await, Value::Bool(true)),
+            None => false,
+        };
+        if let Some(v) = attrs.get(b"__structuredAttrs") {
+            if matches!(force(&co, v.clone()).await, Value::Bool(true)) {
+                return Err(ErrorKind::Other(
+                    "__structuredAttrs is not supported by nixie yet".into(),
+                ));
+            }
+        }
+        let mut drv = Drv::default();
+        let mut ctx = NixContext::new();
+        let mut outputs: Vec<String> = vec!["out".into()];
+        let (mut hash, mut hash_algo, mut hash_mode) = (None, String::new(), "flat".to_string());
+        for (k, v) in attrs.iter() {
+            let key = k.to_string();
+            if key == "__ignoreNulls" {
+                continue;
+            }
+            let v = force(&co, v.clone()).await;
+            if ignore_nulls && matches!(v, Value::Null) {
+                continue;
+            }
+            if key == "args" {
+                let Value::List(l) = &v else {
+                    return Err(nixie_eval::convert::type_error("a list", &v));
+                };
+                for a in l.iter() {
+                    drv.args.push(string_of(&co, a.clone(), &mut ctx).await?);
+                }
+                continue;
+            }
+            if key == "outputs" {
+                let Value::List(l) = &v else {
+                    return Err(nixie_eval::convert::type_error("a list", &v));
+                };
+                let mut seen = BTreeSet::new();
+                outputs.clear();
+                for o in l.iter() {
+                    let o = string_of(&co, o.clone(), &mut ctx).await?;
+                    if o == "drv" {
+                        return Err(ErrorKind::Other(
+                            "invalid derivation output name 'drv'".into(),
+                        ));
+                    }
+                    if !seen.insert(o.clone()) {
+                        return Err(ErrorKind::Other(format!(
+                            "duplicate derivation output '{o}'"
+                        )));
+                    }
+                    outputs.push(o);
+                }
+                if outputs.is_empty() {
+                    return Err(ErrorKind::Other(
+                        "derivation cannot have an empty set of outputs".into(),
+                    ));
+                }
+                drv.env.insert(key, outputs.join(" "));
+                continue;
+            }
+            let s = string_of(&co, v, &mut ctx).await?;
+            match key.as_str() {
+                "builder" => drv.builder = s.clone(),
+                "system" => drv.system = s.clone(),
+                "outputHash" => hash = Some(s.clone()),
+                "outputHashAlgo" => hash_algo = s.clone(),
+                "outputHashMode" => hash_mode = s.clone(),
+                _ => {}
+            }
+            drv.env.insert(key, s);
+        }
+        for c in ctx.iter() {
+            if let Some(rest) = c.strip_prefix('!') {
+                if let Some((out, path)) = rest.split_once('!') {
+                    drv.input_drvs
+                        .entry(path.to_string())
+                        .or_default()
+                        .insert(out.to_string());
+                }
+            } else if let Some(path) = c.strip_prefix('=') {
+                drv.input_srcs.insert(path.to_string());
+            } else {
+                drv.input_srcs.insert(c.to_string());
+            }
+        }
+        let store = std::env::var("NIX_STORE_DIR")
+            .ok()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "/nix/store".into());
+        let path_name = |out: &str| {
+            if out == "out" {
+                name.clone()
+            } else {
+                format!("{name}-{out}")
+            }
+        };
+        if let Some(h) = hash {
+            if outputs != ["out"] {
+                return Err(ErrorKind::Other(
+                    "multiple outputs are not supported in fixed-output derivations".into(),
+                ));
+            }
+            let (algo, digest) = parse_hash(&h, &hash_algo).map_err(ErrorKind::Other)?;
+            let recursive = match hash_mode.as_str() {
+                "flat" => false,
+                "recursive" | "nar" => true,
+                other => {
+                    return Err(ErrorKind::Other(format!(
+                        "invalid value '{other}' for 'outputHashMode'"
+                    )))
+                }
+            };
+            let path = if recursive && algo == "sha256" {
+                make_store_path("source", &digest, &name, &store)
+            } else {
+                let inner = format!(
+                    "fixed:out:{}{algo}:{}:",
+                    if recursive { "r:" } else { "" },
+                    hex(&digest)
+                );
+                let inner_hash: [u8; 32] = sha2::Sha256::digest(inner.as_bytes()).into();
+                make_store_path("output:out", &inner_hash, &name, &store)
+            };
+            let algo_field = if recursive { format!("r:{algo}") } else { algo };
+            drv.env.insert("out".into(), path.clone());
+            drv.outputs
+                .insert("out".into(), (path, algo_field, hex(&digest)));
+        } else {
+            for o in &outputs {
+                drv.env.insert(o.clone(), String::new());
+                drv.outputs
+                    .insert(o.clone(), (String::new(), String::new(), String::new()));
+            }
+            let h = drv
+                .hash_modulo(&known.0.borrow())
+                .map_err(ErrorKind::Other)?;
+            for o in &outputs {
+                let p = make_store_path(&format!("output:{o}"), &h, &path_name(o), &store);
+                drv.env.insert(o.clone(), p.clone());
+                if let Some(entry) = drv.outputs.get_mut(o) {
+                    entry.0 = p;
+                }
+            }
+        }
+        let text = drv.aterm(&drv.input_drvs);
+        let mut refs: Vec<&String> = drv.input_srcs.iter().chain(drv.input_drvs.keys()).collect();
+        refs.sort();
+        refs.dedup();
+        let mut kind = String::from("text");
+        for r in refs {
+            kind.push(':');
+            kind.push_str(r);
+        }
+        let drv_hash: [u8; 32] = sha2::Sha256::digest(text.as_bytes()).into();
+        let drv_path = make_store_path(&kind, &drv_hash, &format!("{name}.drv"), &store);
+        let modulo = drv
+            .hash_modulo(&known.0.borrow())
+            .map_err(ErrorKind::Other)?;
+        known.0.borrow_mut().insert(drv_path.clone(), modulo);
+        let mut out = Vec::new();
+        let mut c = NixContext::new();
+        c.insert(Rc::from(format!("={drv_path}").as_str()));
+        out.push((
+            NixString::from("drvPath"),
+            Value::String(NixString::with_context(drv_path.clone().into_bytes(), c)),
+        ));
+        for (o, (p, _, _)) in &drv.outputs {
+            let mut c = NixContext::new();
+            c.insert(Rc::from(format!("!{o}!{drv_path}").as_str()));
+            out.push((
+                NixString::from(o.as_str()),
+                Value::String(NixString::with_context(p.clone().into_bytes(), c)),
+            ));
+        }
+        Ok(Value::Attrs(Attrs::from_unsorted(out)))
+    }
+}
+
+pub use defs::PACK;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nixie_eval::store::make_store_path;
+
+    #[test]
+    fn hash_formats() {
+        let zero = "0000000000000000000000000000000000000000000000000000";
+        assert_eq!(parse_hash(zero, "sha256").unwrap().1, vec![0u8; 32]);
+        let hexed = "a".repeat(64);
+        assert_eq!(parse_hash(&hexed, "sha256").unwrap().1, vec![0xaa; 32]);
+        let sri = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        assert_eq!(
+            parse_hash(sri, "").unwrap(),
+            ("sha256".to_string(), vec![0u8; 32])
+        );
+        assert!(parse_hash("xyz", "sha256").is_err());
+        assert_eq!(
+            make_store_path("source", &[0u8; 32], "x", "/nix/store").len(),
+            "/nix/store/".len() + 32 + 2
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert!(valid_name("hello-1.0").is_ok());
+        assert!(valid_name(".hidden").is_err());
+        assert!(valid_name("a b").is_err());
+    }
+}
