@@ -275,20 +275,26 @@ pub mod defs {
                 Value::String(s) => s.to_string(),
                 other => return Err(nixie_eval::convert::type_error("a string", &other)),
             },
-            None => return Err(ErrorKind::Other("required attribute 'name' missing".into())),
+            None => return Err(ErrorKind::MissingAttribute("name".into())),
         };
         valid_name(&name)
             .map_err(|why| ErrorKind::Other(format!("invalid derivation name '{name}': {why}")))?;
-        let ignore_nulls = match attrs.get(b"__ignoreNulls") {
-            Some(v) => matches!(force(&co, v.clone()).await, Value::Bool(true)),
+        let flag = |v: Value| match v {
+            Value::Bool(b) => Ok(b),
+            other => Err(nixie_eval::convert::type_error("a Boolean", &other)),
+        };
+        let structured = match attrs.get(b"__structuredAttrs") {
+            Some(v) => flag(force(&co, v.clone()).await)?,
             None => false,
         };
-        if let Some(v) = attrs.get(b"__structuredAttrs") {
-            if matches!(force(&co, v.clone()).await, Value::Bool(true)) {
-                return Err(ErrorKind::Other(
-                    "__structuredAttrs is not supported by nixie yet".into(),
-                ));
-            }
+        let ignore_nulls = match attrs.get(b"__ignoreNulls") {
+            Some(v) => flag(force(&co, v.clone()).await)?,
+            None => false,
+        };
+        if structured {
+            return Err(ErrorKind::Other(
+                "__structuredAttrs is not supported by nixie yet".into(),
+            ));
         }
         let mut drv = Drv::default();
         let mut ctx = NixContext::new();
@@ -320,10 +326,10 @@ pub mod defs {
                 outputs.clear();
                 for o in l.iter() {
                     let o = string_of(&co, o.clone(), &mut ctx).await?;
-                    if o == "drv" {
-                        return Err(ErrorKind::Other(
-                            "invalid derivation output name 'drv'".into(),
-                        ));
+                    if o == "drv" || o == "drvPath" || valid_name(&o).is_err() {
+                        return Err(ErrorKind::Other(format!(
+                            "invalid derivation output name '{o}'"
+                        )));
                     }
                     if !seen.insert(o.clone()) {
                         return Err(ErrorKind::Other(format!(
@@ -346,10 +352,27 @@ pub mod defs {
                 "system" => drv.system = s.clone(),
                 "outputHash" => hash = Some(s.clone()),
                 "outputHashAlgo" => hash_algo = s.clone(),
-                "outputHashMode" => hash_mode = s.clone(),
+                "outputHashMode" => {
+                    if !["flat", "recursive", "nar", "text", "git"].contains(&s.as_str()) {
+                        return Err(ErrorKind::Other(format!(
+                            "invalid value '{s}' for 'outputHashMode' attribute"
+                        )));
+                    }
+                    hash_mode = s.clone()
+                }
                 _ => {}
             }
             drv.env.insert(key, s);
+        }
+        if !attrs.contains(b"builder") {
+            return Err(ErrorKind::Other(
+                "required attribute 'builder' missing".into(),
+            ));
+        }
+        if !attrs.contains(b"system") {
+            return Err(ErrorKind::Other(
+                "required attribute 'system' missing".into(),
+            ));
         }
         for c in ctx.iter() {
             if let Some(rest) = c.strip_prefix('!') {
@@ -388,7 +411,7 @@ pub mod defs {
                 "recursive" | "nar" => true,
                 other => {
                     return Err(ErrorKind::Other(format!(
-                        "invalid value '{other}' for 'outputHashMode'"
+                        "outputHashMode '{other}' is not supported by nixie yet"
                     )))
                 }
             };

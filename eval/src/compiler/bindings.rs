@@ -328,6 +328,22 @@ impl Compiler<'_> {
         }
     }
 
+    /// If `x` is a variable whose value already sits in a slot below `slot` (or in an
+    /// enclosing function), where it lives.
+    fn existing_alias(&mut self, x: &ast::Expr, slot: u32) -> Option<super::Loc> {
+        let x = match x {
+            ast::Expr::Paren(p) => p.expr()?,
+            other => other.clone(),
+        };
+        let ast::Expr::Ident(id) = x else { return None };
+        let name = id.syntax().text().to_string();
+        match self.resolve(&Key::Name(Rc::from(name.as_str())))? {
+            super::Loc::Local(s) if s < slot => Some(super::Loc::Local(s)),
+            super::Loc::Upvalue(u) => Some(super::Loc::Upvalue(u)),
+            super::Loc::Local(_) => None,
+        }
+    }
+
     fn resolves_lexically(&mut self, n: &str) -> bool {
         self.resolve(&Key::Name(Rc::from(n))).is_some() || self.globals.contains_key(n)
     }
@@ -450,6 +466,12 @@ impl Compiler<'_> {
                 BindVal::Expr(x) if self.literal_value(x).is_some() => {
                     let v = self.literal_value(x).expect("checked just above");
                     self.push_const(v, e.span);
+                }
+                // `b = a;` shares a's value (as C++ Nix shares the variable's value), as
+                // long as a's slot already exists here.
+                BindVal::Expr(x) if self.existing_alias(x, slot).is_some() => {
+                    let loc = self.existing_alias(x, slot).expect("checked just above");
+                    self.emit_loc(loc, e.span);
                 }
                 BindVal::Inherit(n) => {
                     self.f().scopes.last_mut().expect("rec scope").hidden = true;

@@ -151,7 +151,7 @@ fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Error {
 
 /// Where a resolved name lives.
 #[derive(Clone, Copy)]
-enum Loc {
+pub(crate) enum Loc {
     Local(u32),
     Upvalue(u32),
 }
