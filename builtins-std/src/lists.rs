@@ -38,8 +38,7 @@ pub mod defs {
 
     /// Call `f a b` and force the result.
     async fn call2(co: &GenCo, f: Value, a: Value, b: Value) -> Value {
-        let g = co.yield_(Request::Call(f, a)).await;
-        let r = co.yield_(Request::Call(g, b)).await;
+        let r = co.yield_(Request::Call2(f, a, b)).await;
         forced!(co, r)
     }
 

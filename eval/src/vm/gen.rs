@@ -21,6 +21,8 @@ pub enum Request {
     Force(Value),
     /// Call a function with one argument (the result may be unforced).
     Call(Value, Value),
+    /// Call a function with two arguments, `f a b` (one round trip instead of two).
+    Call2(Value, Value, Value),
     /// Force deeply; answers with the value.
     DeepForce(Value),
     /// Force, catching `throw`/`assert` failures; answers `{ success; value; }`.
@@ -131,6 +133,18 @@ impl Vm {
                 v => Ok(Some(v)),
             },
             Request::Call(f, x) => self.enter_call(f, x, span),
+            Request::Call2(f, a, b) => {
+                self.frames.push(Frame::CallArg(b));
+                match self.enter_call(f, a, span)? {
+                    Some(g) => {
+                        let Some(Frame::CallArg(b)) = self.frames.pop() else {
+                            unreachable!("enter_call answered at once, so CallArg is on top")
+                        };
+                        self.enter_call(g, b, span)
+                    }
+                    None => Ok(None),
+                }
+            }
             Request::DeepForce(v) => self.start_gen(helper(|co| Box::pin(deep_force(co, v)))),
             Request::TryEval(v) => {
                 self.frames.push(Frame::TryEval);
