@@ -1,8 +1,369 @@
-//! Placeholder: builtins of this group are being written.
+//! Data formats: `toJSON`, `fromJSON`, `toXML`, `fromTOML`.
+//!
+//! Every walk over nested data keeps an explicit work-list: `toJSON` forces values
+//! as it goes, `fromJSON` is an iterative parser, `toXML` drives the shared XML
+//! printer (`nixie_eval::printer_xml`, also behind the CLI's `--xml`), and
+//! `fromTOML` converts the `toml` crate's document without recursion.
 
 use nixie_eval::builtins;
 
+mod parse;
+mod toml_value;
+mod write;
+
+/// Evaluation state that turns on the `parse-toml-timestamps` experimental
+/// feature: when present in `Vm::states`, `fromTOML` returns dates and times as
+/// `{ _type = "timestamp"; value = "…"; }` instead of failing.
+pub struct TomlTimestamps;
+
 #[builtins(name = "json")]
-pub mod defs {}
+pub mod defs {
+    use super::{parse, toml_value, write};
+    use nixie_eval::prelude::*;
+    use nixie_eval::printer_xml::{XmlPrinter, XmlStep};
+    use nixie_eval::value::{merge_context, NixContext};
+
+    /// How deeply `toJSON` may nest before failing like C++ Nix's call-depth limit.
+    const MAX_JSON_DEPTH: usize = 10_000;
+
+    /// A container being written: the next element or attribute to write.
+    enum Frame {
+        List(List, usize),
+        Attrs(Attrs, usize),
+    }
+
+    fn function_error(v: &Value) -> ErrorKind {
+        let what = match v {
+            Value::Builtin(p) if p.args.is_empty() => {
+                format!("the built-in function '{}'", p.def.name)
+            }
+            Value::Builtin(p) => {
+                format!("the partially applied built-in function '{}'", p.def.name)
+            }
+            _ => "a function".into(),
+        };
+        ErrorKind::Other(format!("cannot convert {what} to JSON"))
+    }
+
+    fn cannot_coerce(v: &Value) -> ErrorKind {
+        ErrorKind::Other(format!(
+            "cannot coerce {} to a string: {}",
+            v.type_description(),
+            nixie_eval::printer::short(v)
+        ))
+    }
+
+    /// The JSON text (`"name":`) of recently written attribute names, by the address
+    /// of their bytes: sets built by the same code share their name strings, so the
+    /// names of a list of records are escaped once.
+    struct KeyCache {
+        slots: Vec<Option<(NixString, Box<[u8]>)>>,
+    }
+
+    impl Default for KeyCache {
+        fn default() -> Self {
+            KeyCache {
+                slots: vec![None; 64],
+            }
+        }
+    }
+
+    impl KeyCache {
+        fn write(&mut self, out: &mut Vec<u8>, k: &NixString) -> Result<(), ErrorKind> {
+            let slot = &mut self.slots[(k.as_bytes().as_ptr() as usize >> 3) % 64];
+            if let Some((name, text)) = slot {
+                if name.ptr_eq(k) {
+                    out.extend_from_slice(text);
+                    return Ok(());
+                }
+            }
+            let start = out.len();
+            write::string(out, k.as_bytes())?;
+            out.push(b':');
+            *slot = Some((k.clone(), out[start..].into()));
+            Ok(())
+        }
+    }
+
+    /// Write a null, Boolean, number or string; false for any other value.
+    fn write_scalar(out: &mut Vec<u8>, ctx: &mut NixContext, v: &Value) -> Result<bool, ErrorKind> {
+        match v {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Int(i) => write::int(out, *i),
+            Value::Float(f) => write::float(out, *f),
+            Value::String(s) => {
+                write::string(out, s.as_bytes())?;
+                merge_context(ctx, s.context());
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Write an element at once if it is an (evaluated) scalar; otherwise return it
+    /// to be handled by the main loop.
+    fn write_or_defer(
+        out: &mut Vec<u8>,
+        ctx: &mut NixContext,
+        e: &Value,
+    ) -> Result<Option<Value>, ErrorKind> {
+        match e {
+            Value::Thunk(t) => match t.value() {
+                Some(x) if write_scalar(out, ctx, &x)? => Ok(None),
+                Some(x) => Ok(Some(x)),
+                None => Ok(Some(e.clone())),
+            },
+            _ if write_scalar(out, ctx, e)? => Ok(None),
+            _ => Ok(Some(e.clone())),
+        }
+    }
+
+    /// The string of a set with `__toString`: call it, and coerce the result
+    /// (further sets are peeled through their own `__toString` or `outPath`;
+    /// paths are kept as they are, not copied).
+    async fn attrs_to_string(co: &GenCo, mut v: Value) -> Result<NixString, ErrorKind> {
+        for _ in 0..MAX_JSON_DEPTH {
+            let Value::Attrs(a) = &v else {
+                unreachable!("only sets are peeled")
+            };
+            let r = if let Some(f) = a.get(b"__toString") {
+                let f = force(co, f.clone()).await;
+                let r = co.yield_(Request::Call(f, v.clone())).await;
+                let r = force(co, r).await;
+                if !matches!(r, Value::String(_) | Value::Path(_) | Value::Attrs(_)) {
+                    return Err(ErrorKind::Other(format!(
+                        "`__toString` should return a string, but got {}: {}",
+                        r.type_description(),
+                        nixie_eval::printer::short(&r)
+                    )));
+                }
+                r
+            } else if let Some(p) = a.get(b"outPath") {
+                force(co, p.clone()).await
+            } else {
+                return Err(cannot_coerce(&v));
+            };
+            match r {
+                Value::String(s) => return Ok(s),
+                Value::Path(p) => return Ok(NixString::from(p.to_string_lossy().as_ref())),
+                Value::Attrs(_) => v = r,
+                other => return Err(cannot_coerce(&other)),
+            }
+        }
+        Err(ErrorKind::StackOverflow)
+    }
+
+    /// The JSON text of a value, as a string whose context is the union of the
+    /// contexts of the strings in it. Sets with `__toString` become that string,
+    /// other sets with `outPath` are written as their `outPath`, paths are copied
+    /// to the store and written as their store path; functions are an error.
+    #[builtin("toJSON")]
+    async fn to_json(co: GenCo, v: Value) -> Result<Value, ErrorKind> {
+        let mut out: Vec<u8> = Vec::new();
+        let mut ctx = NixContext::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut keys = KeyCache::default();
+        // The value to write next, then the `outPath` chain's length.
+        let mut next = Some(v);
+        let mut peeled = 0;
+        loop {
+            if let Some(v) = next.take() {
+                let v = match v {
+                    Value::Thunk(t) => match t.value() {
+                        Some(x) => x,
+                        None => co.yield_(Request::Force(Value::Thunk(t))).await,
+                    },
+                    v => v,
+                };
+                if write_scalar(&mut out, &mut ctx, &v)? {
+                    peeled = 0;
+                    continue;
+                }
+                match &v {
+                    Value::Path(_) => {
+                        let s = co.yield_(Request::CopyToStore(v.clone())).await;
+                        if let Value::String(s) = s {
+                            write::string(&mut out, s.as_bytes())?;
+                            merge_context(&mut ctx, s.context());
+                        }
+                    }
+                    Value::List(l) => {
+                        if stack.len() + peeled >= MAX_JSON_DEPTH {
+                            return Err(ErrorKind::StackOverflow);
+                        }
+                        out.push(b'[');
+                        stack.push(Frame::List(l.clone(), 0));
+                    }
+                    Value::Attrs(a) => {
+                        if stack.len() + peeled >= MAX_JSON_DEPTH {
+                            return Err(ErrorKind::StackOverflow);
+                        }
+                        if a.contains(b"__toString") {
+                            let s = attrs_to_string(&co, v.clone()).await?;
+                            write::string(&mut out, s.as_bytes())?;
+                            merge_context(&mut ctx, s.context());
+                        } else if let Some(p) = a.get(b"outPath") {
+                            next = Some(p.clone());
+                            peeled += 1;
+                            continue;
+                        } else {
+                            out.push(b'{');
+                            stack.push(Frame::Attrs(a.clone(), 0));
+                        }
+                    }
+                    _ => return Err(function_error(&v)),
+                }
+                peeled = 0;
+            }
+            // Move on to the next element of the innermost open container.
+            match stack.last_mut() {
+                None => break,
+                Some(Frame::List(l, i)) => match l.get(*i) {
+                    Some(e) => {
+                        if *i > 0 {
+                            out.push(b',');
+                        }
+                        *i += 1;
+                        next = write_or_defer(&mut out, &mut ctx, e)?;
+                    }
+                    None => {
+                        out.push(b']');
+                        stack.pop();
+                    }
+                },
+                Some(Frame::Attrs(a, i)) => match a.entries().get(*i) {
+                    Some((k, e)) => {
+                        if *i > 0 {
+                            out.push(b',');
+                        }
+                        keys.write(&mut out, k)?;
+                        *i += 1;
+                        next = write_or_defer(&mut out, &mut ctx, e)?;
+                    }
+                    None => {
+                        out.push(b'}');
+                        stack.pop();
+                    }
+                },
+            }
+        }
+        Ok(Value::String(NixString::with_context(out, ctx)))
+    }
+
+    /// Parse a JSON string into a Nix value: objects become sets, arrays lists,
+    /// integers ints (one beyond the 64-bit range is an error, other large
+    /// numbers become floats), numbers with a fraction or exponent floats.
+    #[builtin("fromJSON")]
+    fn from_json(s: NixString) -> Result<Value, ErrorKind> {
+        if let Some(c) = s.context().and_then(|c| c.iter().next()) {
+            let path = c.trim_start_matches('=');
+            let path = path.rsplit('!').next().unwrap_or(path);
+            return Err(ErrorKind::Other(format!(
+                "the string '{}' is not allowed to refer to a store path (such as '{path}')",
+                s.to_str_lossy()
+            )));
+        }
+        parse::parse(s.as_bytes())
+    }
+
+    /// Render a value as XML (the format of `nix-instantiate --eval --xml`),
+    /// evaluating it completely as it goes; the result carries the context of
+    /// the strings in it.
+    #[builtin("toXML")]
+    async fn to_xml(co: GenCo, v: Value) -> Result<Value, ErrorKind> {
+        let mut p = XmlPrinter::new(v, true);
+        while let XmlStep::Force(t) = p.resume() {
+            force(&co, t).await;
+        }
+        let (bytes, ctx) = p.finish();
+        Ok(Value::String(NixString::with_context(bytes, ctx)))
+    }
+
+    /// Parse a TOML document into a set: tables become sets, arrays lists, and
+    /// integers, floats, strings and Booleans the matching Nix values. Dates and
+    /// times are an error unless the `parse-toml-timestamps` experimental feature
+    /// is on, which turns them into `{ _type = "timestamp"; value = "…"; }`.
+    #[builtin("fromTOML")]
+    fn from_toml(vm: &mut Vm, s: NixString) -> Result<Value, ErrorKind> {
+        let timestamps = vm.state::<super::TomlTimestamps>().is_ok();
+        toml_value::from_toml(&s, timestamps)
+    }
+}
 
 pub use defs::PACK;
+
+#[cfg(test)]
+mod tests {
+    use nixie_eval::value::{List, Value};
+    use nixie_eval::Evaluation;
+
+    fn eval(src: &str, dir: &std::path::Path) -> Result<Value, String> {
+        let mut e = crate::register(Evaluation::builder())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let v = e
+            .eval_source("test", src, dir)
+            .map_err(|e| e.kind.message())?;
+        e.deep_force(v).map_err(|e| e.kind.message())
+    }
+
+    #[test]
+    fn results_carry_the_context_of_their_strings() {
+        let dir = std::env::temp_dir().join(format!("nixie-json-context-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("f.txt"), "hi\n").unwrap();
+        let store_path = "/nix/store/qiwmmmgnk4xmy6mma2man57iwykzv7rg-f.txt";
+        for (src, text) in [
+            (
+                "builtins.toJSON [ \"${./f.txt}\" ./f.txt ]",
+                format!("[\"{store_path}\",\"{store_path}\"]"),
+            ),
+            ("builtins.toJSON ./f.txt", format!("\"{store_path}\"")),
+            (
+                "builtins.toXML { a = \"${./f.txt}\"; }",
+                format!("<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <attrs>\n    <attr name=\"a\">\n      <string value=\"{store_path}\" />\n    </attr>\n  </attrs>\n</expr>\n"),
+            ),
+        ] {
+            let Ok(Value::String(s)) = eval(src, &dir) else {
+                panic!("{src} did not give a string")
+            };
+            assert_eq!(s.to_str_lossy(), text, "{src}");
+            let ctx: Vec<String> = s.context().unwrap().iter().map(|c| c.to_string()).collect();
+            assert!(ctx.iter().any(|c| c.contains(store_path)), "{src}: {ctx:?}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn to_json_nesting_is_limited_like_nix_but_never_overflows() {
+        let handle = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                let mut e = crate::register(Evaluation::builder()).build().unwrap();
+                let nest = |n: usize| {
+                    let mut v = Value::List(List::from(vec![]));
+                    for _ in 0..n {
+                        v = Value::List(List::from(vec![v]));
+                    }
+                    v
+                };
+                let f = e
+                    .eval_source("t", "builtins.toJSON", std::path::Path::new("/"))
+                    .unwrap();
+                let ok = e.call(f.clone(), nest(9_000)).and_then(|v| e.force(v));
+                let deep = e.call(f, nest(100_000)).and_then(|v| e.force(v));
+                (
+                    matches!(ok, Ok(Value::String(s)) if s.len() == 2 * 9_001),
+                    deep.err().map(|e| e.kind.message()),
+                )
+            })
+            .unwrap();
+        let (ok, deep) = handle.join().unwrap();
+        assert!(ok);
+        assert_eq!(
+            deep.as_deref(),
+            Some("stack overflow; max-call-depth exceeded")
+        );
+    }
+}

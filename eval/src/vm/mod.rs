@@ -31,13 +31,9 @@ enum Frame {
         ip: u32,
         base: u32,
     },
-    /// Memoise the value delivered into this thunk. If an error unwinds, the thunk's
-    /// suspended code is kept (it stays in the thunk while forcing), or, for a pending
-    /// application, `apply` is put back.
-    Update {
-        thunk: Thunk,
-        apply: Option<Box<(Value, Value)>>,
-    },
+    /// Memoise the value delivered into this thunk. If an error unwinds, the thunk keeps
+    /// its code (it stays in the thunk while forcing) and can be forced again.
+    Update { thunk: Thunk },
     /// Call the (function) value delivered here with this argument.
     CallArg(Value),
     /// A saturated builtin call whose arguments (on the stack from `base`) are being forced.
@@ -206,19 +202,23 @@ impl Vm {
                     self.stack.push(v);
                     return Ok(None);
                 }
-                Frame::Update { thunk, .. } => {
+                Frame::Update { .. } => {
                     if let Value::Thunk(inner) = &v {
                         match inner.value() {
                             Some(x) => v = x,
                             None => {
                                 let inner = inner.clone();
-                                self.push_force(inner, None)?;
-                                return Ok(None);
+                                match self.push_force(inner, None)? {
+                                    Some(x) => v = x,
+                                    None => return Ok(None),
+                                }
                             }
                         }
                     }
+                    let Some(Frame::Update { thunk }) = self.frames.pop() else {
+                        unreachable!("the frame on top is this Update frame")
+                    };
                     thunk.set_value(v.clone());
-                    self.frames.pop();
                 }
                 Frame::CallArg(_) => {
                     let Some(Frame::CallArg(arg)) = self.frames.pop() else {
@@ -270,13 +270,7 @@ impl Vm {
                     }
                     self.stack.truncate(base as usize);
                 }
-                Frame::Update { thunk, apply } => match apply {
-                    Some(fx) => {
-                        let (f, x) = *fx;
-                        thunk.replace(ThunkState::Apply(f, x));
-                    }
-                    None => thunk.set_forcing(false),
-                },
+                Frame::Update { thunk } => thunk.set_forcing(false),
                 Frame::Builtin { def, base, .. } => {
                     e.trace.push(TraceFrame {
                         what: format!("while calling the '{}' builtin", def.name),
@@ -310,10 +304,7 @@ impl Vm {
         if t.suspended_code().is_some() {
             t.set_forcing(true);
             let base = self.stack.len() as u32;
-            self.frames.push(Frame::Update {
-                thunk: t.clone(),
-                apply: None,
-            });
+            self.frames.push(Frame::Update { thunk: t.clone() });
             self.frames.push(Frame::Code {
                 owner: CodeOwner::Thunk(t),
                 ip: 0,
@@ -324,28 +315,32 @@ impl Vm {
         match t.replace(ThunkState::Blackhole) {
             ThunkState::Suspended(_) => unreachable!("handled above"),
             ThunkState::Apply(f, x) => {
-                let saved = Some(Box::new((f.clone(), x.clone())));
-                let (f2, x2) = (f.clone(), x.clone());
-                self.frames.push(Frame::Update {
-                    thunk: t.clone(),
-                    apply: saved,
-                });
+                // The application stays in the thunk while it runs (like suspended code),
+                // so an error leaves it ready to be forced again.
+                t.replace(ThunkState::Apply(f.clone(), x.clone()));
+                t.set_forcing(true);
+                self.frames.push(Frame::Update { thunk: t.clone() });
                 match self.enter_call(f, x, span)? {
                     Some(v) => {
                         // Finished without frames: deliver through the Update frame ourselves.
-                        self.frames.pop();
-                        let v = match &v {
+                        match &v {
                             Value::Thunk(inner) if !inner.is_evaluated() => {
-                                self.frames.push(Frame::Update {
-                                    thunk: t.clone(),
-                                    apply: Some(Box::new((f2, x2))),
-                                });
-                                return self.push_force(inner.clone(), span);
+                                match self.push_force(inner.clone(), span)? {
+                                    Some(v) => {
+                                        self.frames.pop();
+                                        t.set_value(v.clone());
+                                        Ok(Some(v))
+                                    }
+                                    None => Ok(None),
+                                }
                             }
-                            other => other.shallow(),
-                        };
-                        t.set_value(v.clone());
-                        Ok(Some(v))
+                            other => {
+                                self.frames.pop();
+                                let v = other.shallow();
+                                t.set_value(v.clone());
+                                Ok(Some(v))
+                            }
+                        }
                     }
                     None => Ok(None),
                 }
