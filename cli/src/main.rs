@@ -132,6 +132,17 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
         short_path: lint_level(cli.lint_short_path_literals),
         url_literals: lint_level(cli.lint_url_literals),
     };
+    let features: Vec<&str> = cli
+        .extra_experimental_features
+        .iter()
+        .flat_map(|f| f.split_whitespace())
+        .collect();
+    if features.contains(&"parse-toml-timestamps") {
+        e.vm().states.insert(
+            std::any::TypeId::of::<nixie_builtins_std::json::TomlTimestamps>(),
+            std::rc::Rc::new(nixie_builtins_std::json::TomlTimestamps),
+        );
+    }
     if let Some(d) = cli.max_call_depth {
         e.vm().max_frames = d.saturating_mul(4).max(64);
     }
@@ -203,7 +214,7 @@ fn read_input(
     }
     let bytes = std::fs::read(&path)
         .map_err(|e| format!("getting status of '{}': {}", path.display(), e))?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let text = nixie_eval::source::decode_source(&bytes);
     let dir = path
         .parent()
         .map(Path::to_path_buf)

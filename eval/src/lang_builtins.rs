@@ -110,10 +110,7 @@ impl Vm {
                 None,
             )
         })?;
-        let text: Rc<str> = match String::from_utf8(bytes) {
-            Ok(s) => Rc::from(s),
-            Err(e) => Rc::from(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        };
+        let text: Rc<str> = Rc::from(crate::source::decode_source(&bytes));
         let dir = path
             .parent()
             .map(|p| p.to_path_buf())

@@ -94,3 +94,65 @@ impl SourceMap {
             .unwrap_or("")
     }
 }
+
+/// First code point used to carry a byte that is not valid UTF-8 through the parser.
+const RAW_BYTE_BASE: u32 = 0x10FF00;
+
+/// Decode source bytes for the parser: valid UTF-8 as is, each invalid byte as a
+/// private-use character that [`raw_bytes`] turns back into the byte, so string
+/// literals keep the file's exact bytes.
+pub fn decode_source(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).expect("valid up to this point"));
+                let n = e.error_len().unwrap_or(bad.len()).max(1);
+                for b in &bad[..n] {
+                    out.push(
+                        char::from_u32(RAW_BYTE_BASE + *b as u32)
+                            .expect("a private-use code point"),
+                    );
+                }
+                rest = &bad[n..];
+            }
+        }
+    }
+}
+
+/// The bytes a piece of decoded source text stands for (see [`decode_source`]).
+pub fn raw_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    if !s.chars().any(|c| (c as u32) >= RAW_BYTE_BASE) {
+        return std::borrow::Cow::Borrowed(s.as_bytes());
+    }
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        let u = c as u32;
+        if (RAW_BYTE_BASE..RAW_BYTE_BASE + 256).contains(&u) {
+            out.push((u - RAW_BYTE_BASE) as u8);
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_bytes_survive_the_round_trip() {
+        let bytes = b"\"a\xffb\xc3\xa9\"";
+        let text = decode_source(bytes);
+        assert_eq!(raw_bytes(&text).as_ref(), bytes);
+        assert_eq!(decode_source("plain é".as_bytes()), "plain é");
+    }
+}

@@ -426,7 +426,9 @@ impl<'a> Compiler<'a> {
                 let parts = s.normalized_parts();
                 match parts.as_slice() {
                     [] => Some(Value::string("")),
-                    [ast::InterpolPart::Literal(l)] => Some(Value::string(l.as_str())),
+                    [ast::InterpolPart::Literal(l)] => {
+                        Some(Value::string(crate::source::raw_bytes(l).as_ref()))
+                    }
                     _ => None,
                 }
             }

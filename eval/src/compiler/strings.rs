@@ -17,7 +17,7 @@ impl Compiler<'_> {
                     if l.is_empty() {
                         continue;
                     }
-                    self.push_const(Value::string(l.as_str()), span);
+                    self.push_const(Value::string(crate::source::raw_bytes(l).as_ref()), span);
                 }
                 ast::InterpolPart::Interpolation(i) => {
                     let e = i.expr().ok_or_else(|| self.missing(span))?;
