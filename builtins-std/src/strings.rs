@@ -1,8 +1,431 @@
-//! Placeholder: builtins of this group are being written.
+//! String builtins: `stringLength`, `substring`, `concatStringsSep`, `replaceStrings`,
+//! `match` and `split` (POSIX regular expressions), versions (`splitVersion`,
+//! `compareVersions`, `parseDrvName`), `baseNameOf`, `dirOf`, `hashString`, and the
+//! string-context builtins (`getContext`, `appendContext`, …).
+//!
+//! Lengths and offsets count bytes. Builtins whose arguments are nearly always
+//! ready strings are plain functions; an argument that needs Nix code run first (a
+//! set with `__toString`, an unevaluated list element) makes them hand the call to
+//! an `async` variant (see `strings/support.rs` and `strings/slow.rs`).
 
-use nixie_eval::builtins;
+mod backtrack;
+mod context;
+mod matching;
+mod posix;
+mod replace;
+mod slow;
+mod support;
+mod versions;
 
-#[builtins(name = "strings")]
-pub mod defs {}
+use nixie_eval::prelude::*;
+use nixie_eval::value::{merge_context, NixContext};
+use support::with_context;
+
+/// The part of `s` from byte `start` (not negative) of at most `len` bytes (all the
+/// rest if `len` is negative), keeping the whole context of `s`.
+fn substring_of(s: &NixString, start: i64, len: i64) -> NixString {
+    let n = s.len();
+    let start = start.max(0) as u64;
+    if start >= n as u64 {
+        return with_context(b"", s.context());
+    }
+    let start = start as usize;
+    let end = if len < 0 {
+        n
+    } else {
+        start.saturating_add(len as u64 as usize).min(n)
+    };
+    if start == 0 && end == n {
+        return s.clone();
+    }
+    with_context(&s.as_bytes()[start..end], s.context())
+}
+
+/// `parts` joined by `sep`, with all their contexts.
+fn join(sep: &NixString, parts: &[NixString]) -> NixString {
+    if parts.len() == 1 && !sep.has_context() {
+        return parts[0].clone();
+    }
+    let total =
+        parts.iter().map(NixString::len).sum::<usize>() + sep.len() * parts.len().saturating_sub(1);
+    let mut out = Vec::with_capacity(total);
+    let mut ctx = NixContext::new();
+    merge_context(&mut ctx, sep.context());
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep.as_bytes());
+        }
+        out.extend_from_slice(p.as_bytes());
+        merge_context(&mut ctx, p.context());
+    }
+    NixString::with_context(out, ctx)
+}
+
+/// The last component of a path string: one trailing slash is ignored, and
+/// `"a//"` gives `""`.
+fn base_name(s: &NixString) -> NixString {
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return s.clone();
+    }
+    let mut last = b.len() - 1;
+    if b[last] == b'/' && last > 0 {
+        last -= 1;
+    }
+    let from = b[..=last]
+        .iter()
+        .rposition(|&c| c == b'/')
+        .map_or(0, |p| p + 1);
+    if from == 0 && last + 1 == b.len() {
+        return s.clone();
+    }
+    with_context(&b[from..=last], s.context())
+}
+
+/// Everything before the last slash of a path string: `"."` without a slash, `"/"`
+/// for a slash at the start.
+fn dir_name(s: &NixString) -> NixString {
+    let b = s.as_bytes();
+    match b.iter().rposition(|&c| c == b'/') {
+        None => with_context(b".", s.context()),
+        Some(0) => with_context(b"/", s.context()),
+        Some(p) => with_context(&b[..p], s.context()),
+    }
+}
+
+/// The error for a string with a context where none is allowed.
+fn no_context(s: &NixString) -> Result<(), ErrorKind> {
+    match s.context().and_then(|c| c.iter().next()) {
+        None => Ok(()),
+        Some(e) => {
+            let path = match context::decode(e) {
+                context::Elem::Opaque(p) | context::Elem::DrvDeep(p) => p.to_string(),
+                context::Elem::Built { drv, output } => format!("{drv}^{output}"),
+            };
+            Err(ErrorKind::Other(format!(
+                "the string '{}' is not allowed to refer to a store path (such as '{path}')",
+                s.to_str_lossy()
+            )))
+        }
+    }
+}
+
+/// The list of a match's groups (null for groups that did not take part).
+fn groups_list(s: &[u8], slots: &[Option<usize>], groups: usize) -> Value {
+    let mut v = Vec::with_capacity(groups);
+    for g in 1..=groups {
+        match (
+            slots.get(2 * g).copied().flatten(),
+            slots.get(2 * g + 1).copied().flatten(),
+        ) {
+            (Some(a), Some(b)) if a <= b => v.push(Value::String(NixString::from(&s[a..b]))),
+            _ => v.push(Value::Null),
+        }
+    }
+    Value::List(List::from(v))
+}
+
+/// Lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+#[nixie_eval::builtins(name = "strings")]
+pub mod defs {
+    use super::support::{coerce_now, defer};
+    use super::{context, matching, slow, versions};
+    use nixie_eval::convert::type_error;
+    use nixie_eval::prelude::*;
+
+    /// The length of a string in bytes (not characters). The argument is coerced to
+    /// a string as in interpolation.
+    #[builtin("stringLength")]
+    fn string_length(vm: &mut Vm, s: Value) -> Result<Value, ErrorKind> {
+        match coerce_now(vm, &s, true)? {
+            Some(s) => Ok(Value::Int(s.len() as i64)),
+            None => Ok(defer(&slow::STRING_LENGTH, vec![s])),
+        }
+    }
+
+    /// `substring start len s`: the part of `s` that starts at byte `start` and is at
+    /// most `len` bytes long (the whole rest if `len` is negative, empty if `start` is
+    /// past the end). The result keeps the context of `s`.
+    #[builtin("substring")]
+    fn substring(vm: &mut Vm, start: i64, len: i64, s: Value) -> Result<Value, ErrorKind> {
+        if start < 0 {
+            return Err(ErrorKind::Other(
+                "negative start position in 'substring'".into(),
+            ));
+        }
+        if len == 0 {
+            if let Value::String(s) = &s {
+                return Ok(Value::String(super::with_context(b"", s.context())));
+            }
+        }
+        match coerce_now(vm, &s, true)? {
+            Some(st) => Ok(Value::String(super::substring_of(&st, start, len))),
+            None => Ok(defer(
+                &slow::SUBSTRING,
+                vec![Value::Int(start), Value::Int(len), s],
+            )),
+        }
+    }
+
+    /// `concatStringsSep sep list`: the elements of `list` (coerced to strings as in
+    /// interpolation) joined with `sep`.
+    #[builtin("concatStringsSep")]
+    fn concat_strings_sep(vm: &mut Vm, sep: NixString, list: List) -> Result<Value, ErrorKind> {
+        let mut parts = Vec::with_capacity(list.len());
+        for e in list.iter() {
+            match coerce_now(vm, e, true)? {
+                Some(s) => parts.push(s),
+                None => {
+                    return Ok(defer(
+                        &slow::CONCAT_STRINGS_SEP,
+                        vec![Value::String(sep), Value::List(list)],
+                    ))
+                }
+            }
+        }
+        Ok(Value::String(super::join(&sep, &parts)))
+    }
+
+    /// `replaceStrings from to s`: replace in `s` every occurrence of a string of
+    /// `from` by the string at the same position in `to`, scanning left to right and
+    /// trying the patterns in order. An empty pattern matches before every character
+    /// and at the end. Replacements are only evaluated when used.
+    #[builtin("replaceStrings")]
+    fn replace_strings(from: List, to: List, s: NixString) -> Result<Value, ErrorKind> {
+        use super::replace::{Progress, Replacer};
+        if from.len() != to.len() {
+            return Err(ErrorKind::Other(
+                "'from' and 'to' arguments passed to builtins.replaceStrings have different lengths"
+                    .into(),
+            ));
+        }
+        let later = |from: List, to: List, s: NixString| {
+            Ok(defer(
+                &slow::REPLACE_STRINGS,
+                vec![Value::List(from), Value::List(to), Value::String(s)],
+            ))
+        };
+        let mut pats = Vec::with_capacity(from.len());
+        for p in from.iter() {
+            match p.shallow() {
+                Value::String(p) => pats.push(p),
+                Value::Thunk(_) => return later(from, to, s),
+                other => return Err(type_error("a string", &other)),
+            }
+        }
+        let mut r = Replacer::new(pats, s.clone());
+        loop {
+            match r.run() {
+                Progress::Done(x) => return Ok(Value::String(x)),
+                Progress::Need(i) => match to.get(i).map(Value::shallow) {
+                    Some(Value::String(t)) => r.provide(i, t),
+                    Some(Value::Thunk(_)) => return later(from, to, s),
+                    Some(other) => return Err(type_error("a string", &other)),
+                    None => return Err(ErrorKind::Other("replaceStrings: no replacement".into())),
+                },
+            }
+        }
+    }
+
+    /// `match regex s`: if the POSIX extended regular expression `regex` matches the
+    /// whole of `s`, the list of the strings its groups matched (null for a group that
+    /// took no part), else null.
+    #[builtin("match")]
+    fn match_(re: NixString, s: NixString) -> Result<Value, ErrorKind> {
+        super::no_context(&re)?;
+        let c = matching::compile(re.as_bytes()).map_err(ErrorKind::Other)?;
+        let bytes = s.as_bytes();
+        Ok(match c.full_match(bytes).map_err(ErrorKind::Other)? {
+            Some(slots) => super::groups_list(bytes, &slots, c.groups()),
+            None => Value::Null,
+        })
+    }
+
+    /// `split regex s`: `s` cut at the matches of the POSIX extended regular
+    /// expression `regex`: the pieces between matches, each followed (except the
+    /// last) by the list of the groups of the match after it.
+    #[builtin("split")]
+    fn split(re: NixString, s: NixString) -> Result<Value, ErrorKind> {
+        super::no_context(&re)?;
+        let c = matching::compile(re.as_bytes()).map_err(ErrorKind::Other)?;
+        let bytes = s.as_bytes();
+        let ms = c.matches(bytes).map_err(ErrorKind::Other)?;
+        let mut out = Vec::with_capacity(2 * ms.len() + 1);
+        let mut prev = 0;
+        for m in &ms {
+            let (a, b) = (m[0].unwrap_or(prev), m[1].unwrap_or(prev));
+            out.push(Value::String(NixString::from(&bytes[prev.min(a)..a])));
+            out.push(super::groups_list(bytes, m, c.groups()));
+            prev = b;
+        }
+        out.push(Value::String(NixString::from(
+            &bytes[prev.min(bytes.len())..],
+        )));
+        Ok(Value::List(List::from(out)))
+    }
+
+    /// The components of a version string, as `compareVersions` sees them: runs of
+    /// digits and runs of other characters, split at `.` and `-` too.
+    #[builtin("splitVersion")]
+    fn split_version(s: NixString) -> Result<Value, ErrorKind> {
+        super::no_context(&s)?;
+        Ok(Value::List(
+            versions::Components::new(s.as_bytes())
+                .map(|c| Value::String(NixString::from(c)))
+                .collect(),
+        ))
+    }
+
+    /// Compare two version strings: -1, 0 or 1, as `nix-env` orders versions
+    /// (numbers numerically, `pre` before anything, words before numbers).
+    #[builtin("compareVersions")]
+    fn compare_versions(a: NixString, b: NixString) -> Result<i64, ErrorKind> {
+        super::no_context(&a)?;
+        super::no_context(&b)?;
+        Ok(match versions::compare(a.as_bytes(), b.as_bytes()) {
+            std::cmp::Ordering::Less => -1,
+            std::cmp::Ordering::Equal => 0,
+            std::cmp::Ordering::Greater => 1,
+        })
+    }
+
+    /// Split a derivation name into `{ name; version; }` at the first `-` that is not
+    /// followed by a letter.
+    #[builtin("parseDrvName")]
+    fn parse_drv_name(s: NixString) -> Result<Value, ErrorKind> {
+        super::no_context(&s)?;
+        let (name, version) = versions::parse_drv_name(s.as_bytes());
+        Ok(Value::Attrs(Attrs::from_sorted(vec![
+            ("name".into(), Value::String(NixString::from(name))),
+            ("version".into(), Value::String(NixString::from(version))),
+        ])))
+    }
+
+    /// The last component of a path or string (`baseNameOf "a/b/" == "b"`), as a
+    /// string. A path is not copied to the store.
+    #[builtin("baseNameOf", global)]
+    fn base_name_of(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
+        match coerce_now(vm, &v, false)? {
+            Some(s) => Ok(Value::String(super::base_name(&s))),
+            None => Ok(defer(&slow::BASE_NAME_OF, vec![v])),
+        }
+    }
+
+    /// The directory part of a path (a path) or of a string (a string): everything
+    /// before the last slash.
+    #[builtin("dirOf", global)]
+    fn dir_of(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
+        if let Value::Path(p) = &v {
+            return Ok(match p.parent() {
+                Some(d) => Value::Path(Rc::new(d.to_path_buf())),
+                None => v.clone(),
+            });
+        }
+        match coerce_now(vm, &v, false)? {
+            Some(s) => Ok(Value::String(super::dir_name(&s))),
+            None => Ok(defer(&slow::DIR_OF, vec![v])),
+        }
+    }
+
+    /// `hashString type s`: the hash of `s` in lower-case hexadecimal; `type` is
+    /// "md5", "sha1", "sha256" or "sha512".
+    #[builtin("hashString")]
+    fn hash_string(algo: NixString, s: NixString) -> Result<String, ErrorKind> {
+        use md5::Md5;
+        use sha1::Sha1;
+        use sha2::{Digest, Sha256, Sha512};
+        super::no_context(&algo)?;
+        let data = s.as_bytes();
+        Ok(match algo.as_bytes() {
+            b"md5" => super::hex(&Md5::digest(data)),
+            b"sha1" => super::hex(&Sha1::digest(data)),
+            b"sha256" => super::hex(&Sha256::digest(data)),
+            b"sha512" => super::hex(&Sha512::digest(data)),
+            b"blake3" => {
+                return Err(ErrorKind::Other(
+                    "experimental Nix feature 'blake3-hashes' is disabled; add '--extra-experimental-features blake3-hashes' to enable it".into(),
+                ))
+            }
+            other => {
+                return Err(ErrorKind::Other(format!(
+                    "unknown hash algorithm '{}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'",
+                    String::from_utf8_lossy(other)
+                )))
+            }
+        })
+    }
+
+    /// The string (coerced as in interpolation) without its context.
+    #[builtin("unsafeDiscardStringContext")]
+    fn unsafe_discard_string_context(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
+        match coerce_now(vm, &v, true)? {
+            Some(s) if !s.has_context() => Ok(Value::String(s)),
+            Some(s) => Ok(Value::String(NixString::from(s.as_bytes()))),
+            None => Ok(defer(&slow::UNSAFE_DISCARD_STRING_CONTEXT, vec![v])),
+        }
+    }
+
+    /// Whether a string has a context (refers to store paths or derivations).
+    #[builtin("hasContext")]
+    fn has_context(s: NixString) -> Result<bool, ErrorKind> {
+        Ok(s.has_context())
+    }
+
+    /// The context of a string as a set from store paths to
+    /// `{ path = true; allOutputs = true; outputs = [ … ]; }` (only the parts that
+    /// apply).
+    #[builtin("getContext")]
+    fn get_context(s: NixString) -> Result<Attrs, ErrorKind> {
+        Ok(context::get_context(&s))
+    }
+
+    /// `appendContext s ctx`: `s` with the context described by `ctx` (in the form
+    /// `getContext` returns) added.
+    #[builtin("appendContext")]
+    fn append_context(vm: &mut Vm, s: NixString, ctx: Attrs) -> Result<Value, ErrorKind> {
+        if ctx.is_empty() {
+            return Ok(Value::String(s));
+        }
+        Ok(defer(
+            &slow::APPEND_CONTEXT,
+            vec![
+                Value::string(vm.store_dir()),
+                Value::String(s),
+                Value::Attrs(ctx),
+            ],
+        ))
+    }
+
+    /// The string (coerced as in interpolation) with its derivation-closure context
+    /// elements turned into plain references to the derivations.
+    #[builtin("unsafeDiscardOutputDependency")]
+    fn unsafe_discard_output_dependency(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
+        match coerce_now(vm, &v, true)? {
+            Some(s) => Ok(Value::String(context::discard_output_dependency(&s))),
+            None => Ok(defer(&slow::UNSAFE_DISCARD_OUTPUT_DEPENDENCY, vec![v])),
+        }
+    }
+
+    /// The string (coerced as in interpolation), whose context must be one plain
+    /// derivation path, with that element turned into a reference to the
+    /// derivation, all its outputs and its build closure.
+    #[builtin("addDrvOutputDependencies")]
+    fn add_drv_output_dependencies(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
+        match coerce_now(vm, &v, true)? {
+            Some(s) => context::add_drv_output_dependencies(&s).map(Value::String),
+            None => Ok(defer(&slow::ADD_DRV_OUTPUT_DEPENDENCIES, vec![v])),
+        }
+    }
+}
 
 pub use defs::PACK;

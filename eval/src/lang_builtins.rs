@@ -22,6 +22,21 @@ pub(crate) mod lang {
         }
     }
 
+    fn import_path(p: &Value) -> Result<std::path::PathBuf, ErrorKind> {
+        Ok(match p {
+            Value::Path(p) => (**p).clone(),
+            Value::String(s) if s.as_bytes().starts_with(b"/") => {
+                crate::paths::normalise(&s.to_str_lossy()).into()
+            }
+            Value::Attrs(a) => match a.get(b"outPath").map(|v| v.shallow()) {
+                Some(Value::String(s)) => s.to_string().into(),
+                Some(Value::Path(p)) => (*p).clone(),
+                _ => return Err(crate::convert::type_error("a path", p)),
+            },
+            other => return Err(crate::convert::type_error("a path", other)),
+        })
+    }
+
     /// Throw an error message; `builtins.tryEval` can catch it.
     #[builtin("throw", global)]
     fn throw(msg: Value) -> Result<Value, ErrorKind> {
@@ -57,20 +72,33 @@ pub(crate) mod lang {
     /// `default.nix`).
     #[builtin("import", global)]
     fn import(vm: &mut Vm, p: Value) -> Result<Value, ErrorKind> {
-        let path: std::path::PathBuf = match &p {
-            Value::Path(p) => (**p).clone(),
-            Value::String(s) if s.as_bytes().starts_with(b"/") => {
-                crate::paths::normalise(&s.to_str_lossy()).into()
-            }
-            Value::Attrs(a) => match a.get(b"outPath").map(|v| v.shallow()) {
-                Some(Value::String(s)) => s.to_string().into(),
-                Some(Value::Path(p)) => (*p).clone(),
-                _ => return Err(crate::convert::type_error("a path", &p)),
-            },
-            other => return Err(crate::convert::type_error("a path", other)),
-        };
+        let path = import_path(&p)?;
         vm.import_file(&path)
             .map_err(|e| ErrorKind::Located(Box::new(e)))
+    }
+
+    /// Import a file with the names of `scope` in scope, shadowing the built-in ones.
+    #[builtin("scopedImport", global)]
+    fn scoped_import(vm: &mut Vm, scope: Attrs, p: Value) -> Result<Value, ErrorKind> {
+        let path = import_path(&p)?;
+        vm.scoped_import(&scope, &path)
+            .map_err(|e| ErrorKind::Located(Box::new(e)))
+    }
+
+    /// Convert an absolute path string to a path (deprecated; `/. + s` does the same).
+    #[builtin("toPath")]
+    fn to_path(s: Value) -> Result<Value, ErrorKind> {
+        match &s {
+            Value::Path(_) => Ok(s),
+            Value::String(t) if t.as_bytes().starts_with(b"/") => Ok(Value::Path(Rc::new(
+                crate::paths::normalise(&t.to_str_lossy()).into(),
+            ))),
+            Value::String(t) => Err(ErrorKind::Other(format!(
+                "string '{}' doesn't represent an absolute path",
+                t.to_str_lossy()
+            ))),
+            other => Err(crate::convert::type_error("a string", other)),
+        }
     }
 
     /// The Boolean true.
@@ -104,6 +132,19 @@ impl Vm {
         if let Some(v) = self.import_cache.get(&path) {
             return Ok(v.clone());
         }
+        let v = self.load_file(&path, None)?;
+        self.import_cache.insert(path, v.clone());
+        Ok(v)
+    }
+
+    /// Parse and compile a file into a thunk of its value. `scope` adds names that
+    /// shadow the globals (for `scopedImport`).
+    fn load_file(
+        &mut self,
+        path: &std::path::Path,
+        scope: Option<&crate::value::Attrs>,
+    ) -> Result<Value, Error> {
+        let path = path.to_path_buf();
         let bytes = self.io.read_file(&path).map_err(|e| {
             Error::new(
                 ErrorKind::Io(format!("opening file '{}': {}", path.display(), io_msg(&e))),
@@ -119,13 +160,40 @@ impl Vm {
         let file = self
             .sources
             .add(name.clone(), dir.clone(), Some(path.clone()), text.clone());
-        let proto = self.compile(&text, file, &dir, &name)?;
-        let v = Value::Thunk(Thunk::new(ThunkState::Suspended(crate::value::Closure {
-            proto,
-            captures: crate::value::Captures::None,
-        })));
-        self.import_cache.insert(path, v.clone());
-        Ok(v)
+        let proto = match scope {
+            None => self.compile(&text, file, &dir, &name)?,
+            Some(extra) => {
+                let saved = self.globals.clone();
+                let mut g = (*saved).clone();
+                for (k, v) in extra.iter() {
+                    g.insert(Rc::from(k.to_str_lossy().as_ref()), v.clone());
+                }
+                self.globals = Rc::new(g);
+                let r = self.compile(&text, file, &dir, &name);
+                self.globals = saved;
+                r?
+            }
+        };
+        Ok(Value::Thunk(Thunk::new(ThunkState::Suspended(
+            crate::value::Closure {
+                proto,
+                captures: crate::value::Captures::None,
+            },
+        ))))
+    }
+
+    /// `scopedImport scope path`: import with `scope`'s names shadowing the globals
+    /// (not cached, as each scope gives a different program).
+    pub fn scoped_import(
+        &mut self,
+        scope: &crate::value::Attrs,
+        path: &std::path::Path,
+    ) -> Result<Value, Error> {
+        let mut path = path.to_path_buf();
+        if self.io.is_dir(&path) {
+            path.push("default.nix");
+        }
+        self.load_file(&path, Some(scope))
     }
 }
 

@@ -57,7 +57,8 @@ pub fn compile_source(
     // so spans stay right) for the tokenizer.
     let cleaned;
     let text = if text.contains('\r') {
-        cleaned = text.replace("\r\n", " \n");
+        // A lone carriage return ends a line (and a comment) as well.
+        cleaned = text.replace("\r\n", " \n").replace('\r', "\n");
         cleaned.as_str()
     } else {
         text
@@ -426,7 +427,7 @@ impl<'a> Compiler<'a> {
                 let parts = s.normalized_parts();
                 match parts.as_slice() {
                     [] => Some(Value::string("")),
-                    [ast::InterpolPart::Literal(l)] => {
+                    [ast::InterpolPart::Literal(l)] if !l.contains('\0') => {
                         Some(Value::string(crate::source::raw_bytes(l).as_ref()))
                     }
                     _ => None,

@@ -1,6 +1,7 @@
 //! Compilation of string literals and interpolation.
 
 use super::{CResult, Compiler};
+use crate::errors::ErrorKind;
 use crate::opcode::Op;
 use crate::source::Span;
 use crate::value::Value;
@@ -16,6 +17,15 @@ impl Compiler<'_> {
                 ast::InterpolPart::Literal(l) => {
                     if l.is_empty() {
                         continue;
+                    }
+                    if l.contains('\0') {
+                        return Err(self.err(
+                            ErrorKind::Other(format!(
+                                "input string '{}' cannot be represented as Nix string because it contains null bytes",
+                                l.replace('\0', "␀")
+                            )),
+                            span,
+                        ));
                     }
                     self.push_const(Value::string(crate::source::raw_bytes(l).as_ref()), span);
                 }

@@ -1,0 +1,170 @@
+//! String contexts as C++ Nix encodes their elements: a plain store path
+//! (`/nix/store/…`), a derivation with all its outputs and its build closure
+//! (`=/nix/store/….drv`), or one output of a derivation (`!out!/nix/store/….drv`).
+
+use nixie_eval::prelude::*;
+use nixie_eval::value::NixContext;
+use std::collections::BTreeMap;
+
+/// One decoded context element.
+pub enum Elem<'a> {
+    /// A store path (`path = true` in `getContext`).
+    Opaque(&'a str),
+    /// A derivation and everything it depends on (`allOutputs = true`).
+    DrvDeep(&'a str),
+    /// An output of a derivation (`outputs = [ … ]`).
+    Built {
+        /// The derivation's store path.
+        drv: &'a str,
+        /// The output's name.
+        output: &'a str,
+    },
+}
+
+/// Decode an element.
+pub fn decode(e: &str) -> Elem<'_> {
+    if let Some(p) = e.strip_prefix('=') {
+        return Elem::DrvDeep(p);
+    }
+    if let Some(rest) = e.strip_prefix('!') {
+        if let Some((output, drv)) = rest.split_once('!') {
+            return Elem::Built { drv, output };
+        }
+    }
+    Elem::Opaque(e)
+}
+
+/// Encode a deep derivation element.
+pub fn drv_deep(p: &str) -> Rc<str> {
+    Rc::from(format!("={p}"))
+}
+
+/// Encode an output element.
+pub fn built(drv: &str, output: &str) -> Rc<str> {
+    Rc::from(format!("!{output}!{drv}"))
+}
+
+#[derive(Default)]
+struct Info {
+    path: bool,
+    all_outputs: bool,
+    outputs: Vec<String>,
+}
+
+/// `builtins.getContext`: a set from store paths to `{ path; allOutputs; outputs; }`.
+pub fn get_context(s: &NixString) -> Attrs {
+    let Some(ctx) = s.context() else {
+        return Attrs::empty();
+    };
+    let mut by_path: BTreeMap<&str, Info> = BTreeMap::new();
+    for e in ctx {
+        match decode(e) {
+            Elem::Opaque(p) => by_path.entry(p).or_default().path = true,
+            Elem::DrvDeep(p) => by_path.entry(p).or_default().all_outputs = true,
+            Elem::Built { drv, output } => by_path
+                .entry(drv)
+                .or_default()
+                .outputs
+                .push(output.to_string()),
+        }
+    }
+    let entries = by_path
+        .into_iter()
+        .map(|(p, info)| {
+            let mut fields: Vec<(NixString, Value)> = Vec::new();
+            if info.all_outputs {
+                fields.push(("allOutputs".into(), Value::Bool(true)));
+            }
+            if !info.outputs.is_empty() {
+                let mut outs = info.outputs;
+                outs.sort();
+                fields.push((
+                    "outputs".into(),
+                    Value::List(outs.into_iter().map(Value::string).collect()),
+                ));
+            }
+            if info.path {
+                fields.push(("path".into(), Value::Bool(true)));
+            }
+            (NixString::from(p), Value::Attrs(Attrs::from_sorted(fields)))
+        })
+        .collect();
+    Attrs::from_sorted(entries)
+}
+
+/// The alphabet of Nix's base-32 hashes.
+const BASE32: &[u8] = b"0123456789abcdfghijklmnpqrsvwxyz";
+
+/// Whether `p` is a store path directly in `store_dir` (a hash and a valid name).
+pub fn is_store_path(p: &str, store_dir: &str) -> bool {
+    let Some(base) = p.strip_prefix(store_dir).and_then(|r| r.strip_prefix('/')) else {
+        return false;
+    };
+    let b = base.as_bytes();
+    if b.len() < 34 || b[32] != b'-' || !b[..32].iter().all(|c| BASE32.contains(c)) {
+        return false;
+    }
+    let name = &b[33..];
+    name.len() <= 211
+        && !name.starts_with(b".")
+        && name
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || b"+-._?=".contains(&c))
+}
+
+/// Whether a store path names a derivation.
+pub fn is_derivation(p: &str) -> bool {
+    p.ends_with(".drv")
+}
+
+/// `builtins.unsafeDiscardOutputDependency`: deep derivation elements become plain.
+pub fn discard_output_dependency(s: &NixString) -> NixString {
+    let Some(ctx) = s.context() else {
+        return s.clone();
+    };
+    if !ctx.iter().any(|e| e.starts_with('=')) {
+        return s.clone();
+    }
+    let new: NixContext = ctx
+        .iter()
+        .map(|e| match decode(e) {
+            Elem::DrvDeep(p) => Rc::from(p),
+            _ => e.clone(),
+        })
+        .collect();
+    NixString::with_context(s.as_bytes(), new)
+}
+
+/// `builtins.addDrvOutputDependencies`: a plain derivation path becomes a deep one.
+pub fn add_drv_output_dependencies(s: &NixString) -> Result<NixString, ErrorKind> {
+    let n = s.context().map_or(0, |c| c.len());
+    let only = match s.context() {
+        Some(c) if n == 1 => c.iter().next().cloned(),
+        _ => None,
+    };
+    let Some(e) = only else {
+        return Err(ErrorKind::Other(format!(
+            "context of string '{}' must have exactly one element, but has {n}",
+            s.to_str_lossy()
+        )));
+    };
+    let new = match decode(&e) {
+        Elem::Opaque(p) => {
+            if !is_derivation(p) {
+                return Err(ErrorKind::Other(format!(
+                    "path '{p}' is not a derivation"
+                )));
+            }
+            drv_deep(p)
+        }
+        Elem::DrvDeep(_) => return Ok(s.clone()),
+        Elem::Built { drv, output } => {
+            return Err(ErrorKind::Other(format!(
+                "`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{drv}^{output}'"
+            )))
+        }
+    };
+    let mut ctx = NixContext::new();
+    ctx.insert(new);
+    Ok(NixString::with_context(s.as_bytes(), ctx))
+}
