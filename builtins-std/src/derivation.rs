@@ -264,7 +264,7 @@ pub mod defs {
 
     /// Instantiate a derivation from its attributes: compute its output paths and its
     /// `.drv` path (nothing is written to a store). Returns `{ drvPath; <output> = path; }`.
-    #[builtin("derivationStrict")]
+    #[builtin("derivationStrict", global)]
     async fn derivation_strict(
         co: GenCo,
         #[state] known: Rc<super::DrvHashes>,

@@ -284,7 +284,7 @@ pub mod defs {
     /// integers, floats, strings and Booleans the matching Nix values. Dates and
     /// times are an error unless the `parse-toml-timestamps` experimental feature
     /// is on, which turns them into `{ _type = "timestamp"; value = "…"; }`.
-    #[builtin("fromTOML")]
+    #[builtin("fromTOML", global)]
     fn from_toml(vm: &mut Vm, s: NixString) -> Result<Value, ErrorKind> {
         let timestamps = vm.state::<super::TomlTimestamps>().is_ok();
         toml_value::from_toml(&s, timestamps)

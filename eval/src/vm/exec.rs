@@ -280,6 +280,11 @@ impl Vm {
                             (Value::String(_) | Value::Path(_), _) => {
                                 via_gen!(gen::HelperGen::add_coerced(a, b))
                             }
+                            (Value::Attrs(x), _)
+                                if x.contains(b"outPath") || x.contains(b"__toString") =>
+                            {
+                                via_gen!(gen::HelperGen::add_coerced(a, b))
+                            }
                             (Value::Int(_) | Value::Float(_), _) => {
                                 fail!(ops::arith(b'+', &a, &b).expect_err("non-numbers never add"))
                             }

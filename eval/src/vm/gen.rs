@@ -405,6 +405,17 @@ impl HelperGen {
     pub(super) fn add_coerced(a: Value, b: Value) -> GenBox {
         helper(move |co| {
             Box::pin(async move {
+                // A set on the left (with `outPath` or `__toString`) is coerced too.
+                let a = match a {
+                    Value::Attrs(_) => {
+                        co.yield_(Request::CoerceToString {
+                            value: a,
+                            more: false,
+                        })
+                        .await
+                    }
+                    other => other,
+                };
                 let s = coerce_to_string(co, b, false).await?;
                 let Value::String(s) = s else {
                     unreachable!("coercion yields strings")
