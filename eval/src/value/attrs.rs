@@ -7,7 +7,15 @@ use std::rc::Rc;
 #[derive(Clone)]
 pub struct Attrs(Rc<Entries>);
 
-struct Entries(Vec<(NixString, Value)>);
+struct Entries(Vec<(NixString, Value)>, Index);
+
+/// A hash index over the names of a large set, built on its first lookup (binary search
+/// over long runs of names costs a cache miss and a comparison per step).
+#[derive(Default)]
+struct Index(std::cell::OnceCell<rustc_hash::FxHashMap<NixString, u32>>);
+
+/// Sets at least this large get a hash index on their first lookup.
+const INDEX_FROM: usize = 48;
 
 impl Drop for Entries {
     fn drop(&mut self) {
@@ -35,13 +43,13 @@ impl Drop for Entries {
 impl Attrs {
     /// The empty set.
     pub fn empty() -> Attrs {
-        Attrs(Rc::new(Entries(Vec::new())))
+        Attrs(Rc::new(Entries(Vec::new(), Index::default())))
     }
 
     /// Build from entries that are already sorted by name and free of duplicates.
     pub fn from_sorted(v: Vec<(NixString, Value)>) -> Attrs {
         debug_assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
-        Attrs(Rc::new(Entries(v)))
+        Attrs(Rc::new(Entries(v, Index::default())))
     }
 
     /// Build from unsorted entries; on duplicates the last one wins.
@@ -54,13 +62,22 @@ impl Attrs {
                 _ => out.push((k, val)),
             }
         }
-        Attrs(Rc::new(Entries(out)))
+        Attrs(Rc::new(Entries(out, Index::default())))
     }
 
     /// Look up a name.
     #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&Value> {
         let e = &self.0 .0;
+        if e.len() >= INDEX_FROM {
+            let index = self.0 .1 .0.get_or_init(|| {
+                e.iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i as u32))
+                    .collect()
+            });
+            return index.get(name).map(|i| &e[*i as usize].1);
+        }
         e.binary_search_by(|(k, _)| k.as_bytes().cmp(name))
             .ok()
             .map(|i| &e[i].1)

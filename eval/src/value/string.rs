@@ -121,6 +121,19 @@ impl PartialEq for NixString {
 
 impl Eq for NixString {}
 
+impl std::hash::Hash for NixString {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state)
+    }
+}
+
+/// Lets byte-string keys look up `NixString` keys (hash and equality agree on bytes).
+impl std::borrow::Borrow<[u8]> for NixString {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
 impl PartialOrd for NixString {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
