@@ -63,18 +63,6 @@ pub mod defs {
         Ok(Callable::from_value(v)?.0)
     }
 
-    /// Whether two unforced values are the very same object (Nix's pointer equality).
-    fn same_object(a: &Value, b: &Value) -> bool {
-        match (a, b) {
-            (Value::Thunk(x), Value::Thunk(y)) => x.ptr_eq(y),
-            (Value::Closure(x), Value::Closure(y)) => Rc::ptr_eq(x, y),
-            (Value::Builtin(x), Value::Builtin(y)) => Rc::ptr_eq(x, y),
-            (Value::Attrs(x), Value::Attrs(y)) => x.ptr_eq(y),
-            (Value::List(x), Value::List(y)) => x.ptr_eq(y),
-            _ => false,
-        }
-    }
-
     /// Nix `==` on two forced values.
     async fn nix_equal(co: &GenCo, a: &Value, b: &Value) -> bool {
         match ops::equal_shallow(a, b) {
@@ -156,7 +144,7 @@ pub mod defs {
         let fx = forced!(co, x.clone());
         for e in list.iter() {
             let fe = forced!(co, e.clone());
-            if same_object(&x, e) || nix_equal(&co, &fx, &fe).await {
+            if x.same_object(e) || nix_equal(&co, &fx, &fe).await {
                 return Ok(true);
             }
         }

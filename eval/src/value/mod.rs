@@ -159,6 +159,19 @@ impl Value {
         }
     }
 
+    /// Whether two values are the very same object (Nix's pointer equality, which makes
+    /// list elements and attribute values equal even when they are functions).
+    pub fn same_object(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Thunk(x), Value::Thunk(y)) => x.ptr_eq(y),
+            (Value::Closure(x), Value::Closure(y)) => Rc::ptr_eq(x, y),
+            (Value::Builtin(x), Value::Builtin(y)) => Rc::ptr_eq(x, y),
+            (Value::Attrs(x), Value::Attrs(y)) => x.ptr_eq(y),
+            (Value::List(x), Value::List(y)) => x.ptr_eq(y),
+            _ => false,
+        }
+    }
+
     /// Whether the value is callable as a function (lambda or builtin).
     pub fn is_function(&self) -> bool {
         matches!(self, Value::Closure(_) | Value::Builtin(_))

@@ -225,18 +225,6 @@ fn needs_walk(v: &Value) -> bool {
     }
 }
 
-/// Whether two values in a list or set are the very same object (then equal, even functions).
-fn same_object(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Thunk(x), Value::Thunk(y)) => x.ptr_eq(y),
-        (Value::Closure(x), Value::Closure(y)) => Rc::ptr_eq(x, y),
-        (Value::Builtin(x), Value::Builtin(y)) => Rc::ptr_eq(x, y),
-        (Value::Attrs(x), Value::Attrs(y)) => x.ptr_eq(y),
-        (Value::List(x), Value::List(y)) => x.ptr_eq(y),
-        _ => false,
-    }
-}
-
 /// Nix `==` on arbitrary values.
 pub async fn equal(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
     let mut work = vec![(a, b, false)];
@@ -245,7 +233,7 @@ pub async fn equal(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
         // addresses of the two element values), then by contents.
         let x = force(&co, ox.clone()).await;
         let y = force(&co, oy.clone()).await;
-        if nested && same_object(&ox, &oy) {
+        if nested && ox.same_object(&oy) {
             continue;
         }
         if let Some(r) = super::ops::equal_shallow(&x, &y) {
@@ -300,7 +288,7 @@ async fn less_lists(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
     for (ox, oy) in l1.iter().zip(l2.iter()) {
         let x = force(&co, ox.clone()).await;
         let y = force(&co, oy.clone()).await;
-        if same_object(ox, oy) {
+        if ox.same_object(oy) {
             continue;
         }
         let eq = co.yield_(Request::Equal(x.clone(), y.clone())).await;
