@@ -517,7 +517,20 @@ impl<'a> Compiler<'a> {
                 let p = ast::Path::cast(e.syntax().clone()).expect("matched a path node");
                 self.compile_path(&p, span)?
             }
-            ast::Expr::Paren(p) => self.compile(&p.expr().ok_or_else(|| self.missing(span))?)?,
+            ast::Expr::Paren(p) => {
+                // rnix recovers from a missing `)` without reporting it.
+                if p.r_paren_token().is_none() {
+                    let end = Span {
+                        file: self.file,
+                        start: span.end,
+                        end: span.end,
+                    };
+                    return Err(
+                        self.err(ErrorKind::Parse("syntax error, expecting ')'".into()), end)
+                    );
+                }
+                self.compile(&p.expr().ok_or_else(|| self.missing(span))?)?
+            }
             ast::Expr::Root(r) => self.compile(&r.expr().ok_or_else(|| self.missing(span))?)?,
             ast::Expr::Ident(id) => {
                 let n = id.syntax().text().to_string();
