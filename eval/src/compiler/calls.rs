@@ -1,0 +1,203 @@
+//! Compilation of operators and calls: binary operators (with lexically overridden
+//! `__sub`/`__lessThan`/…), and direct calls of known builtins.
+
+use super::scope::Key;
+use super::{CResult, Compiler};
+use crate::errors::Error;
+use crate::opcode::Op;
+use crate::source::Span;
+use crate::value::Value;
+use rnix::ast;
+use rowan::ast::AstNode;
+use std::rc::Rc;
+
+impl Compiler<'_> {
+    /// The builtin a function expression denotes at compile time: a global name bound to
+    /// an unapplied builtin (`map`), or `builtins.name` with `builtins` not rebound.
+    pub(super) fn known_builtin(&mut self, f: &ast::Expr) -> Option<Value> {
+        let global = |c: &mut Self, name: &str| -> Option<Value> {
+            if c.resolve(&Key::Name(Rc::from(name))).is_some() {
+                return None;
+            }
+            c.globals.get(name).cloned()
+        };
+        let v = match f {
+            ast::Expr::Ident(id) => global(self, &id.syntax().text().to_string())?,
+            ast::Expr::Select(s) if s.default_expr().is_none() => {
+                let ast::Expr::Ident(base) = s.expr()? else {
+                    return None;
+                };
+                if base.syntax().text() != "builtins" {
+                    return None;
+                }
+                let path: Vec<ast::Attr> = s.attrpath()?.attrs().collect();
+                let [attr] = path.as_slice() else { return None };
+                let name = self.static_attr_name(attr).ok()??;
+                let Value::Attrs(set) = global(self, "builtins")? else {
+                    return None;
+                };
+                set.get(name.as_bytes())?.shallow()
+            }
+            ast::Expr::Paren(p) => return self.known_builtin(&p.expr()?),
+            _ => return None,
+        };
+        match &v {
+            Value::Builtin(p) if p.args.is_empty() => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Compile `f a1 … an` where `f` is a known builtin taking at most n arguments as one
+    /// direct call (no partial applications). Returns false if the call is not of that form.
+    pub(super) fn direct_builtin_call(
+        &mut self,
+        a: &ast::Apply,
+        span: Span,
+    ) -> Result<bool, Error> {
+        let mut args = Vec::new();
+        let mut head = ast::Expr::Apply(a.clone());
+        while let ast::Expr::Apply(app) = &head {
+            let (Some(f), Some(x)) = (app.lambda(), app.argument()) else {
+                return Ok(false);
+            };
+            args.push(x);
+            head = f;
+        }
+        args.reverse();
+        let Some(b) = self.known_builtin(&head) else {
+            return Ok(false);
+        };
+        let Value::Builtin(p) = &b else {
+            return Ok(false);
+        };
+        let arity = p.def.arity as usize;
+        if args.len() < arity {
+            return Ok(false);
+        }
+        let c = self.constant(b.clone());
+        for x in &args[..arity] {
+            self.compile_lazy(x, None)?;
+            if let Some(Op::Thunk(i)) = self.f().code.last().copied() {
+                *self.f().code.last_mut().expect("checked above") = Op::ThunkSpec(i);
+            }
+        }
+        self.emit(
+            Op::CallBuiltin {
+                builtin: c,
+                argc: arity as u32,
+            },
+            span,
+        );
+        for x in &args[arity..] {
+            self.emit(Op::Force, span);
+            self.compile_lazy(x, None)?;
+            self.emit(Op::Call, span);
+        }
+        Ok(true)
+    }
+
+    /// If the operator's desugared function (`__sub`, `__lessThan`, …) is bound lexically by
+    /// the program, that binding's name, whether operands swap, and whether to negate.
+    pub(super) fn overridden_operator(
+        &mut self,
+        op: ast::BinOpKind,
+    ) -> Option<(&'static str, bool, bool)> {
+        use ast::BinOpKind as K;
+        let (name, swap, negate) = match op {
+            K::Sub => ("__sub", false, false),
+            K::Mul => ("__mul", false, false),
+            K::Div => ("__div", false, false),
+            K::Less => ("__lessThan", false, false),
+            K::More => ("__lessThan", true, false),
+            K::LessOrEq => ("__lessThan", true, true),
+            K::MoreOrEq => ("__lessThan", false, true),
+            _ => return None,
+        };
+        self.resolve(&Key::Name(Rc::from(name)))
+            .map(|_| (name, swap, negate))
+    }
+
+    pub(super) fn compile_binop(&mut self, b: &ast::BinOp, span: Span) -> CResult {
+        use ast::BinOpKind as K;
+        let lhs = b.lhs().ok_or_else(|| self.missing(span))?;
+        let rhs = b.rhs().ok_or_else(|| self.missing(span))?;
+        let op = b.operator().ok_or_else(|| self.missing(span))?;
+        match op {
+            K::And | K::Or | K::Implication => {
+                self.compile(&lhs)?;
+                self.emit(Op::Force, span);
+                let j = match op {
+                    K::Or => self.emit(Op::JumpIfTrue(0), span),
+                    _ => self.emit(Op::JumpIfFalse(0), span),
+                };
+                self.compile(&rhs)?;
+                self.emit(Op::Force, span);
+                self.emit(Op::AssertBool, span);
+                let jend = self.emit(Op::Jump(0), span);
+                self.f().depth -= 1;
+                let short = self.here();
+                self.patch(j, short);
+                self.push_const(Value::Bool(!matches!(op, K::And)), span);
+                let end = self.here();
+                self.patch(jend, end);
+            }
+            K::PipeRight | K::PipeLeft => {
+                let (f, x) = if op == K::PipeRight {
+                    (&rhs, &lhs)
+                } else {
+                    (&lhs, &rhs)
+                };
+                self.compile(f)?;
+                self.emit(Op::Force, span);
+                self.compile_lazy(x, None)?;
+                self.emit(Op::Call, span);
+            }
+            K::Sub | K::Mul | K::Div | K::Less | K::More | K::LessOrEq | K::MoreOrEq
+                if self.overridden_operator(op).is_some() =>
+            {
+                let (name, swap, negate) =
+                    self.overridden_operator(op).expect("checked by the guard");
+                let loc = self
+                    .resolve(&Key::Name(Rc::from(name)))
+                    .expect("checked by the guard");
+                let (x, y) = if swap { (&rhs, &lhs) } else { (&lhs, &rhs) };
+                self.emit_loc(loc, span);
+                self.emit(Op::Force, span);
+                self.compile_lazy(x, None)?;
+                self.emit(Op::Call, span);
+                self.emit(Op::Force, span);
+                self.compile_lazy(y, None)?;
+                self.emit(Op::Call, span);
+                if negate {
+                    self.emit(Op::Force, span);
+                    self.emit(Op::Not, span);
+                }
+            }
+            _ => {
+                self.compile(&lhs)?;
+                self.emit(Op::Force, span);
+                self.compile(&rhs)?;
+                self.emit(Op::Force, span);
+                let o = match op {
+                    K::Add => Op::Add,
+                    K::Sub => Op::Sub,
+                    K::Mul => Op::Mul,
+                    K::Div => Op::Div,
+                    K::Equal => Op::Eq,
+                    K::NotEqual => Op::NotEq,
+                    K::Less => Op::Less,
+                    K::LessOrEq => Op::LessEq,
+                    K::More => Op::Greater,
+                    K::MoreOrEq => Op::GreaterEq,
+                    K::Concat => Op::Concat,
+                    K::Update => Op::Update,
+                    K::And | K::Or | K::Implication | K::PipeLeft | K::PipeRight => {
+                        unreachable!("handled in the arms above")
+                    }
+                };
+                self.emit(o, span);
+            }
+        }
+        Ok(())
+    }
+}

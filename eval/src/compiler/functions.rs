@@ -1,0 +1,112 @@
+//! Compilation of lambdas and their `{ … }` formals.
+
+use super::scope::Key;
+use super::{CResult, Compiler};
+use crate::errors::{Error, ErrorKind};
+use crate::opcode::{Op, ProtoKind};
+use crate::source::Span;
+use crate::value::{NixString, Value};
+use rnix::ast;
+use rowan::ast::AstNode;
+use std::rc::Rc;
+
+impl Compiler<'_> {
+    pub(super) fn compile_lambda(
+        &mut self,
+        l: &ast::Lambda,
+        name: Option<Rc<str>>,
+    ) -> Result<u32, Error> {
+        let span = self.span_of(l);
+        let param = l.param().ok_or_else(|| self.missing(span))?;
+        let body = l.body().ok_or_else(|| self.missing(span))?;
+        self.child(ProtoKind::Lambda, span, name, |c| {
+            c.f().depth = 1; // slot 0: the argument
+            match &param {
+                ast::Param::IdentParam(ip) => {
+                    let n = ip
+                        .ident()
+                        .map(|i| i.syntax().text().to_string())
+                        .unwrap_or_default();
+                    c.f().param = Some(Rc::from(n.as_str()));
+                    c.f()
+                        .scopes
+                        .last_mut()
+                        .expect("function scope")
+                        .names
+                        .push((Key::Name(Rc::from(n)), 0));
+                }
+                ast::Param::Pattern(p) => c.compile_formals(p, span)?,
+            }
+            c.compile(&body)?;
+            let bspan = c.span_of(&body);
+            c.emit(Op::Force, bspan);
+            c.emit(Op::Return, bspan);
+            Ok(())
+        })
+    }
+
+    pub(super) fn compile_formals(&mut self, p: &ast::Pattern, span: Span) -> CResult {
+        let entries: Vec<ast::PatEntry> = p.pat_entries().collect();
+        let mut formals: Vec<(NixString, bool)> = Vec::new();
+        let bind_name = p
+            .pat_bind()
+            .and_then(|b| b.ident())
+            .map(|i| i.syntax().text().to_string());
+        for e in &entries {
+            let n = e
+                .ident()
+                .map(|i| i.syntax().text().to_string())
+                .unwrap_or_default();
+            if formals.iter().any(|(f, _)| f.as_bytes() == n.as_bytes())
+                || bind_name.as_deref() == Some(n.as_str())
+            {
+                let espan = self.span_of(e);
+                return Err(self.err(
+                    ErrorKind::Parse(format!("duplicate formal function argument '{n}'")),
+                    espan,
+                ));
+            }
+            formals.push((NixString::from(n.as_str()), e.default().is_some()));
+        }
+        self.f().formals = Some(crate::opcode::Formals {
+            entries: formals.clone(),
+            ellipsis: p.ellipsis_token().is_some(),
+        });
+        self.emit(Op::Local(0), span);
+        self.emit(Op::Force, span);
+        self.emit(Op::CheckFormals, span);
+        if let Some(bind) = p.pat_bind().and_then(|b| b.ident()) {
+            let n = bind.syntax().text().to_string();
+            self.f()
+                .scopes
+                .last_mut()
+                .expect("function scope")
+                .names
+                .push((Key::Name(Rc::from(n)), 0));
+        }
+        let mut slots = Vec::new();
+        for (n, _) in &formals {
+            let c = self.constant(Value::String(n.clone()));
+            let slot = self.f().depth;
+            self.emit(Op::Formal(c), span);
+            slots.push(slot);
+        }
+        for ((n, _), slot) in formals.iter().zip(&slots) {
+            let key = Key::Name(Rc::from(n.to_str_lossy().as_ref()));
+            self.f()
+                .scopes
+                .last_mut()
+                .expect("function scope")
+                .names
+                .push((key, *slot));
+        }
+        for (e, slot) in entries.iter().zip(slots) {
+            if let Some(d) = e.default() {
+                let dspan = self.span_of(&d);
+                let idx = self.thunk_proto(&d)?;
+                self.emit(Op::FinalizeDefault { slot, proto: idx }, dspan);
+            }
+        }
+        Ok(())
+    }
+}
