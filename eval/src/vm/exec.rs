@@ -213,9 +213,38 @@ impl Vm {
                         let Value::Builtin(p) = &proto.consts[builtin as usize] else {
                             unreachable!("CallBuiltin's constant is a builtin")
                         };
+                        let def = p.def;
+                        let n = argc as usize;
+                        let at = self.stack.len() - n;
+                        // Fast path: a plain builtin whose strict arguments are all
+                        // evaluated runs right here, without a frame.
+                        if let crate::builtins::BuiltinFn::Sync(f) = def.func {
+                            let ready = self.stack[at..]
+                                .iter()
+                                .enumerate()
+                                .all(|(i, v)| def.lazy & (1 << i) != 0 || v.is_forced());
+                            if ready {
+                                let mut args: crate::builtins::Args = Default::default();
+                                for (i, v) in self.stack.drain(at..).enumerate() {
+                                    args[i] = if def.lazy & (1 << i) != 0 {
+                                        v
+                                    } else {
+                                        v.shallow()
+                                    };
+                                }
+                                suspend!();
+                                match f(self, args) {
+                                    Ok(v) => {
+                                        self.stack.push(v);
+                                        continue;
+                                    }
+                                    Err(k) => return Err(self.builtin_error_at(def, k, span!())),
+                                }
+                            }
+                        }
                         self.check_depth()?;
                         suspend!();
-                        let base = (self.stack.len() - argc as usize) as u32;
+                        let base = at as u32;
                         self.frames.push(Frame::Builtin {
                             def: p.def,
                             base,

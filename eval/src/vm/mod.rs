@@ -484,6 +484,20 @@ impl Vm {
         }
     }
 
+    /// A builtin's error, positioned at the call when it has no position of its own.
+    pub(super) fn builtin_error_at(
+        &self,
+        def: &BuiltinDef,
+        kind: ErrorKind,
+        span: Option<Span>,
+    ) -> Error {
+        let mut e = self.builtin_error(def, kind);
+        if e.span.is_none() {
+            e.span = span;
+        }
+        e
+    }
+
     fn builtin_error(&self, def: &BuiltinDef, kind: ErrorKind) -> Error {
         let mut e = match kind {
             ErrorKind::Located(e) => *e,
