@@ -248,19 +248,28 @@ impl Compiler<'_> {
             self.push_const(Value::string(e.name.as_str()), e.span);
             self.emit_bind_value(&e.val, &e.name, from_ids, e.span)?;
         }
+        self.finish_set(tree, order.len(), from_ids, span)
+    }
+
+    /// Push the dynamic entries of `tree` after its `statics` static ones, then build the set.
+    fn finish_set(
+        &mut self,
+        tree: &AttrTree,
+        statics: usize,
+        from_ids: &[u32],
+        span: Span,
+    ) -> CResult {
         for d in &tree.dynamics {
             self.compile_dyn_key(&d.key)?;
             self.emit_bind_value(&d.val, "", from_ids, d.span)?;
         }
-        let n = (order.len() + tree.dynamics.len()) as u32;
-        self.emit(
-            if tree.dynamics.is_empty() {
-                Op::Attrs(n)
-            } else {
-                Op::AttrsDyn(n)
-            },
-            span,
-        );
+        let n = (statics + tree.dynamics.len()) as u32;
+        let op = if tree.dynamics.is_empty() {
+            Op::Attrs(n)
+        } else {
+            Op::AttrsDyn(n)
+        };
+        self.emit(op, span);
         Ok(())
     }
 
@@ -541,20 +550,7 @@ impl Compiler<'_> {
                     self.push_const(Value::string(e.name.as_str()), e.span);
                     self.emit(Op::Local(base + nfrom + *i as u32), e.span);
                 }
-                for d in &tree.dynamics {
-                    self.compile_dyn_key(&d.key)?;
-                    self.emit_bind_value(&d.val, "", from_ids, d.span)?;
-                }
-                let n = (order.len() + tree.dynamics.len()) as u32;
-                self.emit(
-                    if tree.dynamics.is_empty() {
-                        Op::Attrs(n)
-                    } else {
-                        Op::AttrsDyn(n)
-                    },
-                    span,
-                );
-                Ok(())
+                self.finish_set(tree, order.len(), from_ids, span)
             }
         }
     }
