@@ -1,9 +1,12 @@
-//! Codegen: wrappers that convert arguments and results, a static definition per
-//! builtin, and the module's `PACK`.
+//! Codegen: for each builtin, a fast-path wrapper (plain `fn`s) and a suspending
+//! wrapper that convert the arguments and the result, a static definition, and
+//! the module's `PACK`.
 
 use crate::model::{Builtin, Pack, ParamKind};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
 
 pub fn generate(pack: Pack) -> TokenStream {
     let Pack {
@@ -12,21 +15,26 @@ pub fn generate(pack: Pack) -> TokenStream {
         builtins,
         constants,
     } = pack;
-    let krate = quote!(::nixie_eval);
+    let krate = match &options.krate {
+        Some(p) => quote!(#p),
+        None => quote!(::nixie_eval),
+    };
     let pack_name = options
         .name
         .as_ref()
         .map(|n| n.value())
-        .unwrap_or_else(|| module.ident.to_string());
+        .unwrap_or_else(|| module.ident.unraw().to_string());
     let overrides = options.overrides;
+    let namespace = match &options.namespace {
+        Some(ns) => quote!(::core::option::Option::Some(#ns)),
+        None => quote!(::core::option::Option::None),
+    };
     // The state type is written outside the module; the generated code lives inside it.
     let state_ty = options.state.clone().map(outer_relative);
     let mut generated = Vec::new();
     let mut entries = Vec::new();
     for b in &builtins {
-        let (wrapper, def) = builtin_items(b, &state_ty);
-        generated.push(wrapper);
-        generated.push(def);
+        generated.push(builtin_items(b, &state_ty, &krate));
         let def_ident = def_ident(b);
         let global = b.global;
         entries.push(quote!((&#def_ident, #global)));
@@ -36,22 +44,27 @@ pub fn generate(pack: Pack) -> TokenStream {
         let name = &c.nix_name;
         let global = c.global;
         let ident = &c.ident;
-        let maker = format_ident!("__nixie_const_{}", ident);
+        let doc = &c.doc;
+        let maker = format_ident!("__nixie_const_{}", ident.unraw());
         generated.push(quote! {
             #[doc(hidden)]
-            fn #maker() -> #krate::value::Value {
-                #krate::convert::IntoValue::into_value(#ident())
+            fn #maker() -> #krate::Value {
+                #krate::IntoValue::into_value(#ident())
             }
         });
-        values.push(
-            quote!(#krate::builtins::PackValue { name: #name, global: #global, make: #maker }),
-        );
+        values.push(quote!(#krate::builtins::PackValue {
+            name: #name, global: #global, make: #maker, doc: #doc,
+        }));
     }
     let state = match &state_ty {
-        Some(ty) => quote!(::core::option::Option::Some(#krate::builtins::PackState {
-            type_id: || ::std::any::TypeId::of::<#ty>(),
-            type_name: ::core::stringify!(#ty),
-        })),
+        Some(ty) => {
+            let shown = quote!(#ty).to_string().replace(' ', "");
+            let shown = shown.strip_prefix("super::").unwrap_or(&shown).to_string();
+            quote!(::core::option::Option::Some(#krate::builtins::PackState {
+                type_id: || ::std::any::TypeId::of::<#ty>(),
+                type_name: #shown,
+            }))
+        }
         None => quote!(::core::option::Option::None),
     };
     let pack_doc = format!("The `{pack_name}` pack: the builtins defined in this module.");
@@ -61,6 +74,7 @@ pub fn generate(pack: Pack) -> TokenStream {
         #[doc = #pack_doc]
         pub static PACK: #krate::builtins::Pack = #krate::builtins::Pack {
             name: #pack_name,
+            namespace: #namespace,
             builtins: &[#(#entries),*],
             values: &[#(#values),*],
             overrides: #overrides,
@@ -88,104 +102,194 @@ fn outer_relative(ty: syn::Type) -> syn::Type {
 }
 
 fn def_ident(b: &Builtin) -> syn::Ident {
-    format_ident!("__NIXIE_DEF_{}", b.ident.to_string().to_uppercase())
+    format_ident!(
+        "__NIXIE_DEF_{}",
+        b.ident.unraw().to_string().to_uppercase()
+    )
 }
 
-fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>) -> (TokenStream, TokenStream) {
-    let krate = quote!(::nixie_eval);
+/// The wrappers and the static definition of one builtin.
+fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>, krate: &TokenStream) -> TokenStream {
     let ident = &b.ident;
-    let wrap = format_ident!("__nixie_wrap_{}", ident);
+    let base = b.ident.unraw();
+    let fast = format_ident!("__nixie_fast_{}", base);
+    let slow = format_ident!("__nixie_slow_{}", base);
     let def = def_ident(b);
     let name = &b.nix_name;
     let doc = &b.doc;
     let mut lazy_mask: u8 = 0;
-    let mut arg_slots = Vec::new();
-    let mut conversions = Vec::new();
-    let mut call_args = Vec::new();
-    let mut needs_state = false;
+    let mut param_names = Vec::new();
     let mut n = 0usize;
-    for (i, p) in b.params.iter().enumerate() {
-        let local = format_ident!("__p{}", i);
-        match p {
-            ParamKind::Arg { ty, lazy } => {
-                let slot = format_ident!("__a{}", n);
-                if *lazy {
-                    lazy_mask |= 1 << n;
-                }
-                arg_slots.push(slot.clone());
-                conversions.push(quote! {
-                    let #local: #ty = <#ty as #krate::convert::FromValue>::from_value(#slot)?;
-                });
-                n += 1;
+    for p in &b.params {
+        if let ParamKind::Arg { lazy, name, .. } = p {
+            if *lazy {
+                lazy_mask |= 1 << n;
             }
-            ParamKind::State => {
-                needs_state = true;
-                conversions.push(quote! { let #local = __state?; });
-            }
+            param_names.push(name.clone());
+            n += 1;
         }
-        call_args.push(local);
     }
     let arity = n as u8;
-    let state_fetch = match (needs_state, state_ty) {
-        (true, Some(ty)) => quote! { let __state = vm.state::<#ty>(); },
-        _ => quote! {},
-    };
-    let pattern = quote!(let [#(#arg_slots,)* ..] = args;);
-    // Spanned at the user's `T`, so a missing `IntoValue` is reported there.
-    let into_value = match &b.ok_type {
-        Some(t) => {
-            quote::quote_spanned!(syn::spanned::Spanned::span(t)=> <#t as #krate::convert::IntoValue>::into_value)
-        }
-        None => quote!(#krate::convert::IntoValue::into_value),
-    };
-    let (wrapper, func) = if b.is_async {
-        (
-            quote! {
-                #[doc(hidden)]
-                fn #wrap(
-                    vm: &mut #krate::vm::Vm,
-                    co: #krate::vm::GenCo,
-                    args: #krate::builtins::Args,
-                ) -> #krate::builtins::BuiltinFuture {
-                    let _ = &vm;
-                    #state_fetch
-                    #pattern
-                    ::std::boxed::Box::pin(async move {
-                        #(#conversions)*
-                        #ident(co, #(#call_args),*).await.map(|__v| #into_value(__v))
-                    })
-                }
-            },
-            quote!(#krate::builtins::BuiltinFn::Async(#wrap)),
-        )
+    let ret = &b.ret;
+    // Spanned at the user's return type, so a type that is no builtin result is
+    // reported there.
+    let into_result = quote_spanned!(ret.span()=> <#ret as #krate::convert::BuiltinResult>::into_result);
+    let slow_fn = slow_wrapper(b, &slow, state_ty, krate, &into_result);
+    let func = if b.is_async {
+        quote!(#krate::builtins::BuiltinFn::Async(#slow))
     } else {
-        let vm_arg = if b.takes_vm { quote!(vm,) } else { quote!() };
-        (
-            quote! {
-                #[doc(hidden)]
-                fn #wrap(
-                    vm: &mut #krate::vm::Vm,
-                    args: #krate::builtins::Args,
-                ) -> ::core::result::Result<#krate::value::Value, #krate::errors::ErrorKind> {
-                    let _ = &vm;
-                    #state_fetch
-                    #pattern
-                    #(#conversions)*
-                    #ident(#vm_arg #(#call_args),*).map(|__v| #into_value(__v))
-                }
-            },
-            quote!(#krate::builtins::BuiltinFn::Sync(#wrap)),
-        )
+        let fast_fn = fast_wrapper(b, &fast, state_ty, krate, &into_result);
+        return quote! {
+            #fast_fn
+            #slow_fn
+            #[doc(hidden)]
+            static #def: #krate::builtins::BuiltinDef = #krate::builtins::BuiltinDef {
+                name: #name,
+                doc: #doc,
+                params: &[#(#param_names),*],
+                arity: #arity,
+                lazy: #lazy_mask,
+                func: #krate::builtins::BuiltinFn::Sync {
+                    fast: #fast,
+                    slow: ::core::option::Option::Some(#slow),
+                },
+            };
+        };
     };
-    let def_item = quote! {
+    let _ = ident;
+    quote! {
+        #slow_fn
         #[doc(hidden)]
         static #def: #krate::builtins::BuiltinDef = #krate::builtins::BuiltinDef {
             name: #name,
             doc: #doc,
+            params: &[#(#param_names),*],
             arity: #arity,
             lazy: #lazy_mask,
             func: #func,
         };
+    }
+}
+
+/// The fast path of a plain builtin: convert each argument without running Nix
+/// code (asking for unforced parts), then call the function.
+fn fast_wrapper(
+    b: &Builtin,
+    fast: &syn::Ident,
+    state_ty: &Option<syn::Type>,
+    krate: &TokenStream,
+    into_result: &TokenStream,
+) -> TokenStream {
+    let ident = &b.ident;
+    let name = &b.nix_name;
+    let mut convs = Vec::new();
+    let mut locals = Vec::new();
+    let mut call_args = Vec::new();
+    let mut state_fetch = quote!();
+    let mut n = 0usize;
+    for p in &b.params {
+        match p {
+            ParamKind::Arg { ty, .. } => {
+                let local = format_ident!("__p{}", n);
+                let conv = quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value);
+                convs.push(quote! {
+                    let #local = #krate::__private::argument(#conv(&__args[#n], __cx), #n, #name);
+                });
+                locals.push(local.clone());
+                call_args.push(quote!(#local));
+                n += 1;
+            }
+            ParamKind::State => {
+                let ty = state_ty.as_ref().expect("the model checked the pack declares state");
+                state_fetch = quote!(let __state = __cx.state::<#ty>()?;);
+                call_args.push(quote!(__state.clone()));
+            }
+            ParamKind::Ctx => call_args.push(quote!(__cx)),
+        }
+    }
+    let oks: Vec<_> = locals.iter().map(|l| quote!(::core::result::Result::Ok(#l))).collect();
+    let errs: Vec<_> = locals.iter().map(|l| quote!(#l.err())).collect();
+    quote! {
+        #[doc(hidden)]
+        fn #fast(
+            __cx: &mut #krate::Ctx<'_>,
+            __args: &[#krate::Value],
+        ) -> ::core::result::Result<#krate::Value, #krate::Error> {
+            #state_fetch
+            #(#convs)*
+            match (#(#locals,)*) {
+                (#(#oks,)*) => #into_result(#ident(#(#call_args),*)),
+                (#(#locals,)*) => ::core::result::Result::Err(#krate::__private::first_failure([#(#errs),*])),
+            }
+        }
+    }
+}
+
+/// The suspending path: convert each argument with `from_value_async`, then call
+/// the async function (an async builtin, a plain builtin's `suspend = f`), or the
+/// plain function itself.
+fn slow_wrapper(
+    b: &Builtin,
+    slow: &syn::Ident,
+    state_ty: &Option<syn::Type>,
+    krate: &TokenStream,
+    into_result: &TokenStream,
+) -> TokenStream {
+    let name = &b.nix_name;
+    let mut slots = Vec::new();
+    let mut convs = Vec::new();
+    let mut call_args = Vec::new();
+    let mut state_fetch = quote!();
+    let mut uses_ctx = false;
+    let mut n = 0usize;
+    for p in &b.params {
+        match p {
+            ParamKind::Arg { ty, .. } => {
+                let slot = format_ident!("__a{}", n);
+                let local = format_ident!("__p{}", n);
+                let conv =
+                    quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value_async);
+                convs.push(quote! {
+                    let #local = #krate::__private::argument(#conv(#slot, &mut __co).await, #n, #name)?;
+                });
+                slots.push(slot);
+                call_args.push(quote!(#local));
+                n += 1;
+            }
+            ParamKind::State => {
+                let ty = state_ty.as_ref().expect("the model checked the pack declares state");
+                state_fetch = quote!(let __state = __co.state::<#ty>()?;);
+                call_args.push(quote!(__state.clone()));
+            }
+            ParamKind::Ctx => {
+                uses_ctx = true;
+                call_args.push(quote!(__cx));
+            }
+        }
+    }
+    let ident = &b.ident;
+    let call = if b.is_async {
+        quote!(#into_result(#ident(&mut __co, #(#call_args),*).await))
+    } else if let Some(target) = &b.suspend {
+        let args = call_args.iter().filter(|a| a.to_string() != "__cx");
+        quote!(#krate::__private::async_result(#target(&mut __co, #(#args),*).await))
+    } else if uses_ctx {
+        quote!(__co.ctx(|__cx| #into_result(#ident(#(#call_args),*))))
+    } else {
+        quote!(#into_result(#ident(#(#call_args),*)))
     };
-    (wrapper, def_item)
+    quote! {
+        #[doc(hidden)]
+        fn #slow(
+            mut __co: #krate::Co,
+            __args: #krate::builtins::Args,
+        ) -> #krate::builtins::BuiltinFuture {
+            let [#(#slots,)* ..] = __args;
+            ::std::boxed::Box::pin(async move {
+                #state_fetch
+                #(#convs)*
+                #call
+            })
+        }
+    }
 }

@@ -1,57 +1,41 @@
 //! `#[builtins]`: turns a module of plain Rust functions into a pack of Nix
-//! builtins for a Nixie evaluation.
+//! builtins for a Nixie evaluation, and `#[derive(FromAttrs)]`: a struct that
+//! describes an attribute-set argument.
 //!
-//! ```ignore
-//! use nixie_eval::builtins;
-//!
-//! #[builtins(name = "strings")]
-//! pub mod strings {
-//!     use nixie_eval::prelude::*;
-//!
-//!     /// Return the length of the string `s` in bytes.
-//!     #[builtin("stringLength")]
-//!     fn string_length(s: NixString) -> Result<i64, ErrorKind> {
-//!         Ok(s.len() as i64)
-//!     }
-//!
-//!     /// Apply `f` to `x`, forcing the result.
-//!     #[builtin("applyTo")]
-//!     async fn apply_to(co: GenCo, f: Value, #[lazy] x: Value) -> Result<Value, ErrorKind> {
-//!         let r = co.yield_(Request::Call(f, x)).await;
-//!         Ok(nixie_eval::vm::force(&co, r).await)
-//!     }
-//! }
-//! // `strings::PACK` is a `nixie_eval::builtins::Pack`:
-//! // Evaluation::builder().pack(&strings::PACK).build()
-//! ```
+//! The full guide, with a doctest of every form, is the crate documentation of
+//! `nixie_eval`. In short:
 //!
 //! # Options of `#[builtins(...)]`
 //! - `name = "…"`: the pack's name in collision messages (default: the module's name).
+//! - `namespace = "ns"`: the builtins appear as `builtins.ns.name`.
 //! - `state = Type`: the pack carries state of this type; register the pack with
 //!   `EvaluationBuilder::pack_with_state(&PACK, value)`, and builtins receive it through
-//!   a parameter `#[state] s: Rc<Type>`.
+//!   a parameter `#[state] s: Rc<Type>` (each registration has its own state).
 //! - `overrides`: this pack's names replace those of packs registered before it instead
 //!   of being a collision error.
+//! - `crate = path`: where `nixie_eval` is, for crates that re-export it.
 //!
 //! # Functions
-//! - `#[builtin("name")]` or `#[builtin("name", global)]` (also visible without
-//!   `builtins.`): a builtin. Its doc comment is its documentation.
-//! - A plain `fn` runs synchronously on forced arguments and never suspends. It may take
-//!   `vm: &mut Vm` as its first parameter.
-//! - An `async fn` takes `co: GenCo` first and may `co.yield_(Request::…)` to ask the VM
-//!   to force, call, compare or coerce; it runs as one generator per call.
-//! - Parameters are forced before the call, first to last, and converted with
-//!   `FromValue` (`i64`, `f64`, `bool`, `NixString`, `List`, `Attrs`, `PathBuf`,
-//!   `NixNumber`, `Callable`, `Value`, or a pack's own type). A wrong type is Nix's
-//!   error ("expected an integer but found a string").
-//! - `#[lazy]` on a parameter of type `Value` passes it unforced.
-//! - The return type is `Result<T, ErrorKind>` with `T: IntoValue`.
+//! - `#[builtin("name")]`, `#[builtin("name", global)]` (also visible without
+//!   `builtins.`), `#[builtin("name", suspend = async_fn)]` (a plain builtin whose
+//!   body may return `cx.suspend()` to continue in `async_fn`). Its doc comment is its
+//!   documentation.
+//! - A plain `fn` runs on forced, converted arguments and never suspends; it may take
+//!   `cx: &mut Ctx` first for host access. When an argument's conversion needs Nix
+//!   code run (a set's `__toString`), the call runs again on a generated suspending
+//!   path with the same function.
+//! - An `async fn` takes `co: &mut Co` first; its typed methods force, call, coerce
+//!   and compare.
+//! - Parameters convert with `FromValue`; `#[lazy] x: Value` or `x: Lazy<T>` arrive
+//!   unforced. The return type is any `Result<T, E>` with `T: IntoValue` and
+//!   `E: Into<Error>`.
 //! - `#[constant("name")]` (or `#[constant("name", global)]`) on a `fn() -> T` adds a
 //!   constant.
 //!
 //! The macro is structured as parse (syntax → raw items) → model (checked builtins,
 //! with a spanned error for each misuse) → codegen.
 
+mod attrs_derive;
 mod codegen;
 mod model;
 mod parse;
@@ -65,6 +49,20 @@ pub fn builtins(attr: TokenStream, item: TokenStream) -> TokenStream {
         .and_then(model::check)
         .map(codegen::generate);
     match result {
+        Ok(ts) => ts.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// Implement `FromValue` for a struct describing an attribute-set argument: one
+/// field per attribute, `Option<T>` fields optional, `#[nix(default)]`,
+/// `#[nix(default = "expr")]` and `#[nix(rename = "name")]` on fields, and
+/// `#[nix(allow_unknown)]`, `#[nix(missing = "…{name}…")]`,
+/// `#[nix(unknown = "…{name}…")]` and `#[nix(crate = path)]` on the struct.
+#[proc_macro_derive(FromAttrs, attributes(nix))]
+pub fn derive_from_attrs(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    match attrs_derive::derive(input) {
         Ok(ts) => ts.into(),
         Err(e) => e.to_compile_error().into(),
     }

@@ -11,10 +11,16 @@ const MAX_ARITY: usize = 4;
 
 /// How one Rust parameter is filled.
 pub enum ParamKind {
-    /// A Nix argument, converted with `FromValue` (or passed raw if lazy).
-    Arg { ty: Box<Type>, lazy: bool },
+    /// A Nix argument, converted with `FromValue` (passed unforced if lazy).
+    Arg {
+        ty: Box<Type>,
+        lazy: bool,
+        name: String,
+    },
     /// The pack's state, as `Rc<State>`.
     State,
+    /// The plain builtin's context, `&mut Ctx`.
+    Ctx,
 }
 
 /// A checked builtin.
@@ -23,11 +29,12 @@ pub struct Builtin {
     pub global: bool,
     pub ident: Ident,
     pub is_async: bool,
-    pub takes_vm: bool,
     pub params: Vec<ParamKind>,
     pub doc: String,
-    /// `T` of the `Result<T, ErrorKind>` return type.
-    pub ok_type: Option<Box<Type>>,
+    /// The declared return type (any `Result<T, E>` or alias of one).
+    pub ret: Box<Type>,
+    /// `suspend = f`: the async function that is the suspending path.
+    pub suspend: Option<Ident>,
 }
 
 /// A checked constant.
@@ -35,6 +42,7 @@ pub struct Constant {
     pub nix_name: LitStr,
     pub global: bool,
     pub ident: Ident,
+    pub doc: String,
 }
 
 /// The checked module.
@@ -79,7 +87,11 @@ pub fn check(raw: RawModule) -> syn::Result<Pack> {
         mut func,
     } in fns
     {
-        let (nix_name, global) = match marker_args(&attr) {
+        let MarkerArgs {
+            name: nix_name,
+            global,
+            suspend,
+        } = match marker_args(&attr) {
             Ok(x) => x,
             Err(e) => {
                 errors.push(e);
@@ -98,15 +110,39 @@ pub fn check(raw: RawModule) -> syn::Result<Pack> {
         }
         names.push(nix_name.value());
         let r = match marker {
-            Marker::Builtin => {
-                check_builtin(&options, &mut func, nix_name, global).map(|b| builtins.push(b))
-            }
+            Marker::Builtin => check_builtin(&options, &mut func, nix_name, global, suspend)
+                .map(|b| builtins.push(b)),
             Marker::Constant => check_constant(&func, nix_name, global).map(|c| constants.push(c)),
         };
         if let Err(e) = r {
             errors.push(e);
         }
         checked_fns.push(func);
+    }
+    let (_, module_items) = module
+        .content
+        .as_ref()
+        .expect("parse checked the module is inline");
+    for b in &builtins {
+        let Some(target) = &b.suspend else { continue };
+        if b.is_async {
+            errors.push(err(
+                target.span(),
+                "only a plain `fn` builtin has a separate suspending path; an `async fn` builtin already suspends",
+            ));
+            continue;
+        }
+        let found = module_items.iter().any(|it| {
+            matches!(it, syn::Item::Fn(f) if f.sig.ident == *target && f.sig.asyncness.is_some())
+        });
+        if !found {
+            errors.push(err(
+                target.span(),
+                &format!(
+                    "no `async fn {target}` in this module: the suspending path is an async fn taking `co: &mut Co` and the same Nix arguments"
+                ),
+            ));
+        }
     }
     if let Some(e) = errors.0 {
         return Err(e);
@@ -124,8 +160,15 @@ pub fn check(raw: RawModule) -> syn::Result<Pack> {
     })
 }
 
-/// `("name")` or `("name", global)`.
-fn marker_args(attr: &syn::Attribute) -> syn::Result<(LitStr, bool)> {
+/// The options of a `#[builtin(...)]` or `#[constant(...)]` marker.
+pub struct MarkerArgs {
+    pub name: LitStr,
+    pub global: bool,
+    pub suspend: Option<Ident>,
+}
+
+/// `("name")`, `("name", global)`, `("name", suspend = f)`.
+fn marker_args(attr: &syn::Attribute) -> syn::Result<MarkerArgs> {
     let which = if attr.path().is_ident("builtin") {
         "builtin"
     } else {
@@ -163,20 +206,41 @@ fn marker_args(attr: &syn::Attribute) -> syn::Result<(LitStr, bool)> {
         return Err(err(name.span(), "the Nix name cannot be empty"));
     }
     let mut global = false;
+    let mut suspend = None;
     for extra in it {
         match extra {
             syn::Expr::Path(p) if p.path.is_ident("global") => global = true,
+            syn::Expr::Assign(a) if which == "builtin" && matches!(&*a.left, syn::Expr::Path(p) if p.path.is_ident("suspend")) => {
+                match &*a.right {
+                    syn::Expr::Path(p) if p.path.get_ident().is_some() => {
+                        suspend = p.path.get_ident().cloned()
+                    }
+                    other => {
+                        return Err(err(
+                            other.span(),
+                            "`suspend` names an `async fn` of this module: #[builtin(\"name\", suspend = my_async_fn)]",
+                        ))
+                    }
+                }
+            }
             other => {
+                let options = if which == "builtin" {
+                    "`global` and `suspend = async_fn`"
+                } else {
+                    "`global`"
+                };
                 return Err(err(
                     other.span(),
-                    &format!(
-                        "unknown #[{which}] option; the only option after the name is `global`"
-                    ),
-                ))
+                    &format!("unknown #[{which}] option; the options after the name are {options}"),
+                ));
             }
         }
     }
-    Ok((name, global))
+    Ok(MarkerArgs {
+        name,
+        global,
+        suspend,
+    })
 }
 
 fn last_segment_is(ty: &Type, name: &str) -> bool {
@@ -184,10 +248,6 @@ fn last_segment_is(ty: &Type, name: &str) -> bool {
         Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == name),
         _ => false,
     }
-}
-
-fn is_vm_ref(ty: &Type) -> bool {
-    matches!(ty, Type::Reference(r) if r.mutability.is_some() && last_segment_is(&r.elem, "Vm"))
 }
 
 fn param_name(pat: &Pat) -> Option<String> {
@@ -221,6 +281,7 @@ fn check_builtin(
     func: &mut ItemFn,
     nix_name: LitStr,
     global: bool,
+    suspend: Option<Ident>,
 ) -> syn::Result<Builtin> {
     let sig = &func.sig;
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
@@ -230,48 +291,38 @@ fn check_builtin(
         ));
     }
     let is_async = sig.asyncness.is_some();
-    match &sig.output {
-        syn::ReturnType::Type(_, ty) if last_segment_is(ty, "Result") => {}
-        syn::ReturnType::Type(_, ty) => {
-            return Err(err(
-                ty.span(),
-                "a builtin must return `Result<T, ErrorKind>` where `T: IntoValue`",
-            ))
-        }
+    let ret = match &sig.output {
+        syn::ReturnType::Type(_, ty) => ty.clone(),
         syn::ReturnType::Default => return Err(err(
             sig.ident.span(),
-            "a builtin must return `Result<T, ErrorKind>` where `T: IntoValue`; add a return type",
+            "a builtin must return `Result<T, E>` where `T: IntoValue` and `E: Into<Error>`; add a return type",
         )),
-    }
+    };
     if is_async {
-        let co_at = func.sig.inputs.iter().position(|a| match a {
-            FnArg::Typed(pt) => {
-                param_name(&pt.pat).as_deref() == Some("co") || last_segment_is(&pt.ty, "GenCo")
+        let first_is_co = matches!(func.sig.inputs.first(), Some(FnArg::Typed(pt)) if is_co_ref(&pt.ty));
+        if !first_is_co {
+            if let Some(i) = func.sig.inputs.iter().position(|a| matches!(a, FnArg::Typed(pt) if is_co_ref(&pt.ty) || param_name(&pt.pat).as_deref() == Some("co"))) {
+                if i > 0 {
+                    return Err(syn::Error::new_spanned(
+                        &func.sig.inputs[i],
+                        "`co: &mut Co` must be the first parameter of an async builtin: move it before the Nix arguments",
+                    ));
+                }
+            } else {
+                let span = match func.sig.inputs.first() {
+                    Some(first) => first.span(),
+                    None => func.sig.ident.span(),
+                };
+                return Err(err(
+                    span,
+                    "an async builtin takes `co: &mut Co` as its first parameter, before the Nix arguments",
+                ));
             }
-            FnArg::Receiver(_) => false,
-        });
-        match co_at {
-            None => {
-                return Err(syn::Error::new_spanned(
-                    &func.sig.inputs,
-                    "an async builtin takes `co: GenCo` as its first parameter, before the Nix arguments",
-                ))
-            }
-            Some(i) if i > 0 => {
-                return Err(syn::Error::new_spanned(
-                    &func.sig.inputs[i],
-                    "`co: GenCo` must be the first parameter of an async builtin: move it before the Nix arguments",
-                ))
-            }
-            Some(_) => {}
         }
     }
     let mut params = Vec::new();
-    let mut takes_vm = false;
     let mut nix_args = 0usize;
-    let inputs: Vec<&mut FnArg> = func.sig.inputs.iter_mut().collect();
-    let n_inputs = inputs.len();
-    for (i, input) in inputs.into_iter().enumerate() {
+    for (i, input) in func.sig.inputs.iter_mut().enumerate() {
         let pt = match input {
             FnArg::Receiver(r) => {
                 return Err(err(
@@ -282,49 +333,60 @@ fn check_builtin(
             FnArg::Typed(pt) => pt,
         };
         let name = param_name(&pt.pat);
-        let is_co_type = last_segment_is(&pt.ty, "GenCo");
-        let lazy = pt.attrs.iter().any(|a| a.path().is_ident("lazy"));
+        let lazy_attr = pt.attrs.iter().any(|a| a.path().is_ident("lazy"));
         let state = pt.attrs.iter().any(|a| a.path().is_ident("state"));
         pt.attrs
             .retain(|a| !a.path().is_ident("lazy") && !a.path().is_ident("state"));
-        if name.as_deref() == Some("co") || is_co_type {
+        if is_co_ref(&pt.ty) || name.as_deref() == Some("co") {
             if !is_async {
                 return Err(err(
                     pt.span(),
-                    "only `async fn` builtins take `co: GenCo`: make the function `async`, or remove this parameter",
+                    "only `async fn` builtins take `co: &mut Co`: make the function `async`, or take `cx: &mut Ctx` for host access",
                 ));
             }
             if i != 0 {
                 return Err(err(
                     pt.span(),
-                    "`co: GenCo` must be the first parameter of an async builtin",
+                    "`co: &mut Co` must be the first parameter of an async builtin",
                 ));
             }
-            if !is_co_type {
+            if !is_co_ref(&pt.ty) {
                 return Err(err(
                     pt.ty.span(),
-                    "`co` must have type `GenCo` (nixie_eval::vm::GenCo)",
+                    "`co` must have type `&mut Co` (nixie_eval::Co)",
                 ));
             }
             continue;
         }
-        if i == 0 && is_async {
+        if last_segment_is(&pt.ty, "Vm") || is_ref_to(&pt.ty, "Vm") {
             return Err(err(
-                pt.span(),
-                "an async builtin takes `co: GenCo` as its first parameter, before the Nix arguments",
+                pt.ty.span(),
+                "builtins cannot reach the VM: take `cx: &mut Ctx` for host access in a plain `fn`, or `co: &mut Co` in an `async fn`",
             ));
         }
-        if is_vm_ref(&pt.ty) {
+        if last_segment_is(&pt.ty, "GenCo") {
+            return Err(err(
+                pt.ty.span(),
+                "`GenCo` is gone: an async builtin takes `co: &mut Co` as its first parameter",
+            ));
+        }
+        if is_ref_to(&pt.ty, "Ctx") {
             if is_async {
                 return Err(err(
                     pt.ty.span(),
-                    "async builtins cannot borrow the VM across suspensions: use `co` requests instead",
+                    "an async builtin cannot hold the context across suspensions: use `co.ctx(|cx| ...)`",
                 ));
             }
-            if i != 0 {
-                return Err(err(pt.span(), "`vm: &mut Vm` must be the first parameter"));
+            if !matches!(&*pt.ty, Type::Reference(r) if r.mutability.is_some()) {
+                return Err(err(pt.ty.span(), "the context is taken as `cx: &mut Ctx`"));
             }
-            takes_vm = true;
+            if i != 0 {
+                return Err(err(
+                    pt.span(),
+                    "`cx: &mut Ctx` must be the first parameter of a plain builtin",
+                ));
+            }
+            params.push(ParamKind::Ctx);
             continue;
         }
         if state {
@@ -343,23 +405,19 @@ fn check_builtin(
             params.push(ParamKind::State);
             continue;
         }
-        if lazy && !last_segment_is(&pt.ty, "Value") {
+        let typed_lazy = last_segment_is(&pt.ty, "Lazy");
+        if lazy_attr && !typed_lazy && !last_segment_is(&pt.ty, "Value") {
             return Err(err(
                 pt.ty.span(),
-                "#[lazy] arguments are passed unforced, so they must have type `Value`",
+                "#[lazy] arguments are passed unforced, so they must have type `Value`; for a typed lazy argument use `Lazy<T>`",
             ));
         }
         nix_args += 1;
         params.push(ParamKind::Arg {
             ty: pt.ty.clone(),
-            lazy,
+            lazy: lazy_attr || typed_lazy,
+            name: name.unwrap_or_else(|| format!("arg{nix_args}")),
         });
-    }
-    if is_async && n_inputs == 0 {
-        return Err(err(
-            func.sig.ident.span(),
-            "an async builtin takes `co: GenCo` as its first parameter, before the Nix arguments",
-        ));
     }
     if nix_args == 0 {
         return Err(err(
@@ -370,36 +428,29 @@ fn check_builtin(
     if nix_args > MAX_ARITY {
         return Err(err(
             func.sig.inputs.span(),
-            "a builtin takes at most 4 Nix arguments",
+            "a builtin takes at most 4 Nix arguments; take an attribute set (`#[derive(FromAttrs)]`) for more",
         ));
     }
-    let ok_type = match &func.sig.output {
-        syn::ReturnType::Type(_, ty) => ok_type_of(ty),
-        syn::ReturnType::Default => None,
-    };
     Ok(Builtin {
-        ok_type,
+        ret,
         nix_name,
         global,
         ident: func.sig.ident.clone(),
         is_async,
-        takes_vm,
         params,
         doc: doc_of(func),
+        suspend,
     })
 }
 
-/// `T` in `Result<T, E>`.
-fn ok_type_of(ty: &Type) -> Option<Box<Type>> {
-    let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) => Some(Box::new(t.clone())),
-        _ => None,
-    }
+/// `&mut Co` (any path ending in `Co`).
+fn is_co_ref(ty: &Type) -> bool {
+    matches!(ty, Type::Reference(r) if r.mutability.is_some() && last_segment_is(&r.elem, "Co"))
+}
+
+/// `&T` or `&mut T` where the path ends in `name`.
+fn is_ref_to(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Reference(r) if last_segment_is(&r.elem, name))
 }
 
 fn check_constant(func: &ItemFn, nix_name: LitStr, global: bool) -> syn::Result<Constant> {
@@ -431,5 +482,6 @@ fn check_constant(func: &ItemFn, nix_name: LitStr, global: bool) -> syn::Result<
         nix_name,
         global,
         ident: func.sig.ident.clone(),
+        doc: doc_of(func),
     })
 }

@@ -10,6 +10,10 @@ pub struct PackOptions {
     pub name: Option<LitStr>,
     pub state: Option<syn::Type>,
     pub overrides: bool,
+    /// `builtins.NS.name` instead of `builtins.name`.
+    pub namespace: Option<LitStr>,
+    /// The path of `nixie_eval` (for crates that re-export it).
+    pub krate: Option<syn::Path>,
 }
 
 /// What a function inside the module was marked as.
@@ -96,6 +100,8 @@ fn parse_options(attr: TokenStream) -> syn::Result<PackOptions> {
         name: None,
         state: None,
         overrides: false,
+        namespace: None,
+        krate: None,
     };
     let metas =
         syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated.parse2(attr)?;
@@ -122,11 +128,31 @@ fn parse_options(attr: TokenStream) -> syn::Result<PackOptions> {
                 };
                 opts.state = Some(ty);
             }
+            Meta::NameValue(nv) if nv.path.is_ident("namespace") => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if !s.value().is_empty() => {
+                    opts.namespace = Some(s.clone())
+                }
+                other => {
+                    return Err(syn::Error::new(
+                        other.span(),
+                        "the namespace must be a non-empty string literal: #[builtins(namespace = \"probe\")]",
+                    ))
+                }
+            },
+            Meta::NameValue(nv) if nv.path.is_ident("crate") => match &nv.value {
+                syn::Expr::Path(p) => opts.krate = Some(p.path.clone()),
+                other => {
+                    return Err(syn::Error::new(
+                        other.span(),
+                        "`crate` takes the path nixie_eval is reachable at: #[builtins(crate = my_crate::nixie)]",
+                    ))
+                }
+            },
             Meta::Path(p) if p.is_ident("overrides") => opts.overrides = true,
             other => {
                 return Err(syn::Error::new(
                     other.span(),
-                    "unknown #[builtins] option; expected `name = \"...\"`, `state = Type` or `overrides`",
+                    "unknown #[builtins] option; expected `name = \"...\"`, `state = Type`, `namespace = \"...\"`, `crate = path` or `overrides`",
                 ))
             }
         }

@@ -8,8 +8,8 @@ pub mod defs {
 
     /// The value of an environment variable, or "" if it is not set.
     #[builtin("getEnv")]
-    fn get_env(vm: &mut Vm, name: NixString) -> Result<String, ErrorKind> {
-        Ok(vm.io.env_var(&name.to_str_lossy()).unwrap_or_default())
+    fn get_env(cx: &mut Ctx, name: NixString) -> Result<String, ErrorKind> {
+        Ok(cx.io().env_var(&name.to_str_lossy()).unwrap_or_default())
     }
 
     /// Seconds since the Unix epoch, read once per evaluation.

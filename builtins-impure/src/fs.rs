@@ -34,30 +34,29 @@ pub mod defs {
 
     /// The contents of a file as a string.
     #[builtin("readFile")]
-    fn read_file(vm: &mut Vm, p: Value) -> Result<NixString, ErrorKind> {
+    fn read_file(cx: &mut Ctx, p: Value) -> Result<NixString, ErrorKind> {
         let p = path_of(&p)?;
-        vm.io
-            .read_file(&p)
+        cx.io().read_file(&p)
             .map(NixString::from)
             .map_err(|e| io_error(&p, e))
     }
 
     /// Whether a path exists.
     #[builtin("pathExists")]
-    fn path_exists(vm: &mut Vm, p: Value) -> Result<bool, ErrorKind> {
-        Ok(vm.io.path_exists(&path_of(&p)?))
+    fn path_exists(cx: &mut Ctx, p: Value) -> Result<bool, ErrorKind> {
+        Ok(cx.io().path_exists(&path_of(&p)?))
     }
 
     /// The entries of a directory: a set from names to "regular", "directory",
     /// "symlink" or "unknown".
     #[builtin("readDir")]
-    fn read_dir(vm: &mut Vm, p: Value) -> Result<Value, ErrorKind> {
+    fn read_dir(cx: &mut Ctx, p: Value) -> Result<Value, ErrorKind> {
         let p = path_of(&p)?;
-        let names = vm.io.read_dir_names(&p).map_err(|e| io_error(&p, e))?;
+        let names = cx.io().read_dir_names(&p).map_err(|e| io_error(&p, e))?;
         let mut out = Vec::with_capacity(names.len());
         for n in names {
-            let kind = vm
-                .io
+            let kind = cx
+                .io()
                 .file_kind(&p.join(&n))
                 .map(kind_name)
                 .unwrap_or("unknown");
@@ -68,10 +67,9 @@ pub mod defs {
 
     /// The type of a file: "regular", "directory", "symlink" or "unknown".
     #[builtin("readFileType")]
-    fn read_file_type(vm: &mut Vm, p: Value) -> Result<&'static str, ErrorKind> {
+    fn read_file_type(cx: &mut Ctx, p: Value) -> Result<&'static str, ErrorKind> {
         let p = path_of(&p)?;
-        vm.io
-            .file_kind(&p)
+        cx.io().file_kind(&p)
             .map(kind_name)
             .map_err(|e| io_error(&p, e))
     }

@@ -5,7 +5,7 @@ use nixie_eval::builtins;
 #[builtins(name = "arith")]
 pub mod defs {
     use nixie_eval::prelude::*;
-    use nixie_eval::vm::ops;
+    use nixie_eval::ops;
 
     /// The sum of two numbers.
     #[builtin("add")]
@@ -33,8 +33,8 @@ pub mod defs {
 
     /// Whether `a < b` (numbers, strings, paths, or lists compared element-wise).
     #[builtin("lessThan")]
-    async fn less_than(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
-        Ok(co.yield_(Request::Less(a, b)).await)
+    async fn less_than(co: &mut Co, a: Value, b: Value) -> Result<bool, Error> {
+        co.less(a, b).await
     }
 
     /// Bitwise and of two integers.

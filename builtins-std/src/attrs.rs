@@ -74,11 +74,11 @@ pub mod defs {
     /// `removeAttrs set names`: the set without the attributes in the list of names
     /// (names it does not have are ignored).
     #[builtin("removeAttrs", global)]
-    async fn remove_attrs(co: GenCo, set: Attrs, names: List) -> Result<Attrs, ErrorKind> {
+    async fn remove_attrs(co: &mut Co, set: Attrs, names: List) -> Result<Attrs, ErrorKind> {
         let entries = set.entries();
         let mut gone: Vec<usize> = Vec::new();
         for n in names.iter() {
-            let n = force(&co, n.clone()).await;
+            let n = co.force(n.clone()).await;
             let Value::String(s) = &n else {
                 return Err(type_error("a string", &n));
             };
@@ -131,11 +131,11 @@ pub mod defs {
     /// `catAttrs name sets`: the values of the attribute `name` of those sets in the
     /// list that have it, in list order.
     #[builtin("catAttrs")]
-    async fn cat_attrs(co: GenCo, name: NixString, sets: List) -> Result<List, ErrorKind> {
+    async fn cat_attrs(co: &mut Co, name: NixString, sets: List) -> Result<List, ErrorKind> {
         no_context(&name)?;
         let mut out = Vec::new();
         for s in sets.iter() {
-            let s = force(&co, s.clone()).await;
+            let s = co.force(s.clone()).await;
             if let Some(v) = expect_attrs(&s)?.get(name.as_bytes()) {
                 out.push(v.clone());
             }
@@ -163,18 +163,18 @@ pub mod defs {
     /// `listToAttrs [ { name = …; value = …; } … ]`: a set from name/value pairs. When a
     /// name occurs more than once, the first occurrence wins. Values are not evaluated.
     #[builtin("listToAttrs")]
-    async fn list_to_attrs(co: GenCo, l: List) -> Result<Attrs, ErrorKind> {
+    async fn list_to_attrs(co: &mut Co, l: List) -> Result<Attrs, ErrorKind> {
         let mut out: Vec<(NixString, Value)> = Vec::with_capacity(l.len());
         // The names seen so far, built only once an element without `value` shows up
         // (that is an error only if its name has not been seen before).
         let mut seen: Option<BTreeSet<NixString>> = None;
         for e in l.iter() {
-            let e = force(&co, e.clone()).await;
+            let e = co.force(e.clone()).await;
             let a = expect_attrs(&e)?;
             let Some(n) = a.get(b"name") else {
                 return Err(ErrorKind::MissingAttribute("name".into()));
             };
-            let n = force(&co, n.clone()).await;
+            let n = co.force(n.clone()).await;
             let Value::String(name) = n else {
                 return Err(type_error("a string", &n));
             };
@@ -206,12 +206,11 @@ pub mod defs {
     #[builtin("functionArgs")]
     fn function_args(f: Value) -> Result<Attrs, ErrorKind> {
         match &f {
-            Value::Closure(c) => match &c.proto.formals {
+            Value::Closure(c) => match c.formals() {
                 Some(formals) => Ok(Attrs::from_unsorted(
                     formals
-                        .entries
-                        .iter()
-                        .map(|(k, has_default)| (k.clone(), Value::Bool(*has_default)))
+                        .into_iter()
+                        .map(|(k, has_default)| (k, Value::Bool(has_default)))
                         .collect(),
                 )),
                 None => Ok(Attrs::empty()),
@@ -226,10 +225,10 @@ pub mod defs {
     /// `zipAttrsWith f sets`: a set with every name found in the list of sets, whose
     /// value is `f name [ values of that name, in list order ]` (evaluated lazily).
     #[builtin("zipAttrsWith")]
-    async fn zip_attrs_with(co: GenCo, f: Callable, sets: List) -> Result<Attrs, ErrorKind> {
+    async fn zip_attrs_with(co: &mut Co, f: Callable, sets: List) -> Result<Attrs, ErrorKind> {
         let mut pairs: Vec<(NixString, Value)> = Vec::new();
         for s in sets.iter() {
-            let s = force(&co, s.clone()).await;
+            let s = co.force(s.clone()).await;
             pairs.extend(
                 expect_attrs(&s)?
                     .iter()

@@ -17,32 +17,32 @@ pub mod defs {
     /// `deepSeq e1 e2`: evaluate `e1` completely (every list element and attribute
     /// value, recursively), then return `e2`.
     #[builtin("deepSeq")]
-    async fn deep_seq(co: GenCo, e1: Value, #[lazy] e2: Value) -> Result<Value, ErrorKind> {
+    async fn deep_seq(co: &mut Co, e1: Value, #[lazy] e2: Value) -> Result<Value, ErrorKind> {
         if matches!(e1, Value::List(_) | Value::Attrs(_)) {
-            co.yield_(Request::DeepForce(e1)).await;
+            co.deep_force(e1).await;
         }
-        Ok(force(&co, e2).await)
+        Ok(co.force(e2).await)
     }
 
     /// `trace e1 e2`: evaluate `e1`, print it on standard error as `trace: <e1>`
     /// (a string as it is, other values without evaluating them further), then
     /// return `e2`.
     #[builtin("trace")]
-    fn trace(vm: &mut Vm, e1: Value, #[lazy] e2: Value) -> Result<Value, ErrorKind> {
+    fn trace(cx: &mut Ctx, e1: Value, #[lazy] e2: Value) -> Result<Value, ErrorKind> {
         let mut text = b"trace: ".to_vec();
         match &e1 {
             Value::String(s) => text.extend_from_slice(s.as_bytes()),
             other => text.extend(nixie_eval::printer::print_value(other, None)),
         }
         text.push(b'\n');
-        (vm.warning_sink)(&String::from_utf8_lossy(&text));
+        cx.warn(&String::from_utf8_lossy(&text));
         Ok(e2)
     }
 
     /// `warn msg e`: print the string `msg` on standard error as an evaluation
     /// warning (`evaluation warning: msg`), then return `e`.
     #[builtin("warn")]
-    fn warn(vm: &mut Vm, msg: NixString, #[lazy] e: Value) -> Result<Value, ErrorKind> {
+    fn warn(cx: &mut Ctx, msg: NixString, #[lazy] e: Value) -> Result<Value, ErrorKind> {
         let msg = msg.to_str_lossy();
         // Continuation lines are indented under the message, unless the message starts
         // on its own line (as current Nix prints them).
@@ -53,7 +53,7 @@ pub mod defs {
                 msg.replace('\n', "\n                    ")
             ),
         };
-        (vm.warning_sink)(&text);
+        cx.warn(&text);
         Ok(e)
     }
 
@@ -113,12 +113,12 @@ mod tests {
     /// Evaluate strictly; return the printed value (or error) and what went to the
     /// warning sink.
     fn run(src: &str) -> (String, String) {
-        let mut eval = crate::register(Evaluation::builder())
-            .build()
-            .expect("std packs do not collide");
         let out = Rc::new(RefCell::new(String::new()));
         let sink = out.clone();
-        eval.vm().warning_sink = Rc::new(move |w: &str| sink.borrow_mut().push_str(w));
+        let mut eval = crate::register(Evaluation::builder())
+            .warning_sink(move |w: &str| sink.borrow_mut().push_str(w))
+            .build()
+            .expect("std packs do not collide");
         let r = eval
             .eval_source("«test»", src, Path::new("/"))
             .and_then(|v| eval.deep_force(v));

@@ -253,11 +253,8 @@ pub mod defs {
     use sha2::Digest;
     use std::collections::BTreeSet;
 
-    async fn string_of(co: &GenCo, v: Value, ctx: &mut NixContext) -> Result<String, ErrorKind> {
-        let s = co.yield_(Request::CoerceForDerivation(v)).await;
-        let Value::String(s) = s else {
-            unreachable!("coercion answers a string")
-        };
+    async fn string_of(co: &mut Co, v: Value, ctx: &mut NixContext) -> Result<String, ErrorKind> {
+        let s = co.coerce_to_string(v, Coercion::Derivation).await;
         nixie_eval::value::merge_context(ctx, s.context());
         Ok(s.to_string())
     }
@@ -266,12 +263,12 @@ pub mod defs {
     /// `.drv` path (nothing is written to a store). Returns `{ drvPath; <output> = path; }`.
     #[builtin("derivationStrict", global)]
     async fn derivation_strict(
-        co: GenCo,
+        co: &mut Co,
         #[state] known: Rc<super::DrvHashes>,
         attrs: Attrs,
     ) -> Result<Value, ErrorKind> {
         let name = match attrs.get(b"name") {
-            Some(n) => match force(&co, n.clone()).await {
+            Some(n) => match co.force(n.clone()).await {
                 Value::String(s) => s.to_string(),
                 other => return Err(nixie_eval::convert::type_error("a string", &other)),
             },
@@ -284,11 +281,11 @@ pub mod defs {
             other => Err(nixie_eval::convert::type_error("a Boolean", &other)),
         };
         let structured = match attrs.get(b"__structuredAttrs") {
-            Some(v) => flag(force(&co, v.clone()).await)?,
+            Some(v) => flag(co.force(v.clone()).await)?,
             None => false,
         };
         let ignore_nulls = match attrs.get(b"__ignoreNulls") {
-            Some(v) => flag(force(&co, v.clone()).await)?,
+            Some(v) => flag(co.force(v.clone()).await)?,
             None => false,
         };
         if structured {
@@ -305,7 +302,7 @@ pub mod defs {
             if key == "__ignoreNulls" {
                 continue;
             }
-            let v = force(&co, v.clone()).await;
+            let v = co.force(v.clone()).await;
             if ignore_nulls && matches!(v, Value::Null) {
                 continue;
             }
@@ -314,7 +311,7 @@ pub mod defs {
                     return Err(nixie_eval::convert::type_error("a list", &v));
                 };
                 for a in l.iter() {
-                    drv.args.push(string_of(&co, a.clone(), &mut ctx).await?);
+                    drv.args.push(string_of(co, a.clone(), &mut ctx).await?);
                 }
                 continue;
             }
@@ -325,7 +322,7 @@ pub mod defs {
                 let mut seen = BTreeSet::new();
                 outputs.clear();
                 for o in l.iter() {
-                    let o = string_of(&co, o.clone(), &mut ctx).await?;
+                    let o = string_of(co, o.clone(), &mut ctx).await?;
                     if o == "drv" || o == "drvPath" || valid_name(&o).is_err() {
                         return Err(ErrorKind::Other(format!(
                             "invalid derivation output name '{o}'"
@@ -346,7 +343,7 @@ pub mod defs {
                 drv.env.insert(key, outputs.join(" "));
                 continue;
             }
-            let s = string_of(&co, v, &mut ctx).await?;
+            let s = string_of(co, v, &mut ctx).await?;
             match key.as_str() {
                 "builder" => drv.builder = s.clone(),
                 "system" => drv.system = s.clone(),

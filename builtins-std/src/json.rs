@@ -11,11 +11,6 @@ mod parse;
 mod toml_value;
 mod write;
 
-/// Evaluation state that turns on the `parse-toml-timestamps` experimental
-/// feature: when present in `Vm::states`, `fromTOML` returns dates and times as
-/// `{ _type = "timestamp"; value = "…"; }` instead of failing.
-pub struct TomlTimestamps;
-
 #[builtins(name = "json")]
 pub mod defs {
     use super::{parse, toml_value, write};
@@ -34,24 +29,18 @@ pub mod defs {
 
     fn function_error(v: &Value) -> ErrorKind {
         let what = match v {
-            Value::Builtin(p) if p.args.is_empty() => {
-                format!("the built-in function '{}'", p.def.name)
+            Value::Builtin(p) if p.args_given() == 0 => {
+                format!("the built-in function '{}'", p.name())
             }
             Value::Builtin(p) => {
-                format!("the partially applied built-in function '{}'", p.def.name)
+                format!("the partially applied built-in function '{}'", p.name())
             }
             _ => "a function".into(),
         };
         ErrorKind::Other(format!("cannot convert {what} to JSON"))
     }
 
-    fn cannot_coerce(v: &Value) -> ErrorKind {
-        ErrorKind::Other(format!(
-            "cannot coerce {} to a string: {}",
-            v.type_description(),
-            nixie_eval::printer::short(v)
-        ))
-    }
+    use nixie_eval::cannot_coerce;
 
     /// The JSON text (`"name":`) of recently written attribute names, by the address
     /// of their bytes: sets built by the same code share their name strings, so the
@@ -122,15 +111,15 @@ pub mod defs {
     /// The string of a set with `__toString`: call it, and coerce the result
     /// (further sets are peeled through their own `__toString` or `outPath`;
     /// paths are kept as they are, not copied).
-    async fn attrs_to_string(co: &GenCo, mut v: Value) -> Result<NixString, ErrorKind> {
+    async fn attrs_to_string(co: &mut Co, mut v: Value) -> Result<NixString, ErrorKind> {
         for _ in 0..MAX_JSON_DEPTH {
             let Value::Attrs(a) = &v else {
                 unreachable!("only sets are peeled")
             };
             let r = if let Some(f) = a.get(b"__toString") {
-                let f = force(co, f.clone()).await;
-                let r = co.yield_(Request::Call(f, v.clone())).await;
-                let r = force(co, r).await;
+                let f = co.force(f.clone()).await;
+                let r = co.call(f, v.clone()).await;
+                let r = co.force(r).await;
                 if !matches!(r, Value::String(_) | Value::Path(_) | Value::Attrs(_)) {
                     return Err(ErrorKind::Other(format!(
                         "`__toString` should return a string, but got {}: {}",
@@ -140,7 +129,7 @@ pub mod defs {
                 }
                 r
             } else if let Some(p) = a.get(b"outPath") {
-                force(co, p.clone()).await
+                co.force(p.clone()).await
             } else {
                 return Err(cannot_coerce(&v));
             };
@@ -159,7 +148,7 @@ pub mod defs {
     /// other sets with `outPath` are written as their `outPath`, paths are copied
     /// to the store and written as their store path; functions are an error.
     #[builtin("toJSON")]
-    async fn to_json(co: GenCo, v: Value) -> Result<Value, ErrorKind> {
+    async fn to_json(co: &mut Co, v: Value) -> Result<Value, ErrorKind> {
         let mut out: Vec<u8> = Vec::new();
         let mut ctx = NixContext::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -172,7 +161,7 @@ pub mod defs {
                 let v = match v {
                     Value::Thunk(t) => match t.value() {
                         Some(x) => x,
-                        None => co.yield_(Request::Force(Value::Thunk(t))).await,
+                        None => co.force(Value::Thunk(t)).await,
                     },
                     v => v,
                 };
@@ -181,12 +170,10 @@ pub mod defs {
                     continue;
                 }
                 match &v {
-                    Value::Path(_) => {
-                        let s = co.yield_(Request::CopyToStore(v.clone())).await;
-                        if let Value::String(s) = s {
-                            write::string(&mut out, s.as_bytes())?;
-                            merge_context(&mut ctx, s.context());
-                        }
+                    Value::Path(p) => {
+                        let s = co.copy_to_store((**p).clone()).await;
+                        write::string(&mut out, s.as_bytes())?;
+                        merge_context(&mut ctx, s.context());
                     }
                     Value::List(l) => {
                         if stack.len() + peeled >= MAX_JSON_DEPTH {
@@ -200,7 +187,7 @@ pub mod defs {
                             return Err(ErrorKind::StackOverflow);
                         }
                         if a.contains(b"__toString") {
-                            let s = attrs_to_string(&co, v.clone()).await?;
+                            let s = attrs_to_string(co, v.clone()).await?;
                             write::string(&mut out, s.as_bytes())?;
                             merge_context(&mut ctx, s.context());
                         } else if let Some(p) = a.get(b"outPath") {
@@ -271,10 +258,10 @@ pub mod defs {
     /// evaluating it completely as it goes; the result carries the context of
     /// the strings in it.
     #[builtin("toXML")]
-    async fn to_xml(co: GenCo, v: Value) -> Result<Value, ErrorKind> {
+    async fn to_xml(co: &mut Co, v: Value) -> Result<Value, ErrorKind> {
         let mut p = XmlPrinter::new(v, true);
         while let XmlStep::Force(t) = p.resume() {
-            force(&co, t).await;
+            co.force(t).await;
         }
         let (bytes, ctx) = p.finish();
         Ok(Value::String(NixString::with_context(bytes, ctx)))
@@ -285,8 +272,8 @@ pub mod defs {
     /// times are an error unless the `parse-toml-timestamps` experimental feature
     /// is on, which turns them into `{ _type = "timestamp"; value = "…"; }`.
     #[builtin("fromTOML", global)]
-    fn from_toml(vm: &mut Vm, s: NixString) -> Result<Value, ErrorKind> {
-        let timestamps = vm.state::<super::TomlTimestamps>().is_ok();
+    fn from_toml(cx: &mut Ctx, s: NixString) -> Result<Value, ErrorKind> {
+        let timestamps = cx.settings().has_feature("parse-toml-timestamps");
         toml_value::from_toml(&s, timestamps)
     }
 }
@@ -304,8 +291,8 @@ mod tests {
             .map_err(|e| e.to_string())?;
         let v = e
             .eval_source("test", src, dir)
-            .map_err(|e| e.kind.message())?;
-        e.deep_force(v).map_err(|e| e.kind.message())
+            .map_err(|e| e.message())?;
+        e.deep_force(v).map_err(|e| e.message())
     }
 
     #[test]
@@ -355,7 +342,7 @@ mod tests {
                 let deep = e.call(f, nest(100_000)).and_then(|v| e.force(v));
                 (
                     matches!(ok, Ok(Value::String(s)) if s.len() == 2 * 9_001),
-                    deep.err().map(|e| e.kind.message()),
+                    deep.err().map(|e| e.message()),
                 )
             })
             .unwrap();

@@ -10,46 +10,58 @@ use nixie_eval::builtins;
 pub mod defs {
     use nixie_eval::convert::type_error;
     use nixie_eval::prelude::*;
-    use nixie_eval::vm::ops;
     use std::collections::{BTreeMap, BTreeSet, VecDeque};
     use std::ffi::OsString;
+
+    /// The set `genericClosure` takes.
+    #[derive(FromAttrs)]
+    #[nix(allow_unknown)]
+    pub struct ClosureArgs {
+        #[nix(rename = "startSet")]
+        start_set: List,
+        operator: Option<Value>,
+    }
 
     // ----- helpers -------------------------------------------------------------------
 
     /// Force a value inside a builtin body; an evaluated value costs no suspension.
     macro_rules! forced {
-        ($co:expr, $v:expr) => {{
-            let v: Value = $v;
-            match &v {
-                Value::Thunk(t) => match t.value() {
-                    Some(x) => x,
-                    None => $co.yield_(Request::Force(v)).await,
-                },
-                _ => v,
-            }
-        }};
+        ($co:expr, $v:expr) => {
+            $co.force($v).await
+        };
     }
 
-    /// Call `f x` and force the result.
-    async fn call(co: &GenCo, f: Value, x: Value) -> Value {
-        let r = co.yield_(Request::Call(f, x)).await;
-        forced!(co, r)
+    /// Call `f x` (forced).
+    async fn call(co: &mut Co, f: Value, x: Value) -> Value {
+        co.call(f, x).await
     }
 
-    /// Call `f a b` and force the result.
-    async fn call2(co: &GenCo, f: Value, a: Value, b: Value) -> Value {
-        let r = co.yield_(Request::Call2(f, a, b)).await;
-        forced!(co, r)
+    /// Call `f a b` (forced).
+    async fn call2(co: &mut Co, f: Value, a: Value, b: Value) -> Value {
+        co.call(f, [a, b]).await
     }
 
     /// Call a predicate and require a Boolean result.
-    async fn call_bool(co: &GenCo, f: &Value, x: Value) -> Result<bool, ErrorKind> {
-        bool::from_value(call(co, f.clone(), x).await)
+    async fn call_bool(co: &mut Co, f: &Value, x: Value) -> Result<bool, ErrorKind> {
+        match co.call(f.clone(), x).await {
+            Value::Bool(b) => Ok(b),
+            other => Err(type_error("a Boolean", &other)),
+        }
     }
 
     /// Force `f` and require something callable.
-    async fn force_function(co: &GenCo, f: Value) -> Result<Value, ErrorKind> {
-        Ok(Callable::from_value(forced!(co, f))?.0)
+    async fn force_function(co: &mut Co, f: Value) -> Result<Value, ErrorKind> {
+        let f = co.force(f).await;
+        callable(f)
+    }
+
+    /// `f` if it is callable (a lambda, a builtin, or a set with `__functor`).
+    fn callable(f: Value) -> Result<Value, ErrorKind> {
+        match &f {
+            Value::Closure(_) | Value::Builtin(_) => Ok(f),
+            Value::Attrs(a) if a.contains(b"__functor") => Ok(f),
+            other => Err(type_error("a function", other)),
+        }
     }
 
     /// For builtins that are lazy in their function argument (`map`, `genList`): reject an
@@ -60,29 +72,17 @@ pub mod defs {
         if matches!(v, Value::Thunk(_)) {
             return Ok(v);
         }
-        Ok(Callable::from_value(v)?.0)
+        callable(v)
     }
 
     /// Nix `==` on two forced values.
-    async fn nix_equal(co: &GenCo, a: &Value, b: &Value) -> bool {
-        match ops::equal_shallow(a, b) {
-            Some(r) => r,
-            None => matches!(
-                co.yield_(Request::Equal(a.clone(), b.clone())).await,
-                Value::Bool(true)
-            ),
-        }
+    async fn nix_equal(co: &mut Co, a: &Value, b: &Value) -> bool {
+        co.equal(a.clone(), b.clone()).await
     }
 
     /// Nix `<` on two forced values (as `builtins.lessThan` and ordered key sets compare).
-    async fn nix_less(co: &GenCo, a: &Value, b: &Value) -> Result<bool, ErrorKind> {
-        match (a, b) {
-            (Value::List(_), Value::List(_)) => Ok(matches!(
-                co.yield_(Request::Less(a.clone(), b.clone())).await,
-                Value::Bool(true)
-            )),
-            _ => ops::less(a, b),
-        }
+    async fn nix_less(co: &mut Co, a: &Value, b: &Value) -> Result<bool, Error> {
+        co.less(a.clone(), b.clone()).await
     }
 
     fn index_error(name: &str, i: i64, len: usize) -> ErrorKind {
@@ -137,14 +137,14 @@ pub mod defs {
 
     /// Whether `x` is equal (by Nix `==`) to some element of the list.
     #[builtin("elem")]
-    async fn elem(co: GenCo, #[lazy] x: Value, list: List) -> Result<bool, ErrorKind> {
+    async fn elem(co: &mut Co, #[lazy] x: Value, list: List) -> Result<bool, ErrorKind> {
         if list.is_empty() {
             return Ok(false);
         }
         let fx = forced!(co, x.clone());
         for e in list.iter() {
             let fe = forced!(co, e.clone());
-            if x.same_object(e) || nix_equal(&co, &fx, &fe).await {
+            if x.same_object(e) || nix_equal(co, &fx, &fe).await {
                 return Ok(true);
             }
         }
@@ -184,15 +184,15 @@ pub mod defs {
 
     /// The elements of a list for which the predicate returns true.
     #[builtin("filter")]
-    async fn filter(co: GenCo, #[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
+    async fn filter(co: &mut Co, #[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
         if list.is_empty() {
             return Ok(list);
         }
-        let f = force_function(&co, f).await?;
+        let f = force_function(co, f).await?;
         let mut kept = Vec::new();
         let mut same = true;
         for x in list.iter() {
-            if call_bool(&co, &f, x.clone()).await? {
+            if call_bool(co, &f, x.clone()).await? {
                 kept.push(x.clone());
             } else {
                 same = false;
@@ -203,11 +203,11 @@ pub mod defs {
 
     /// Concatenate a list of lists.
     #[builtin("concatLists")]
-    async fn concat_lists(co: GenCo, lists: List) -> Result<List, ErrorKind> {
+    async fn concat_lists(co: &mut Co, lists: List) -> Result<List, ErrorKind> {
         let mut parts = Vec::with_capacity(lists.len());
         let mut total = 0;
         for l in lists.iter() {
-            let l = List::from_value(forced!(co, l.clone()))?;
+            let l: List = co.force_to(l.clone()).await?;
             total += l.len();
             parts.push(l);
         }
@@ -230,11 +230,12 @@ pub mod defs {
 
     /// Apply `f` (which must return a list) to every element and concatenate the results.
     #[builtin("concatMap")]
-    async fn concat_map(co: GenCo, f: Callable, list: List) -> Result<List, ErrorKind> {
+    async fn concat_map(co: &mut Co, f: Callable, list: List) -> Result<List, ErrorKind> {
         let mut parts = Vec::with_capacity(list.len());
         let mut total = 0;
         for x in list.iter() {
-            let l = List::from_value(call(&co, f.0.clone(), x.clone()).await)?;
+            let r = call(co, f.0.clone(), x.clone()).await;
+            let l: List = co.force_to(r).await?;
             total += l.len();
             parts.push(l);
         }
@@ -247,7 +248,7 @@ pub mod defs {
     /// The initial accumulator is only forced when the list is empty.
     #[builtin("foldl'")]
     async fn foldl_strict(
-        co: GenCo,
+        co: &mut Co,
         op: Callable,
         #[lazy] nul: Value,
         list: List,
@@ -257,16 +258,16 @@ pub mod defs {
         }
         let mut acc = nul;
         for x in list.iter() {
-            acc = call2(&co, op.0.clone(), acc, x.clone()).await;
+            acc = call2(co, op.0.clone(), acc, x.clone()).await;
         }
         Ok(acc)
     }
 
     /// Whether the predicate holds for some element (stops at the first that does).
     #[builtin("any")]
-    async fn any(co: GenCo, f: Callable, list: List) -> Result<bool, ErrorKind> {
+    async fn any(co: &mut Co, f: Callable, list: List) -> Result<bool, ErrorKind> {
         for x in list.iter() {
-            if call_bool(&co, &f.0, x.clone()).await? {
+            if call_bool(co, &f.0, x.clone()).await? {
                 return Ok(true);
             }
         }
@@ -275,9 +276,9 @@ pub mod defs {
 
     /// Whether the predicate holds for every element (stops at the first that does not).
     #[builtin("all")]
-    async fn all(co: GenCo, f: Callable, list: List) -> Result<bool, ErrorKind> {
+    async fn all(co: &mut Co, f: Callable, list: List) -> Result<bool, ErrorKind> {
         for x in list.iter() {
-            if !call_bool(&co, &f.0, x.clone()).await? {
+            if !call_bool(co, &f.0, x.clone()).await? {
                 return Ok(false);
             }
         }
@@ -287,12 +288,12 @@ pub mod defs {
     /// Split a list into `{ right; wrong; }`: the elements for which the predicate
     /// returns true, and the others, each in their original order.
     #[builtin("partition")]
-    async fn partition(co: GenCo, f: Callable, list: List) -> Result<Attrs, ErrorKind> {
+    async fn partition(co: &mut Co, f: Callable, list: List) -> Result<Attrs, ErrorKind> {
         let mut right = Vec::new();
         let mut wrong = Vec::new();
         for x in list.iter() {
             let x = forced!(co, x.clone());
-            if call_bool(&co, &f.0, x.clone()).await? {
+            if call_bool(co, &f.0, x.clone()).await? {
                 right.push(x);
             } else {
                 wrong.push(x);
@@ -307,10 +308,11 @@ pub mod defs {
     /// Group the elements of a list by the string `f` returns for each: a set from those
     /// strings to the lists of elements, in their original order.
     #[builtin("groupBy")]
-    async fn group_by(co: GenCo, f: Callable, list: List) -> Result<Attrs, ErrorKind> {
+    async fn group_by(co: &mut Co, f: Callable, list: List) -> Result<Attrs, ErrorKind> {
         let mut groups: BTreeMap<NixString, Vec<Value>> = BTreeMap::new();
         for x in list.iter() {
-            let name = NixString::from_value(call(&co, f.0.clone(), x.clone()).await)?;
+            let r = call(co, f.0.clone(), x.clone()).await;
+            let name: NixString = co.force_to(r).await?;
             if let Some(ctx) = name.context() {
                 let first = ctx.iter().next().map(|c| c.to_string()).unwrap_or_default();
                 let path = first.trim_start_matches('=');
@@ -343,12 +345,13 @@ pub mod defs {
     }
 
     impl Order {
-        async fn lt(&self, co: &GenCo, a: &Value, b: &Value) -> Result<bool, ErrorKind> {
+        async fn lt(&self, co: &mut Co, a: &Value, b: &Value) -> Result<bool, ErrorKind> {
             match self {
-                Order::LessThan => nix_less(co, a, b).await,
-                Order::Func(f) => {
-                    bool::from_value(call2(co, f.clone(), a.clone(), b.clone()).await)
-                }
+                Order::LessThan => Ok(nix_less(co, a, b).await?),
+                Order::Func(f) => match call2(co, f.clone(), a.clone(), b.clone()).await {
+                    Value::Bool(b) => Ok(b),
+                    other => Err(type_error("a Boolean", &other)),
+                },
             }
         }
     }
@@ -356,7 +359,7 @@ pub mod defs {
     /// Sort a list with a comparator `a: b: a < b`; the sort is stable. A comparator
     /// that is not a strict weak order still yields a permutation of the list.
     #[builtin("sort")]
-    async fn sort(co: GenCo, #[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
+    async fn sort(co: &mut Co, #[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
         if list.is_empty() {
             return Ok(list);
         }
@@ -370,16 +373,16 @@ pub mod defs {
         }
         let f = forced!(co, f);
         let order = match &f {
-            Value::Builtin(p) if p.def.name == "lessThan" && p.args.is_empty() => Order::LessThan,
+            Value::Builtin(p) if p.name() == "lessThan" && p.args_given() == 0 => Order::LessThan,
             _ => Order::Func(f),
         };
-        merge_sort(&co, &order, v).await
+        merge_sort(co, &order, v).await
     }
 
     /// Natural merge sort: split into ascending runs (strictly descending runs are
     /// reversed), then merge neighbouring runs until one is left. Stable; one comparator
     /// call per comparison.
-    async fn merge_sort(co: &GenCo, order: &Order, mut v: Vec<Value>) -> Result<List, ErrorKind> {
+    async fn merge_sort(co: &mut Co, order: &Order, mut v: Vec<Value>) -> Result<List, ErrorKind> {
         let n = v.len();
         let mut bounds = vec![0usize];
         let mut i = 0;
@@ -479,7 +482,7 @@ pub mod defs {
         }
 
         /// Add a forced key; false if an equivalent key was already there.
-        async fn insert(&mut self, co: &GenCo, key: Value) -> Result<bool, ErrorKind> {
+        async fn insert(&mut self, co: &mut Co, key: Value) -> Result<bool, ErrorKind> {
             match (&mut *self, &key) {
                 (KeySet::Empty, Value::Int(i)) => {
                     *self = KeySet::Ints(BTreeSet::from([*i]));
@@ -506,7 +509,7 @@ pub mod defs {
                     // A key of another type than those seen so far: Nix compares them,
                     // which fails unless both are numbers.
                     if let Some(other) = self.sample() {
-                        ops::less(&key, &other)?;
+                        nixie_eval::ops::less(&key, &other)?;
                     }
                 }
             }
@@ -538,14 +541,13 @@ pub mod defs {
     /// `operator` (which returns a list of sets), each kept once per distinct `key`
     /// (keys are compared with Nix's ordering), in the order they were found.
     #[builtin("genericClosure")]
-    async fn generic_closure(co: GenCo, args: Attrs) -> Result<List, ErrorKind> {
-        let start = args.get(b"startSet").ok_or_else(|| missing("startSet"))?;
-        let start = List::from_value(forced!(co, start.clone()))?;
+    async fn generic_closure(co: &mut Co, args: ClosureArgs) -> Result<List, ErrorKind> {
+        let start = args.start_set;
         if start.is_empty() {
             return Ok(start);
         }
-        let op = args.get(b"operator").ok_or_else(|| missing("operator"))?;
-        let op = force_function(&co, op.clone()).await?;
+        let op = args.operator.ok_or_else(|| missing("operator"))?;
+        let op = force_function(co, op).await?;
         let mut work: VecDeque<Value> = start.iter().cloned().collect();
         drop(start);
         let mut keys = KeySet::Empty;
@@ -557,11 +559,12 @@ pub mod defs {
             };
             let key = a.get(b"key").ok_or_else(|| missing("key"))?;
             let key = forced!(co, key.clone());
-            if !keys.insert(&co, key).await? {
+            if !keys.insert(co, key).await? {
                 continue;
             }
             res.push(e.clone());
-            let next = List::from_value(call(&co, op.clone(), e).await)?;
+            let r = call(co, op.clone(), e).await;
+            let next: List = co.force_to(r).await?;
             for x in next.iter() {
                 work.push_back(forced!(co, x.clone()));
             }

@@ -3,23 +3,28 @@
 //! `compareVersions`, `parseDrvName`), `baseNameOf`, `dirOf`, `hashString`, and the
 //! string-context builtins (`getContext`, `appendContext`, …).
 //!
-//! Lengths and offsets count bytes. Builtins whose arguments are nearly always
-//! ready strings are plain functions; an argument that needs Nix code run first (a
-//! set with `__toString`, an unevaluated list element) makes them hand the call to
-//! an `async` variant (see `strings/support.rs` and `strings/slow.rs`).
+//! Lengths and offsets count bytes. The builtins are plain functions over
+//! [`Coerced`](nixie_eval::Coerced) strings: when an argument needs Nix code run
+//! first (a set with `__toString`), the framework runs the same function on its
+//! suspending path.
 
 mod backtrack;
 mod context;
 mod matching;
 mod posix;
 mod replace;
-mod slow;
-mod support;
 mod versions;
 
 use nixie_eval::prelude::*;
 use nixie_eval::value::{merge_context, NixContext};
-use support::with_context;
+
+/// A string with the given bytes and (a copy of) a context.
+fn with_context(bytes: &[u8], ctx: Option<&NixContext>) -> NixString {
+    match ctx {
+        Some(c) => NixString::with_context(bytes, c.clone()),
+        None => NixString::from(bytes),
+    }
+}
 
 /// The part of `s` from byte `start` (not negative) of at most `len` bytes (all the
 /// rest if `len` is negative), keeping the whole context of `s`.
@@ -138,101 +143,119 @@ fn hex(bytes: &[u8]) -> String {
 
 #[nixie_eval::builtins(name = "strings")]
 pub mod defs {
-    use super::support::{coerce_now, defer};
-    use super::{context, matching, slow, versions};
-    use nixie_eval::convert::type_error;
+    use super::{context, matching, versions};
+    use nixie_eval::convert::{type_error, KeepPaths};
     use nixie_eval::prelude::*;
 
     /// The length of a string in bytes (not characters). The argument is coerced to
     /// a string as in interpolation.
     #[builtin("stringLength")]
-    fn string_length(vm: &mut Vm, s: Value) -> Result<Value, ErrorKind> {
-        match coerce_now(vm, &s, true)? {
-            Some(s) => Ok(Value::Int(s.len() as i64)),
-            None => Ok(defer(&slow::STRING_LENGTH, vec![s])),
-        }
+    fn string_length(s: Coerced) -> Result<i64, ErrorKind> {
+        Ok(s.len() as i64)
     }
 
     /// `substring start len s`: the part of `s` that starts at byte `start` and is at
     /// most `len` bytes long (the whole rest if `len` is negative, empty if `start` is
     /// past the end). The result keeps the context of `s`.
     #[builtin("substring")]
-    fn substring(vm: &mut Vm, start: i64, len: i64, s: Value) -> Result<Value, ErrorKind> {
+    fn substring(start: i64, len: i64, s: Coerced) -> Result<NixString, ErrorKind> {
         if start < 0 {
             return Err(ErrorKind::Other(
                 "negative start position in 'substring'".into(),
             ));
         }
-        if len == 0 {
-            if let Value::String(s) = &s {
-                return Ok(Value::String(super::with_context(b"", s.context())));
-            }
-        }
-        match coerce_now(vm, &s, true)? {
-            Some(st) => Ok(Value::String(super::substring_of(&st, start, len))),
-            None => Ok(defer(
-                &slow::SUBSTRING,
-                vec![Value::Int(start), Value::Int(len), s],
-            )),
-        }
+        Ok(super::substring_of(&s, start, len))
     }
 
     /// `concatStringsSep sep list`: the elements of `list` (coerced to strings as in
     /// interpolation) joined with `sep`.
     #[builtin("concatStringsSep")]
-    fn concat_strings_sep(vm: &mut Vm, sep: NixString, list: List) -> Result<Value, ErrorKind> {
-        let mut parts = Vec::with_capacity(list.len());
-        for e in list.iter() {
-            match coerce_now(vm, e, true)? {
-                Some(s) => parts.push(s),
-                None => {
-                    return Ok(defer(
-                        &slow::CONCAT_STRINGS_SEP,
-                        vec![Value::String(sep), Value::List(list)],
-                    ))
-                }
-            }
-        }
-        Ok(Value::String(super::join(&sep, &parts)))
+    fn concat_strings_sep(sep: NixString, list: Vec<Coerced>) -> Result<NixString, ErrorKind> {
+        let parts: Vec<NixString> = list.into_iter().map(Coerced::into_inner).collect();
+        Ok(super::join(&sep, &parts))
     }
 
     /// `replaceStrings from to s`: replace in `s` every occurrence of a string of
     /// `from` by the string at the same position in `to`, scanning left to right and
     /// trying the patterns in order. An empty pattern matches before every character
     /// and at the end. Replacements are only evaluated when used.
-    #[builtin("replaceStrings")]
-    fn replace_strings(from: List, to: List, s: NixString) -> Result<Value, ErrorKind> {
+    #[builtin("replaceStrings", suspend = replace_strings_lazily)]
+    fn replace_strings(
+        cx: &mut Ctx,
+        from: Vec<NixString>,
+        to: List,
+        s: NixString,
+    ) -> Result<NixString, Error> {
         use super::replace::{Progress, Replacer};
-        if from.len() != to.len() {
-            return Err(ErrorKind::Other(
-                "'from' and 'to' arguments passed to builtins.replaceStrings have different lengths"
-                    .into(),
-            ));
-        }
-        let later = |from: List, to: List, s: NixString| {
-            Ok(defer(
-                &slow::REPLACE_STRINGS,
-                vec![Value::List(from), Value::List(to), Value::String(s)],
-            ))
-        };
-        let mut pats = Vec::with_capacity(from.len());
-        for p in from.iter() {
-            match p.shallow() {
-                Value::String(p) => pats.push(p),
-                Value::Thunk(_) => return later(from, to, s),
-                other => return Err(type_error("a string", &other)),
-            }
-        }
-        let mut r = Replacer::new(pats, s.clone());
+        check_lengths(&from, &to)?;
+        let mut r = Replacer::new(from, s);
         loop {
             match r.run() {
-                Progress::Done(x) => return Ok(Value::String(x)),
+                Progress::Done(x) => return Ok(x),
                 Progress::Need(i) => match to.get(i).map(Value::shallow) {
+                    // A replacement not evaluated yet: evaluate only the needed ones.
+                    Some(Value::Thunk(_)) => return Err(cx.suspend()),
                     Some(Value::String(t)) => r.provide(i, t),
-                    Some(Value::Thunk(_)) => return later(from, to, s),
-                    Some(other) => return Err(type_error("a string", &other)),
-                    None => return Err(ErrorKind::Other("replaceStrings: no replacement".into())),
+                    Some(other) => return Err(type_error("a string", &other).into()),
+                    None => return Err(Error::msg("replaceStrings: no replacement")),
                 },
+            }
+        }
+    }
+
+    /// `replaceStrings` when replacements must be evaluated on demand.
+    async fn replace_strings_lazily(
+        co: &mut Co,
+        from: Vec<NixString>,
+        to: List,
+        s: NixString,
+    ) -> Result<NixString, Error> {
+        use super::replace::{Progress, Replacer};
+        check_lengths(&from, &to)?;
+        let mut r = Replacer::new(from, s);
+        loop {
+            match r.run() {
+                Progress::Done(x) => return Ok(x),
+                Progress::Need(i) => {
+                    let v = to.get(i).cloned().unwrap_or(Value::Null);
+                    r.provide(i, co.force_to::<NixString>(v).await?);
+                }
+            }
+        }
+    }
+
+    fn check_lengths(from: &[NixString], to: &List) -> Result<(), Error> {
+        if from.len() != to.len() {
+            return Err(Error::msg(
+                "'from' and 'to' arguments passed to builtins.replaceStrings have different lengths",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A path (kept as a path) or anything else coerced as `baseNameOf` coerces.
+    pub enum PathOrString {
+        /// A path.
+        Path(std::path::PathBuf),
+        /// A string.
+        String(NixString),
+    }
+
+    impl FromValue for PathOrString {
+        fn from_value(v: &Value, cx: &mut Ctx<'_>) -> Result<Self, Error> {
+            match cx.forced(v)? {
+                Value::Path(p) => Ok(PathOrString::Path((*p).clone())),
+                other => Coerced::<KeepPaths>::from_value(&other, cx)
+                    .map(|s| PathOrString::String(s.into_inner())),
+            }
+        }
+
+        async fn from_value_async(v: Value, co: &mut Co) -> Result<Self, Error> {
+            match co.force(v).await {
+                Value::Path(p) => Ok(PathOrString::Path((*p).clone())),
+                other => Ok(PathOrString::String(
+                    co.coerce_to_string(other, Coercion::KeepPaths).await,
+                )),
             }
         }
     }
@@ -314,27 +337,21 @@ pub mod defs {
     /// The last component of a path or string (`baseNameOf "a/b/" == "b"`), as a
     /// string. A path is not copied to the store.
     #[builtin("baseNameOf", global)]
-    fn base_name_of(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
-        match coerce_now(vm, &v, false)? {
-            Some(s) => Ok(Value::String(super::base_name(&s))),
-            None => Ok(defer(&slow::BASE_NAME_OF, vec![v])),
-        }
+    fn base_name_of(s: Coerced<KeepPaths>) -> Result<NixString, ErrorKind> {
+        Ok(super::base_name(&s))
     }
 
     /// The directory part of a path (a path) or of a string (a string): everything
     /// before the last slash.
     #[builtin("dirOf", global)]
-    fn dir_of(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
-        if let Value::Path(p) = &v {
-            return Ok(match p.parent() {
+    fn dir_of(v: PathOrString) -> Result<Value, ErrorKind> {
+        Ok(match v {
+            PathOrString::Path(p) => match p.parent() {
                 Some(d) => Value::Path(Rc::new(d.to_path_buf())),
-                None => v.clone(),
-            });
-        }
-        match coerce_now(vm, &v, false)? {
-            Some(s) => Ok(Value::String(super::dir_name(&s))),
-            None => Ok(defer(&slow::DIR_OF, vec![v])),
-        }
+                None => Value::Path(Rc::new(p)),
+            },
+            PathOrString::String(s) => Value::String(super::dir_name(&s)),
+        })
     }
 
     /// `hashString type s`: the hash of `s` in lower-case hexadecimal; `type` is
@@ -367,12 +384,12 @@ pub mod defs {
 
     /// The string (coerced as in interpolation) without its context.
     #[builtin("unsafeDiscardStringContext")]
-    fn unsafe_discard_string_context(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
-        match coerce_now(vm, &v, true)? {
-            Some(s) if !s.has_context() => Ok(Value::String(s)),
-            Some(s) => Ok(Value::String(NixString::from(s.as_bytes()))),
-            None => Ok(defer(&slow::UNSAFE_DISCARD_STRING_CONTEXT, vec![v])),
-        }
+    fn unsafe_discard_string_context(s: Coerced) -> Result<NixString, ErrorKind> {
+        Ok(if s.has_context() {
+            NixString::from(s.as_bytes())
+        } else {
+            s.into_inner()
+        })
     }
 
     /// Whether a string has a context (refers to store paths or derivations).
@@ -392,39 +409,26 @@ pub mod defs {
     /// `appendContext s ctx`: `s` with the context described by `ctx` (in the form
     /// `getContext` returns) added.
     #[builtin("appendContext")]
-    fn append_context(vm: &mut Vm, s: NixString, ctx: Attrs) -> Result<Value, ErrorKind> {
+    fn append_context(cx: &mut Ctx, s: NixString, ctx: Attrs) -> Result<NixString, Error> {
         if ctx.is_empty() {
-            return Ok(Value::String(s));
+            return Ok(s);
         }
-        Ok(defer(
-            &slow::APPEND_CONTEXT,
-            vec![
-                Value::string(vm.store_dir()),
-                Value::String(s),
-                Value::Attrs(ctx),
-            ],
-        ))
+        context::append_context(cx, &s, &ctx)
     }
 
     /// The string (coerced as in interpolation) with its derivation-closure context
     /// elements turned into plain references to the derivations.
     #[builtin("unsafeDiscardOutputDependency")]
-    fn unsafe_discard_output_dependency(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
-        match coerce_now(vm, &v, true)? {
-            Some(s) => Ok(Value::String(context::discard_output_dependency(&s))),
-            None => Ok(defer(&slow::UNSAFE_DISCARD_OUTPUT_DEPENDENCY, vec![v])),
-        }
+    fn unsafe_discard_output_dependency(s: Coerced) -> Result<NixString, ErrorKind> {
+        Ok(context::discard_output_dependency(&s))
     }
 
     /// The string (coerced as in interpolation), whose context must be one plain
     /// derivation path, with that element turned into a reference to the
     /// derivation, all its outputs and its build closure.
     #[builtin("addDrvOutputDependencies")]
-    fn add_drv_output_dependencies(vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
-        match coerce_now(vm, &v, true)? {
-            Some(s) => context::add_drv_output_dependencies(&s).map(Value::String),
-            None => Ok(defer(&slow::ADD_DRV_OUTPUT_DEPENDENCIES, vec![v])),
-        }
+    fn add_drv_output_dependencies(s: Coerced) -> Result<NixString, ErrorKind> {
+        context::add_drv_output_dependencies(&s)
     }
 }
 

@@ -5,7 +5,7 @@ mod attr_path;
 mod output;
 
 use clap::Parser;
-use nixie_eval::compiler::{LintLevel, Lints};
+use nixie_eval::settings::{LintLevel, Lints};
 use nixie_eval::value::{Attrs, NixString, Value};
 use nixie_eval::{Error, Evaluation};
 use std::io::Read;
@@ -123,30 +123,27 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
             b = b.search_path_entry(e);
         }
     }
-    let mut e = b.build().unwrap_or_else(|c| {
-        eprintln!("error: {c}");
-        std::process::exit(1)
-    });
-    e.vm().lints = Lints {
+    let features: Vec<String> = cli
+        .extra_experimental_features
+        .iter()
+        .flat_map(|f| f.split_whitespace())
+        .map(String::from)
+        .collect();
+    let lints = Lints {
         absolute_path: lint_level(cli.lint_absolute_path_literals),
         short_path: lint_level(cli.lint_short_path_literals),
         url_literals: lint_level(cli.lint_url_literals),
     };
-    let features: Vec<&str> = cli
-        .extra_experimental_features
-        .iter()
-        .flat_map(|f| f.split_whitespace())
-        .collect();
-    if features.contains(&"parse-toml-timestamps") {
-        e.vm().states.insert(
-            std::any::TypeId::of::<nixie_builtins_std::json::TomlTimestamps>(),
-            std::rc::Rc::new(nixie_builtins_std::json::TomlTimestamps),
-        );
-    }
-    if let Some(d) = cli.max_call_depth {
-        e.vm().max_frames = d.saturating_mul(4).max(64);
-    }
-    e
+    let max_call_depth = cli.max_call_depth;
+    b = b.configure(|s| {
+        s.lints = lints;
+        s.features = features;
+        s.max_call_depth = max_call_depth;
+    });
+    b.build().unwrap_or_else(|c| {
+        eprintln!("error: {c}");
+        std::process::exit(1)
+    })
 }
 
 fn main() -> ExitCode {

@@ -2,7 +2,7 @@
 
 use nixie_eval::printer::{float_to_nix, json_string};
 use nixie_eval::value::Value;
-use nixie_eval::{Error, ErrorKind};
+use nixie_eval::Error;
 use std::fmt::Write;
 
 enum Json {
@@ -64,10 +64,7 @@ pub fn to_json(v: &Value) -> Result<Vec<u8>, Error> {
                 }
             }
             Value::Closure(_) | Value::Builtin(_) => {
-                return Err(Error::new(
-                    ErrorKind::Other("cannot convert a function to JSON".into()),
-                    None,
-                ))
+                return Err(Error::msg("cannot convert a function to JSON"))
             }
             Value::Thunk(_) => unreachable!("deep-forced before rendering"),
         }

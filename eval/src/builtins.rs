@@ -1,31 +1,48 @@
-//! The internal builtin interface: definitions, partial application, and the
-//! handful of builtins the language itself needs (`import`, `throw`, `abort`,
-//! `toString`, `tryEval`, and the `builtins` set).
+//! What a pack is made of: builtin definitions, constants, and the pack itself.
+//! `#[builtins]` generates these; an evaluation's builder registers packs.
 
-use crate::errors::ErrorKind;
+use crate::context::{Co, Ctx};
+use crate::errors::Error;
 use crate::value::Value;
-use crate::vm::{GenCo, Vm};
 use std::future::Future;
 use std::pin::Pin;
 
 /// Largest number of arguments a builtin can take.
 pub const MAX_ARITY: usize = 4;
 
-/// The forced (or, for lazy parameters, unforced) arguments of a saturated call.
+/// The arguments of a saturated call (forced, except the lazy ones), as many as the
+/// builtin's arity.
 pub type Args = [Value; MAX_ARITY];
 
 /// The future an `async` builtin returns.
-pub type BuiltinFuture = Pin<Box<dyn Future<Output = Result<Value, ErrorKind>>>>;
+pub type BuiltinFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
+
+/// The fast path of a plain builtin: runs to completion on its arguments.
+pub type SyncFn = fn(&mut Ctx<'_>, &[Value]) -> Result<Value, Error>;
+
+/// The suspending path of a builtin: a future that may ask the VM for work.
+pub type AsyncFn = fn(Co, Args) -> BuiltinFuture;
 
 /// How a builtin runs.
 #[derive(Clone, Copy)]
 pub enum BuiltinFn {
-    /// Runs to completion on its arguments; never suspends.
-    Sync(fn(&mut Vm, Args) -> Result<Value, ErrorKind>),
-    /// Runs as a generator that may ask the VM to force, call, compare…. The VM
-    /// reference is only for set-up (such as fetching pack state) before the future.
-    Async(fn(&mut Vm, GenCo, Args) -> BuiltinFuture),
+    /// A plain builtin. When it (or an argument conversion) asks to suspend, the
+    /// call runs again on `slow`, with the same arguments.
+    Sync {
+        /// The fast path.
+        fast: SyncFn,
+        /// The suspending path, if there is one.
+        slow: Option<AsyncFn>,
+    },
+    /// A builtin that always runs as a generator.
+    Async(AsyncFn),
+    /// A builtin of the machine itself (`import`); only `nixie-eval` can make one.
+    Machine(MachineFn),
 }
+
+/// A builtin with access to the machine (such as `import`, which compiles code).
+#[derive(Clone, Copy)]
+pub struct MachineFn(pub(crate) fn(&mut crate::vm::Vm, &[Value]) -> Result<Value, Error>);
 
 /// A builtin function's definition.
 pub struct BuiltinDef {
@@ -33,6 +50,8 @@ pub struct BuiltinDef {
     pub name: &'static str,
     /// Its documentation.
     pub doc: &'static str,
+    /// The names of its parameters, for documentation and traces.
+    pub params: &'static [&'static str],
     /// How many arguments it takes (1..=MAX_ARITY).
     pub arity: u8,
     /// Bit i set: argument i is passed unforced.
@@ -41,12 +60,29 @@ pub struct BuiltinDef {
     pub func: BuiltinFn,
 }
 
-/// A builtin applied to fewer arguments than its arity.
+/// A builtin applied to fewer arguments than its arity (or to none yet).
 pub struct PartialApp {
-    /// The builtin.
-    pub def: &'static BuiltinDef,
-    /// The arguments so far.
-    pub args: Vec<Value>,
+    pub(crate) def: &'static BuiltinDef,
+    /// The registered pack instance the builtin belongs to (for its state).
+    pub(crate) pack: u32,
+    pub(crate) args: Vec<Value>,
+}
+
+impl PartialApp {
+    /// The builtin's name.
+    pub fn name(&self) -> &'static str {
+        self.def.name
+    }
+
+    /// How many arguments it has been given so far.
+    pub fn args_given(&self) -> usize {
+        self.args.len()
+    }
+
+    /// How many more arguments it takes before it runs.
+    pub fn missing_args(&self) -> usize {
+        self.def.arity as usize - self.args.len()
+    }
 }
 
 /// A constant or global a pack contributes.
@@ -57,12 +93,16 @@ pub struct PackValue {
     pub global: bool,
     /// Produces the value.
     pub make: fn() -> Value,
+    /// Its documentation.
+    pub doc: &'static str,
 }
 
 /// A set of builtins and constants registered together with an evaluation.
 pub struct Pack {
     /// The pack's name, for collision messages.
     pub name: &'static str,
+    /// Where its builtins appear: `builtins.NS.name` when set, else `builtins.name`.
+    pub namespace: Option<&'static str>,
     /// Builtin functions, with whether each is a top-level global too.
     pub builtins: &'static [(&'static BuiltinDef, bool)],
     /// Constants.

@@ -133,25 +133,101 @@ pub struct TraceFrame {
     pub span: Option<Span>,
 }
 
-/// An error escaping evaluation: kind, position and trace.
+/// An error escaping evaluation: kind, position, an optional hint and a trace.
+///
+/// Builtins build errors with [`Error::throw`] (catchable by `builtins.tryEval`) or
+/// [`Error::msg`] (not catchable), or convert anything `Into<Error>` with `?`
+/// (`ErrorKind`, `String`, `&str`, `std::io::Error` and common parse errors).
 #[derive(Clone, Debug)]
 pub struct Error {
     /// What went wrong.
-    pub kind: ErrorKind,
+    pub(crate) kind: ErrorKind,
     /// Where it went wrong, if known.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
+    /// A second line of explanation, printed after the message.
+    pub(crate) hint: Option<String>,
     /// Outermost-last frames, filled in while unwinding.
-    pub trace: Vec<TraceFrame>,
+    pub(crate) trace: Vec<TraceFrame>,
+    /// A control signal between the framework and the VM, never shown to users.
+    pub(crate) control: Option<Control>,
+}
+
+/// Signals a builtin's wrapper sends the VM through the error channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Control {
+    /// Run the builtin's suspending path instead.
+    Suspend,
+    /// Force the values recorded in the context's demand list, then call again.
+    Blocked,
 }
 
 impl Error {
     /// An error of the given kind at a span.
-    pub fn new(kind: ErrorKind, span: Option<Span>) -> Error {
+    pub(crate) fn new(kind: ErrorKind, span: Option<Span>) -> Error {
         Error {
             kind,
             span,
+            hint: None,
             trace: Vec::new(),
+            control: None,
         }
+    }
+
+    /// A catchable error, as `throw msg` raises: `builtins.tryEval` sees it.
+    pub fn throw(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Throw(msg.into()), None)
+    }
+
+    /// An error that `builtins.tryEval` cannot catch, with this message.
+    pub fn msg(msg: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Other(msg.into()), None)
+    }
+
+    /// The same error with a hint line under the message.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// Where it went wrong, if known.
+    pub fn span(&self) -> Option<Span> {
+        self.span
+    }
+
+    /// The hint, if any.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The `… while …` frames, innermost first.
+    pub fn trace(&self) -> &[TraceFrame] {
+        &self.trace
+    }
+
+    /// Whether `builtins.tryEval` (and [`crate::Co::try_call`]) catch this error.
+    pub fn is_catchable(&self) -> bool {
+        self.control.is_none() && self.kind.is_catchable()
+    }
+
+    /// The one-line message, as printed after `error: `.
+    pub fn message(&self) -> String {
+        self.kind.message()
+    }
+
+    pub(crate) fn control(c: Control) -> Error {
+        let mut e = Error::new(ErrorKind::Other(format!("internal: {c:?} escaped")), None);
+        e.control = Some(c);
+        e
+    }
+
+    /// Add a `… while …` frame (outer frames are added later).
+    pub(crate) fn push_frame(&mut self, what: String, span: Option<Span>) {
+        self.trace.push(TraceFrame { what, span });
     }
 
     /// Render as C++ Nix does: optional trace lines, then `error: message` with position.
@@ -177,6 +253,9 @@ impl Error {
         }
         if let Some(sp) = self.span {
             render_pos(&mut out, sources, sp, "       ");
+        }
+        if let Some(h) = &self.hint {
+            let _ = writeln!(out, "       {h}");
         }
         out
     }
@@ -208,3 +287,56 @@ impl std::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Error {
+        match kind {
+            ErrorKind::Located(e) => *e,
+            kind => Error::new(kind, None),
+        }
+    }
+}
+
+/// An error kept whole inside a kind, so that `?` also works in functions that
+/// return `Result<_, ErrorKind>`.
+impl From<Error> for ErrorKind {
+    fn from(e: Error) -> ErrorKind {
+        ErrorKind::Located(Box::new(e))
+    }
+}
+
+impl From<String> for Error {
+    fn from(msg: String) -> Error {
+        Error::msg(msg)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(msg: &str) -> Error {
+        Error::msg(msg)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Error {
+        Error::new(ErrorKind::Io(crate::lang_builtins::io_msg(&e)), None)
+    }
+}
+
+macro_rules! from_display {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Error {
+            fn from(e: $t) -> Error {
+                Error::msg(e.to_string())
+            }
+        }
+    )*};
+}
+from_display!(
+    std::fmt::Error,
+    std::str::Utf8Error,
+    std::string::FromUtf8Error,
+    std::num::ParseIntError,
+    std::num::ParseFloatError,
+    std::num::TryFromIntError
+);

@@ -4,25 +4,35 @@
 use crate::builtins::{Pack, PartialApp};
 use crate::compiler::Globals;
 use crate::errors::Error;
+use crate::host::{Host, WarningSink};
 use crate::io::{Io, StdIo};
+use crate::settings::Settings;
 use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
 use crate::vm::Vm;
+use std::any::Any;
 use std::path::Path;
 use std::rc::Rc;
 
+/// One registration of a pack, with its own state.
+struct Registered {
+    pack: &'static Pack,
+    state: Option<(std::any::TypeId, &'static str, Rc<dyn Any>)>,
+}
+
 /// Collects the configuration of an evaluation.
 pub struct EvaluationBuilder {
-    packs: Vec<&'static Pack>,
-    states: Vec<(std::any::TypeId, Rc<dyn std::any::Any>)>,
+    packs: Vec<Registered>,
     io: Rc<dyn Io>,
     search_path: Vec<(String, String)>,
     nix_globals: Vec<(&'static str, bool, &'static str)>,
+    settings: Settings,
+    warning_sink: Option<WarningSink>,
 }
 
 /// A configured evaluator: packs registered, caches shared across calls.
 pub struct Evaluation {
     vm: Vm,
-    docs: Vec<(&'static str, &'static str)>,
+    docs: Vec<(String, &'static str)>,
 }
 
 /// Why an evaluation could not be built from its packs.
@@ -51,6 +61,20 @@ pub enum BuildError {
         /// The state type it needs.
         type_name: &'static str,
     },
+    /// A pack was registered with state of another type than it declares.
+    WrongState {
+        /// The pack.
+        pack: &'static str,
+        /// The state type it needs.
+        expected: &'static str,
+        /// The type it was given.
+        given: &'static str,
+    },
+    /// A pack given state that declares none.
+    UnexpectedState {
+        /// The pack.
+        pack: &'static str,
+    },
 }
 
 impl std::fmt::Display for BuildError {
@@ -67,6 +91,18 @@ impl std::fmt::Display for BuildError {
                 f,
                 "pack '{pack}' needs state of type {type_name}: register it with pack_with_state"
             ),
+            BuildError::WrongState {
+                pack,
+                expected,
+                given,
+            } => write!(
+                f,
+                "pack '{pack}' needs state of type {expected}, but was registered with {given}"
+            ),
+            BuildError::UnexpectedState { pack } => write!(
+                f,
+                "pack '{pack}' declares no state: register it with pack, not pack_with_state"
+            ),
         }
     }
 }
@@ -76,7 +112,24 @@ impl std::error::Error for BuildError {}
 impl EvaluationBuilder {
     /// Register a pack of builtins.
     pub fn pack(mut self, p: &'static Pack) -> Self {
-        self.packs.push(p);
+        self.packs.push(Registered {
+            pack: p,
+            state: None,
+        });
+        self
+    }
+
+    /// Register a pack together with the state its builtins share. Each
+    /// registration has its own state, whatever its type.
+    pub fn pack_with_state<T: 'static>(mut self, p: &'static Pack, state: T) -> Self {
+        self.packs.push(Registered {
+            pack: p,
+            state: Some((
+                std::any::TypeId::of::<T>(),
+                std::any::type_name::<T>(),
+                Rc::new(state),
+            )),
+        });
         self
     }
 
@@ -85,14 +138,6 @@ impl EvaluationBuilder {
     /// name too when `global`.
     pub fn nix_global(mut self, name: &'static str, global: bool, source: &'static str) -> Self {
         self.nix_globals.push((name, global, source));
-        self
-    }
-
-    /// Register a pack together with the state its builtins share.
-    pub fn pack_with_state<T: 'static>(mut self, p: &'static Pack, state: T) -> Self {
-        self.packs.push(p);
-        self.states
-            .push((std::any::TypeId::of::<T>(), Rc::new(state)));
         self
     }
 
@@ -111,70 +156,78 @@ impl EvaluationBuilder {
         self
     }
 
+    /// Use these settings (call depth, lints, features, purity).
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Change the settings in place.
+    pub fn configure(mut self, f: impl FnOnce(&mut Settings)) -> Self {
+        f(&mut self.settings);
+        self
+    }
+
+    /// Send warnings and trace output here instead of standard error.
+    pub fn warning_sink(mut self, sink: impl Fn(&str) + 'static) -> Self {
+        self.warning_sink = Some(Rc::new(sink));
+        self
+    }
+
+    /// Check each registration's state against what its pack declares.
+    fn check_states(&self) -> Result<(), BuildError> {
+        for r in &self.packs {
+            match (&r.pack.state, &r.state) {
+                (Some(st), None) => {
+                    return Err(BuildError::MissingState {
+                        pack: r.pack.name,
+                        type_name: st.type_name,
+                    })
+                }
+                (Some(st), Some((t, given, _))) if *t != (st.type_id)() => {
+                    return Err(BuildError::WrongState {
+                        pack: r.pack.name,
+                        expected: st.type_name,
+                        given,
+                    })
+                }
+                (None, Some(_)) => return Err(BuildError::UnexpectedState { pack: r.pack.name }),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Build the evaluation; fails if two packs define the same name.
     pub fn build(self) -> Result<Evaluation, BuildError> {
-        let mut globals = Globals::default();
-        let mut builtins: Vec<(NixString, Value)> = Vec::new();
-        let mut owner: Vec<(&'static str, &'static str)> = Vec::new();
-        let mut docs = Vec::new();
-        let mut packs = vec![&crate::lang_builtins::LANG_PACK];
-        packs.extend(self.packs);
-        for pack in &packs {
-            if let Some(st) = &pack.state {
-                if !self.states.iter().any(|(t, _)| *t == (st.type_id)()) {
-                    return Err(BuildError::MissingState {
-                        pack: pack.name,
-                        type_name: st.type_name,
-                    });
-                }
-            }
+        self.check_states()?;
+        let mut table = NameTable::default();
+        let mut states: Vec<Option<Rc<dyn Any>>> = Vec::new();
+        let mut regs = vec![
+            Registered {
+                pack: &crate::lang_builtins::LANG_PACK,
+                state: None,
+            },
+            Registered {
+                pack: &crate::lang_builtins::MACHINE_PACK,
+                state: None,
+            },
+        ];
+        regs.extend(self.packs);
+        for (id, r) in regs.into_iter().enumerate() {
+            states.push(r.state.map(|(_, _, s)| s));
+            table.add_pack(r.pack, id as u32)?;
         }
-        for pack in packs {
-            let mut add = |name: &'static str, global: bool, v: Value| -> Result<(), BuildError> {
-                if let Some((_, first)) = owner.iter().find(|(n, _)| *n == name) {
-                    if !pack.overrides {
-                        return Err(BuildError::Collision {
-                            name: name.into(),
-                            first,
-                            second: pack.name,
-                        });
-                    }
-                    builtins.retain(|(k, _)| k.as_bytes() != name.as_bytes());
-                } else {
-                    owner.push((name, pack.name));
-                }
-                builtins.push((NixString::from(name), v.clone()));
-                let gname = if global {
-                    name.to_string()
-                } else {
-                    format!("__{name}")
-                };
-                globals.insert(Rc::from(gname.as_str()), v);
-                Ok(())
-            };
-            for (def, global) in pack.builtins {
-                add(
-                    def.name,
-                    *global,
-                    Value::Builtin(Rc::new(PartialApp {
-                        def,
-                        args: Vec::new(),
-                    })),
-                )?;
-                docs.push((def.name, def.doc));
-            }
-            for pv in pack.values {
-                add(pv.name, pv.global, (pv.make)())?;
-            }
+        let mut host = Host::new(self.io);
+        host.search_path = self.search_path;
+        host.states = states;
+        host.settings = self.settings;
+        if let Some(sink) = self.warning_sink {
+            host.warning_sink = sink;
         }
-        let this = Thunk::blank();
-        builtins.push((NixString::from("builtins"), Value::Thunk(this.clone())));
-        let set = Attrs::from_unsorted(builtins.clone());
-        this.set_value(Value::Attrs(set.clone()));
-        globals.insert(Rc::from("builtins"), Value::Attrs(set));
-        let mut vm = Vm::new(Rc::new(globals), self.io);
-        vm.search_path = self.search_path;
-        vm.states = self.states.into_iter().collect();
+        let (globals, builtins, this) = table.finish();
+        let mut vm = Vm::new(Rc::new(globals), host);
+        let mut builtins = builtins;
         // Builtins written in Nix are compiled against everything registered so far.
         for (name, global, source) in self.nix_globals {
             let label = format!("«builtin {name}»");
@@ -197,15 +250,109 @@ impl EvaluationBuilder {
             this.set_value(Value::Attrs(set.clone()));
             let mut g = (*vm.globals).clone();
             g.insert(Rc::from("builtins"), Value::Attrs(set));
-            let gname = if global {
-                name.to_string()
-            } else {
-                format!("__{name}")
-            };
-            g.insert(Rc::from(gname.as_str()), value);
+            g.insert(Rc::from(global_name(name, global).as_str()), value);
             vm.globals = Rc::new(g);
         }
-        Ok(Evaluation { vm, docs })
+        Ok(Evaluation {
+            vm,
+            docs: table.docs,
+        })
+    }
+}
+
+/// The name a builtin is visible under outside `builtins`.
+fn global_name(name: &str, global: bool) -> String {
+    if global {
+        name.to_string()
+    } else {
+        format!("__{name}")
+    }
+}
+
+/// The names registered so far: `builtins`' entries, namespaces, globals and docs.
+#[derive(Default)]
+struct NameTable {
+    globals: Globals,
+    builtins: Vec<(NixString, Value)>,
+    namespaces: Vec<(&'static str, Vec<(NixString, Value)>)>,
+    owner: Vec<(String, &'static str)>,
+    docs: Vec<(String, &'static str)>,
+}
+
+impl NameTable {
+    fn add_pack(&mut self, pack: &'static Pack, id: u32) -> Result<(), BuildError> {
+        for (def, global) in pack.builtins {
+            let v = Value::Builtin(Rc::new(PartialApp {
+                def,
+                pack: id,
+                args: Vec::new(),
+            }));
+            self.add(pack, def.name, *global, v, def.doc)?;
+        }
+        for pv in pack.values {
+            self.add(pack, pv.name, pv.global, (pv.make)(), pv.doc)?;
+        }
+        Ok(())
+    }
+
+    fn add(
+        &mut self,
+        pack: &'static Pack,
+        name: &'static str,
+        global: bool,
+        v: Value,
+        doc: &'static str,
+    ) -> Result<(), BuildError> {
+        let full = match pack.namespace {
+            Some(ns) => format!("{ns}.{name}"),
+            None => name.to_string(),
+        };
+        match self.owner.iter().find(|(n, _)| *n == full) {
+            Some((_, first)) if !pack.overrides => {
+                return Err(BuildError::Collision {
+                    name: full,
+                    first,
+                    second: pack.name,
+                })
+            }
+            Some(_) => {}
+            None => self.owner.push((full.clone(), pack.name)),
+        }
+        self.docs.retain(|(n, _)| *n != full);
+        self.docs.push((full, doc));
+        let entries = match pack.namespace {
+            Some(ns) => match self.namespaces.iter_mut().position(|(n, _)| *n == ns) {
+                Some(i) => &mut self.namespaces[i].1,
+                None => {
+                    self.namespaces.push((ns, Vec::new()));
+                    &mut self.namespaces.last_mut().expect("pushed just above").1
+                }
+            },
+            None => &mut self.builtins,
+        };
+        entries.retain(|(k, _)| k.as_bytes() != name.as_bytes());
+        entries.push((NixString::from(name), v.clone()));
+        if pack.namespace.is_none() {
+            self.globals
+                .insert(Rc::from(global_name(name, global).as_str()), v);
+        }
+        Ok(())
+    }
+
+    /// The globals, the entries of `builtins`, and the thunk `builtins.builtins` is.
+    fn finish(&mut self) -> (Globals, Vec<(NixString, Value)>, Thunk) {
+        let mut builtins = std::mem::take(&mut self.builtins);
+        for (ns, entries) in std::mem::take(&mut self.namespaces) {
+            builtins.retain(|(k, _)| k.as_bytes() != ns.as_bytes());
+            builtins.push((NixString::from(ns), Value::Attrs(Attrs::from_unsorted(entries))));
+        }
+        let this = Thunk::blank();
+        builtins.push((NixString::from("builtins"), Value::Thunk(this.clone())));
+        let set = Attrs::from_unsorted(builtins.clone());
+        this.set_value(Value::Attrs(set.clone()));
+        let mut globals = std::mem::take(&mut self.globals);
+        globals.insert(Rc::from("builtins"), Value::Attrs(set));
+        (globals, builtins, this)
     }
 }
 
@@ -214,16 +361,17 @@ impl Evaluation {
     pub fn builder() -> EvaluationBuilder {
         EvaluationBuilder {
             packs: Vec::new(),
-            states: Vec::new(),
             io: Rc::new(StdIo),
             search_path: Vec::new(),
             nix_globals: Vec::new(),
+            settings: Settings::default(),
+            warning_sink: None,
         }
     }
 
-    /// The VM, for embedders that need lower-level access.
-    pub fn vm(&mut self) -> &mut Vm {
-        &mut self.vm
+    /// The settings the evaluation runs with.
+    pub fn settings(&self) -> Settings {
+        self.vm.host.borrow().settings.clone()
     }
 
     /// Parse and compile a source without evaluating it (syntax and scope errors only).
@@ -271,7 +419,8 @@ impl Evaluation {
         e.render(&self.vm.sources, show_trace)
     }
 
-    /// The documentation of a builtin, by name.
+    /// The documentation of a builtin or constant, by name (`ns.name` for a
+    /// namespaced pack's).
     pub fn doc(&self, name: &str) -> Option<&'static str> {
         self.docs.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
     }

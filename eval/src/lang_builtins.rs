@@ -1,6 +1,7 @@
 //! The builtins the language cannot run without: `import`, `throw`, `abort`,
 //! `toString`, `tryEval`, and the constants `true`, `false`, `null`.
 
+use crate::builtins::{BuiltinDef, BuiltinFn, MachineFn, Pack};
 use crate::errors::{Error, ErrorKind};
 use crate::value::{Thunk, ThunkState, Value};
 use crate::vm::Vm;
@@ -9,95 +10,59 @@ use std::rc::Rc;
 /// The builtins the language itself relies on.
 #[crate::builtins(name = "language")]
 pub(crate) mod lang {
+    use crate::convert::ToStringRules;
     use crate::prelude::*;
 
-    fn message(v: &Value) -> Result<String, ErrorKind> {
+    /// The message of `throw`/`abort`: a string (C++ Nix coerces it).
+    fn message(v: &Value) -> Result<String, Error> {
         match v {
             Value::String(s) => Ok(s.to_string()),
-            other => Err(ErrorKind::Other(format!(
-                "cannot coerce {} to a string: {}",
-                other.type_description(),
-                crate::printer::short(other)
-            ))),
+            other => Err(crate::coerce::cannot_coerce(other).into()),
         }
-    }
-
-    fn import_path(p: &Value) -> Result<std::path::PathBuf, ErrorKind> {
-        Ok(match p {
-            Value::Path(p) => (**p).clone(),
-            Value::String(s) if s.as_bytes().starts_with(b"/") => {
-                crate::paths::normalise(&s.to_str_lossy()).into()
-            }
-            Value::Attrs(a) => match a.get(b"outPath").map(|v| v.shallow()) {
-                Some(Value::String(s)) => s.to_string().into(),
-                Some(Value::Path(p)) => (*p).clone(),
-                _ => return Err(crate::convert::type_error("a path", p)),
-            },
-            other => return Err(crate::convert::type_error("a path", other)),
-        })
     }
 
     /// Throw an error message; `builtins.tryEval` can catch it.
     #[builtin("throw", global)]
-    fn throw(msg: Value) -> Result<Value, ErrorKind> {
-        Err(ErrorKind::Throw(message(&msg)?))
+    fn throw(msg: Value) -> Result<Value, Error> {
+        Err(Error::throw(message(&msg)?))
     }
 
     /// Abort evaluation with an error message that `tryEval` cannot catch.
     #[builtin("abort", global)]
-    fn abort(msg: Value) -> Result<Value, ErrorKind> {
-        Err(ErrorKind::Abort(message(&msg)?))
+    fn abort(msg: Value) -> Result<Value, Error> {
+        Err(ErrorKind::Abort(message(&msg)?).into())
     }
 
     /// Convert a value to a string: numbers, Booleans, null, paths, lists, and sets
     /// with `__toString` or `outPath`.
     #[builtin("toString", global)]
-    async fn to_string(co: GenCo, v: Value) -> Result<Value, ErrorKind> {
-        Ok(co
-            .yield_(Request::CoerceToString {
-                value: v,
-                more: true,
-            })
-            .await)
+    fn to_string(s: Coerced<ToStringRules>) -> Result<NixString, Error> {
+        Ok(s.into_inner())
     }
 
     /// Evaluate a value; return `{ success = true; value; }`, or
     /// `{ success = false; value = false; }` if it throws or fails an assertion.
     #[builtin("tryEval")]
-    async fn try_eval(co: GenCo, #[lazy] v: Value) -> Result<Value, ErrorKind> {
-        Ok(co.yield_(Request::TryEval(v)).await)
-    }
-
-    /// Load, parse and return the Nix expression in a file (a directory means its
-    /// `default.nix`).
-    #[builtin("import", global)]
-    fn import(vm: &mut Vm, p: Value) -> Result<Value, ErrorKind> {
-        let path = import_path(&p)?;
-        vm.import_file(&path)
-            .map_err(|e| ErrorKind::Located(Box::new(e)))
-    }
-
-    /// Import a file with the names of `scope` in scope, shadowing the built-in ones.
-    #[builtin("scopedImport", global)]
-    fn scoped_import(vm: &mut Vm, scope: Attrs, p: Value) -> Result<Value, ErrorKind> {
-        let path = import_path(&p)?;
-        vm.scoped_import(&scope, &path)
-            .map_err(|e| ErrorKind::Located(Box::new(e)))
+    async fn try_eval(co: &mut Co, v: Lazy<Value>) -> Result<Value, Error> {
+        Ok(match co.try_force(v.into_value()).await {
+            Ok(x) => crate::vm::try_result(true, x),
+            Err(_) => crate::vm::try_result(false, Value::Bool(false)),
+        })
     }
 
     /// Convert an absolute path string to a path (deprecated; `/. + s` does the same).
     #[builtin("toPath")]
-    fn to_path(s: Value) -> Result<Value, ErrorKind> {
+    fn to_path(s: Value) -> Result<Value, Error> {
         match &s {
             Value::Path(_) => Ok(s),
             Value::String(t) if t.as_bytes().starts_with(b"/") => Ok(Value::Path(Rc::new(
                 crate::paths::normalise(&t.to_str_lossy()).into(),
             ))),
-            Value::String(t) => Err(ErrorKind::Other(format!(
+            Value::String(t) => Err(Error::msg(format!(
                 "string '{}' doesn't represent an absolute path",
                 t.to_str_lossy()
             ))),
-            other => Err(crate::convert::type_error("a string", other)),
+            other => Err(crate::convert::type_error("a string", other).into()),
         }
     }
 
@@ -122,18 +87,73 @@ pub(crate) mod lang {
 
 pub use lang::PACK as LANG_PACK;
 
+/// The path `import` reads: a path, an absolute path string, or a set's `outPath`.
+fn import_path(p: &Value) -> Result<std::path::PathBuf, Error> {
+    Ok(match p {
+        Value::Path(p) => (**p).clone(),
+        Value::String(s) if s.as_bytes().starts_with(b"/") => {
+            crate::paths::normalise(&s.to_str_lossy()).into()
+        }
+        Value::Attrs(a) => match a.get(b"outPath").map(|v| v.shallow()) {
+            Some(Value::String(s)) => s.to_string().into(),
+            Some(Value::Path(p)) => (*p).clone(),
+            _ => return Err(crate::convert::type_error("a path", p).into()),
+        },
+        other => return Err(crate::convert::type_error("a path", other).into()),
+    })
+}
+
+fn import(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
+    vm.import_file(&import_path(&args[0])?)
+}
+
+fn scoped_import(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
+    let Value::Attrs(scope) = &args[0] else {
+        return Err(crate::convert::type_error("a set", &args[0]).into());
+    };
+    vm.scoped_import(scope, &import_path(&args[1])?)
+}
+
+static IMPORT: BuiltinDef = BuiltinDef {
+    name: "import",
+    doc: "Load, parse and return the Nix expression in a file (a directory means its\n`default.nix`).",
+    params: &["path"],
+    arity: 1,
+    lazy: 0,
+    func: BuiltinFn::Machine(MachineFn(import)),
+};
+
+static SCOPED_IMPORT: BuiltinDef = BuiltinDef {
+    name: "scopedImport",
+    doc: "Import a file with the names of `scope` in scope, shadowing the built-in ones.",
+    params: &["scope", "path"],
+    arity: 2,
+    lazy: 0,
+    func: BuiltinFn::Machine(MachineFn(scoped_import)),
+};
+
+/// The builtins that need the machine itself (they compile code).
+pub(crate) static MACHINE_PACK: Pack = Pack {
+    name: "language",
+    namespace: None,
+    builtins: &[(&IMPORT, true), (&SCOPED_IMPORT, true)],
+    values: &[],
+    overrides: false,
+    state: None,
+};
+
 impl Vm {
     /// Import a file: parse, compile and return its (cached) value as a thunk.
-    pub fn import_file(&mut self, path: &std::path::Path) -> Result<Value, Error> {
+    pub(crate) fn import_file(&mut self, path: &std::path::Path) -> Result<Value, Error> {
         let mut path = path.to_path_buf();
-        if self.io.is_dir(&path) {
+        if self.host.borrow().io.is_dir(&path) {
             path.push("default.nix");
         }
-        if let Some(v) = self.import_cache.get(&path) {
+        if let Some(v) = self.host.borrow().import_cache.get(&path) {
             return Ok(v.clone());
         }
         let v = self.load_file(&path, None)?;
-        self.import_cache.insert(path, v.clone());
+        self.host.borrow_mut().import_cache.insert(path, v.clone());
         Ok(v)
     }
 
@@ -145,7 +165,8 @@ impl Vm {
         scope: Option<&crate::value::Attrs>,
     ) -> Result<Value, Error> {
         let path = path.to_path_buf();
-        let bytes = self.io.read_file(&path).map_err(|e| {
+        let io = self.host.borrow().io.clone();
+        let bytes = io.read_file(&path).map_err(|e| {
             Error::new(
                 ErrorKind::Io(format!("opening file '{}': {}", path.display(), io_msg(&e))),
                 None,
@@ -184,13 +205,13 @@ impl Vm {
 
     /// `scopedImport scope path`: import with `scope`'s names shadowing the globals
     /// (not cached, as each scope gives a different program).
-    pub fn scoped_import(
+    pub(crate) fn scoped_import(
         &mut self,
         scope: &crate::value::Attrs,
         path: &std::path::Path,
     ) -> Result<Value, Error> {
         let mut path = path.to_path_buf();
-        if self.io.is_dir(&path) {
+        if self.host.borrow().io.is_dir(&path) {
             path.push("default.nix");
         }
         self.load_file(&path, Some(scope))

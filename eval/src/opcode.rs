@@ -66,8 +66,6 @@ pub enum Op {
     Force,
     /// `Local(n)` then `Force`, memoising an evaluated thunk's value into the slot.
     ForceLocal(u32),
-    /// Drop the top of the stack.
-    Pop,
     /// Keep the top value but drop the n values below it (end of a scope).
     CloseScope(u32),
     /// Push a thunk running child proto n.

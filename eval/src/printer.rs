@@ -102,6 +102,12 @@ enum Item {
     Name(NixString),
 }
 
+/// A value printed as `nix-instantiate --eval` prints it, as text (bytes that are
+/// not UTF-8 replaced).
+pub fn print_string(v: &Value) -> String {
+    String::from_utf8_lossy(&print_value(v, None)).into_owned()
+}
+
 /// Print a value in `nix-instantiate --eval` syntax. `max_depth` limits nesting
 /// (deeper values print as `…`); unforced thunks print as `<CODE>`.
 pub fn print_value(v: &Value, max_depth: Option<usize>) -> Vec<u8> {

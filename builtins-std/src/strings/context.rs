@@ -3,7 +3,7 @@
 //! (`=/nix/store/….drv`), or one output of a derivation (`!out!/nix/store/….drv`).
 
 use nixie_eval::prelude::*;
-use nixie_eval::value::NixContext;
+use nixie_eval::value::{merge_context, NixContext};
 use std::collections::BTreeMap;
 
 /// One decoded context element.
@@ -167,4 +167,57 @@ pub fn add_drv_output_dependencies(s: &NixString) -> Result<NixString, ErrorKind
     let mut ctx = NixContext::new();
     ctx.insert(new);
     Ok(NixString::with_context(s.as_bytes(), ctx))
+}
+
+/// What `appendContext` may say about one store path.
+#[derive(nixie_eval::FromAttrs)]
+#[nix(allow_unknown)]
+struct ContextInfo {
+    path: Option<bool>,
+    #[nix(rename = "allOutputs")]
+    all_outputs: Option<bool>,
+    outputs: Option<Vec<NixString>>,
+}
+
+/// `s` with the context described by `ctx` (in the form `getContext` returns) added.
+pub fn append_context(
+    cx: &mut nixie_eval::Ctx<'_>,
+    s: &NixString,
+    ctx: &Attrs,
+) -> Result<NixString, nixie_eval::Error> {
+    use nixie_eval::FromValue;
+    let store_dir = cx.store_dir();
+    let mut new = NixContext::new();
+    merge_context(&mut new, s.context());
+    for (name, info) in ctx.iter() {
+        let path = name.to_str_lossy();
+        if !is_store_path(&path, &store_dir) {
+            return Err(nixie_eval::Error::msg(format!(
+                "context key '{path}' is not a store path"
+            )));
+        }
+        let info = ContextInfo::from_value(info, cx)?;
+        if info.path == Some(true) {
+            new.insert(Rc::from(&*path));
+        }
+        if info.all_outputs == Some(true) {
+            if !is_derivation(&path) {
+                return Err(nixie_eval::Error::msg(format!(
+                    "tried to add all-outputs context of {path}, which is not a derivation, to a string"
+                )));
+            }
+            new.insert(drv_deep(&path));
+        }
+        let outputs = info.outputs.unwrap_or_default();
+        if !outputs.is_empty() && !is_derivation(&path) {
+            return Err(nixie_eval::Error::msg(format!(
+                "tried to add derivation output context of {path}, which is not a derivation, to a string"
+            )));
+        }
+        for out in outputs {
+            super::no_context(&out)?;
+            new.insert(built(&path, &out.to_str_lossy()));
+        }
+    }
+    Ok(NixString::with_context(s.as_bytes(), new))
 }

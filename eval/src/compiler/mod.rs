@@ -24,28 +24,7 @@ use std::rc::Rc;
 /// Names every file can see without binding them (`builtins`, `true`, `map`, …).
 pub type Globals = FxHashMap<Rc<str>, Value>;
 
-/// How strictly a lint is applied.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-pub enum LintLevel {
-    /// Not checked.
-    #[default]
-    Off,
-    /// Reported as a warning.
-    Warn,
-    /// Reported as an error.
-    Fatal,
-}
-
-/// The `--lint-*` settings of current Nix.
-#[derive(Clone, Copy, Default, Debug)]
-pub struct Lints {
-    /// Absolute (`/x`) and home (`~/x`) path literals.
-    pub absolute_path: LintLevel,
-    /// Relative path literals not starting with `./` or `../`.
-    pub short_path: LintLevel,
-    /// Unquoted URL literals.
-    pub url_literals: LintLevel,
-}
+pub use crate::settings::{LintLevel, Lints};
 
 /// Parse and compile one source text into the proto of its top-level expression,
 /// with the lint warnings it raised.

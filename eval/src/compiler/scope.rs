@@ -109,7 +109,7 @@ impl FuncState {
             Op::Select(_) | Op::SelectOr { .. } | Op::HasStep { .. } | Op::HasFinal(_) => 0,
             Op::ToPath | Op::SearchPath => 0,
             Op::Finalize { .. } | Op::FinalizeDefault { .. } | Op::Jump(_) => 0,
-            Op::Pop | Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => {
+            Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => {
                 -1
             }
             Op::WithSelect { .. } => -1,

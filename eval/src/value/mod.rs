@@ -14,7 +14,8 @@ mod thunk;
 pub use attrs::{Attrs, AttrsBuilder};
 pub use list::List;
 pub use string::{merge_context, NixContext, NixString};
-pub use thunk::{Thunk, ThunkState};
+pub use thunk::Thunk;
+pub(crate) use thunk::ThunkState;
 
 use crate::builtins::PartialApp;
 use crate::opcode::Proto;
@@ -51,7 +52,7 @@ pub enum Value {
 
 /// The values a closure or thunk captured; one value is stored inline.
 #[derive(Clone)]
-pub enum Captures {
+pub(crate) enum Captures {
     /// Nothing captured.
     None,
     /// Exactly one value.
@@ -63,7 +64,7 @@ pub enum Captures {
 impl Captures {
     /// Captured value `i`.
     #[inline]
-    pub fn get(&self, i: usize) -> &Value {
+    pub(crate) fn get(&self, i: usize) -> &Value {
         match self {
             Captures::One(v) => v,
             Captures::Many(m) => &m[i],
@@ -87,12 +88,30 @@ impl Captures {
     }
 }
 
-/// A lambda together with the values it captured.
+/// A lambda together with the values it captured (opaque outside the machine).
 pub struct Closure {
     /// The compiled lambda.
-    pub proto: Rc<Proto>,
+    pub(crate) proto: Rc<Proto>,
     /// The captured upvalues, indexed by the lambda's upvalue numbers.
-    pub captures: Captures,
+    pub(crate) captures: Captures,
+}
+
+impl Closure {
+    /// The lambda's name as traces show it (`anonymous lambda` when it has none).
+    pub fn name(&self) -> String {
+        self.proto.display_name()
+    }
+
+    /// The formal arguments of a `{ a, b ? 1, ... }:` lambda: each name with whether
+    /// it has a default; `None` for a plain `x:` lambda.
+    pub fn formals(&self) -> Option<Vec<(NixString, bool)>> {
+        self.proto.formals.as_ref().map(|f| f.entries.clone())
+    }
+
+    /// Whether a formals lambda accepts other attributes (`...`).
+    pub fn has_ellipsis(&self) -> bool {
+        self.proto.formals.as_ref().is_some_and(|f| f.ellipsis)
+    }
 }
 
 impl Drop for Closure {

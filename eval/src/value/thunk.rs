@@ -4,7 +4,8 @@ use super::{drop_queue, Closure, Value};
 use std::cell::{Cell as FlagCell, UnsafeCell};
 use std::rc::Rc;
 
-/// A shared, memoised lazy value.
+/// A shared, memoised lazy value. Outside the machine a thunk can be made (as a
+/// pending application or an evaluated value) and queried, never changed.
 #[derive(Clone)]
 pub struct Thunk(Rc<Cell>);
 
@@ -36,7 +37,7 @@ impl Drop for Cell {
 }
 
 /// What a thunk currently holds.
-pub enum ThunkState {
+pub(crate) enum ThunkState {
     /// Allocated but not yet given its code (only during `let`/`rec` set-up).
     Blank,
     /// Code to run with captured upvalues (a thunk body and its captures), stored inline.
@@ -51,7 +52,7 @@ pub enum ThunkState {
 
 impl Thunk {
     /// A thunk of the given state.
-    pub fn new(state: ThunkState) -> Thunk {
+    pub(crate) fn new(state: ThunkState) -> Thunk {
         Thunk(Rc::new(Cell {
             state: UnsafeCell::new(state),
             forcing: FlagCell::new(false),
@@ -59,7 +60,7 @@ impl Thunk {
     }
 
     /// A thunk to be given its code later.
-    pub fn blank() -> Thunk {
+    pub(crate) fn blank() -> Thunk {
         Thunk::new(ThunkState::Blank)
     }
 
@@ -89,12 +90,12 @@ impl Thunk {
     }
 
     /// Whether the thunk has not been given its code yet.
-    pub fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         matches!(self.state(), ThunkState::Blank)
     }
 
     /// Replace the state, returning the old one.
-    pub fn replace(&self, s: ThunkState) -> ThunkState {
+    pub(crate) fn replace(&self, s: ThunkState) -> ThunkState {
         // SAFETY: see `Cell`: no reference into the state is live during the swap, and
         // the old state is returned (and dropped by the caller) after it.
         unsafe { std::mem::replace(&mut *self.0.state.get(), s) }
@@ -108,7 +109,7 @@ impl Thunk {
     }
 
     /// Store the final value (and end any forcing in progress).
-    pub fn set_value(&self, v: Value) {
+    pub(crate) fn set_value(&self, v: Value) {
         let old = self.replace(ThunkState::Evaluated(v));
         self.0.forcing.set(false);
         drop(old);
@@ -116,20 +117,20 @@ impl Thunk {
 
     /// Whether the thunk's code is running right now.
     #[inline]
-    pub fn is_forcing(&self) -> bool {
+    pub(crate) fn is_forcing(&self) -> bool {
         self.0.forcing.get()
     }
 
     /// Mark the start or the (failed) end of running the thunk's code.
     #[inline]
-    pub fn set_forcing(&self, on: bool) {
+    pub(crate) fn set_forcing(&self, on: bool) {
         self.0.forcing.set(on)
     }
 
     /// The suspended code, if the thunk holds some and is not being forced: the pointer
     /// stays valid until the state is next replaced (which only `set_value`, `replace`
     /// and dropping the last reference do).
-    pub fn suspended_code(&self) -> Option<*const Closure> {
+    pub(crate) fn suspended_code(&self) -> Option<*const Closure> {
         match self.state() {
             ThunkState::Suspended(c) => Some(c as *const Closure),
             _ => None,

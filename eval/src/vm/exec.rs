@@ -122,9 +122,6 @@ impl Vm {
                             }
                         }
                     }
-                    Op::Pop => {
-                        pop!();
-                    }
                     Op::CloseScope(n) => {
                         let v = pop!();
                         let len = self.stack.len() - n as usize;
@@ -218,27 +215,32 @@ impl Vm {
                         let at = self.stack.len() - n;
                         // Fast path: a plain builtin whose strict arguments are all
                         // evaluated runs right here, without a frame.
-                        if let crate::builtins::BuiltinFn::Sync(f) = def.func {
+                        if let crate::builtins::BuiltinFn::Sync { fast, .. } = def.func {
                             let ready = self.stack[at..]
                                 .iter()
                                 .enumerate()
                                 .all(|(i, v)| def.lazy & (1 << i) != 0 || v.is_forced());
                             if ready {
-                                let mut args: crate::builtins::Args = Default::default();
-                                for (i, v) in self.stack.drain(at..).enumerate() {
-                                    args[i] = if def.lazy & (1 << i) != 0 {
-                                        v
-                                    } else {
-                                        v.shallow()
-                                    };
+                                for (i, v) in self.stack[at..].iter_mut().enumerate() {
+                                    if def.lazy & (1 << i) == 0 {
+                                        if let Value::Thunk(t) = v {
+                                            *v = t.value().expect("checked evaluated above");
+                                        }
+                                    }
                                 }
                                 suspend!();
-                                match f(self, args) {
-                                    Ok(v) => {
+                                match self.run_fast(fast, p.pack, at, def) {
+                                    super::builtin_call::SyncOutcome::Done(v) => {
+                                        self.stack.truncate(at);
                                         self.stack.push(v);
                                         continue;
                                     }
-                                    Err(k) => return Err(self.builtin_error_at(def, k, span!())),
+                                    super::builtin_call::SyncOutcome::Failed(e) => {
+                                        self.stack.truncate(at);
+                                        return Err(Vm::builtin_error_at(def, e, span!()));
+                                    }
+                                    // Forcing or suspending: the frame below does it.
+                                    _ => {}
                                 }
                             }
                         }
@@ -247,6 +249,7 @@ impl Vm {
                         let base = at as u32;
                         self.frames.push(Frame::Builtin {
                             def: p.def,
+                            pack: p.pack,
                             base,
                             next: 0,
                         });
@@ -307,21 +310,17 @@ impl Vm {
                                 )));
                             }
                             (Value::String(_) | Value::Path(_), _) => {
-                                via_gen!(gen::HelperGen::add_coerced(a, b))
+                                via_gen!(gen::HelperGen::add_coerced(self.co(u32::MAX), a, b))
                             }
                             (Value::Attrs(x), _)
                                 if x.contains(b"outPath") || x.contains(b"__toString") =>
                             {
-                                via_gen!(gen::HelperGen::add_coerced(a, b))
+                                via_gen!(gen::HelperGen::add_coerced(self.co(u32::MAX), a, b))
                             }
                             (Value::Int(_) | Value::Float(_), _) => {
                                 fail!(ops::arith(b'+', &a, &b).expect_err("non-numbers never add"))
                             }
-                            _ => fail!(ErrorKind::Other(format!(
-                                "cannot coerce {} to a string: {}",
-                                a.type_description(),
-                                crate::printer::short(&a)
-                            ))),
+                            _ => fail!(crate::coerce::cannot_coerce(&a)),
                         }
                     }
                     Op::Sub | Op::Mul | Op::Div => {
@@ -345,7 +344,7 @@ impl Vm {
                             Some(r) => self.stack.push(Value::Bool(r != neg)),
                             None => {
                                 suspend!();
-                                let g = gen::HelperGen::equal(a, b, neg);
+                                let g = gen::HelperGen::equal(self.co(u32::MAX), a, b, neg);
                                 match self.start_gen(g)? {
                                     Some(v) => self.stack.push(v),
                                     None => continue_or_return!(),
@@ -364,7 +363,7 @@ impl Vm {
                             _ => (a, b, true),
                         };
                         if let (Value::List(_), Value::List(_)) = (&x, &y) {
-                            via_gen!(gen::HelperGen::less(x, y, neg))
+                            via_gen!(gen::HelperGen::less(self.co(u32::MAX), x, y, neg))
                         } else {
                             match ops::less(&x, &y) {
                                 Ok(r) => self.stack.push(Value::Bool(r != neg)),
@@ -535,22 +534,19 @@ impl Vm {
                         Value::String(_) => {}
                         Value::Path(p) => {
                             let p = p.clone();
-                            match self.copy_to_store(&p) {
+                            let copied = self.host.borrow_mut().copy_to_store(&p);
+                            match copied {
                                 Ok(s) => *top!() = Value::String(s),
                                 Err(k) => fail!(k),
                             }
                         }
                         Value::Attrs(_) => {
                             let v = pop!();
-                            via_gen!(gen::HelperGen::coerce(v, false))
+                            via_gen!(gen::HelperGen::coerce(self.co(u32::MAX), v))
                         }
                         other => {
                             let other = other.clone();
-                            fail!(ErrorKind::Other(format!(
-                                "cannot coerce {} to a string: {}",
-                                other.type_description(),
-                                crate::printer::short(&other)
-                            )))
+                            fail!(crate::coerce::cannot_coerce(&other))
                         }
                     },
                     Op::AttrName => match top!() {
@@ -653,7 +649,8 @@ impl Vm {
                         let Value::String(s) = &v else {
                             fail!(type_error("a string", &v))
                         };
-                        match self.find_search_path(&s.to_str_lossy()) {
+                        let found = self.host.borrow().find_search_path(&s.to_str_lossy());
+                        match found {
                             Ok(p) => self.stack.push(Value::Path(Rc::new(p))),
                             Err(k) => fail!(k),
                         }

@@ -1,121 +1,124 @@
-//! Generator frames: suspended builtins and helpers that ask the VM for work
-//! (force, call, compare, …) and are resumed with the answer. Helpers that walk
-//! nested data (deep forcing, equality, list comparison, string coercion) keep
-//! explicit work-lists, so their depth never reaches the Rust stack.
+//! Generator frames: carrying out the requests of suspended builtins, and the
+//! helper generators the machine itself uses (deep forcing, equality, list
+//! comparison, coercion). Helpers that walk nested data keep explicit work-lists,
+//! so their depth never reaches the Rust stack.
 
-use super::{try_result, Frame, Step, Vm};
-use crate::builtins::{BuiltinDef, BuiltinFuture};
-use crate::errors::{Error, ErrorKind, TraceFrame};
-use crate::value::{NixContext, NixString, Value};
-use genawaiter::rc::{Co, Gen};
-use genawaiter::GeneratorState;
+use super::coroutine::{GenFrame, Polled, Slot};
+use super::{Frame, Step, Vm};
+use crate::builtins::BuiltinFuture;
+use crate::context::{CallArgs, Co, Coercion};
+use crate::errors::Error;
+use crate::value::Value;
 use rustc_hash::FxHashSet;
+use std::path::PathBuf;
 use std::rc::Rc;
 
-/// The handle an `async` builtin uses to talk to the VM.
-pub type GenCo = Co<Request, Value>;
-
-/// What a generator asks the VM to do; each is answered with a value.
-pub enum Request {
+/// What a generator asks the VM to do; each is answered with a value (the `Try*`
+/// ones with a value or a catchable error).
+pub(crate) enum Request {
     /// Force to weak head normal form.
     Force(Value),
-    /// Call a function with one argument (the result may be unforced).
-    Call(Value, Value),
-    /// Call a function with two arguments, `f a b` (one round trip instead of two).
-    Call2(Value, Value, Value),
+    /// Call a function with arguments (the result may be unforced).
+    Call(Value, CallArgs),
     /// Force deeply; answers with the value.
     DeepForce(Value),
-    /// Force, catching `throw`/`assert` failures; answers `{ success; value; }`.
-    TryEval(Value),
+    /// Force, handing a catchable error back.
+    TryForce(Value),
+    /// Call and force the result, handing a catchable error back.
+    TryCall(Value, CallArgs),
     /// Nix `==`; answers a bool.
     Equal(Value, Value),
     /// Nix `<`; answers a bool.
     Less(Value, Value),
     /// Copy a path to the store; answers its store path as a string with context.
-    CopyToStore(Value),
-    /// Coerce to a string as derivation attributes are: `toString` rules, but paths are
-    /// copied to the store.
-    CoerceForDerivation(Value),
-    /// Coerce to a string (interpolation rules, or `toString` rules when `more`).
-    CoerceToString {
-        /// The value.
-        value: Value,
-        /// `toString` rules: also ints, floats, bools, null and lists.
-        more: bool,
-    },
+    CopyToStore(PathBuf),
+    /// Coerce to a string by the given rules.
+    Coerce(Value, Coercion),
 }
 
-/// A generator frame: the generator and the builtin it runs, if any.
-pub(super) struct GenBox {
-    gen: Gen<Request, Value, BuiltinFuture>,
-    def: Option<&'static BuiltinDef>,
-}
-
-/// Make a generator frame for a builtin body.
-pub(super) fn new_gen(f: impl FnOnce(GenCo) -> BuiltinFuture, def: &'static BuiltinDef) -> GenBox {
-    GenBox {
-        gen: Gen::new(f),
-        def: Some(def),
-    }
-}
-
-fn helper(f: impl FnOnce(GenCo) -> BuiltinFuture) -> GenBox {
-    GenBox {
-        gen: Gen::new(f),
-        def: None,
-    }
-}
-
-/// Force `v` from inside a generator.
-pub async fn force(co: &GenCo, v: Value) -> Value {
-    match &v {
-        Value::Thunk(t) => match t.value() {
-            Some(x) => x,
-            None => co.yield_(Request::Force(v)).await,
-        },
-        _ => v,
-    }
+/// A helper generator (no builtin of its own).
+fn helper(fut: BuiltinFuture) -> GenFrame {
+    GenFrame { fut, def: None }
 }
 
 impl Vm {
     /// Push a generator frame and run it until it needs frames or finishes.
-    pub(super) fn start_gen(&mut self, g: GenBox) -> Step {
+    pub(super) fn start_gen(&mut self, g: GenFrame) -> Step {
         self.check_depth()?;
         self.frames.push(Frame::Gen(g));
-        self.drive_gen(Value::Null)
+        self.drive_gen(Slot::Empty)
     }
 
     /// Resume the generator on top with `input` until it needs frames (None) or finishes.
-    pub(super) fn drive_gen(&mut self, mut input: Value) -> Step {
+    pub(super) fn drive_gen(&mut self, mut input: Slot) -> Step {
         loop {
             let Some(Frame::Gen(g)) = self.frames.last_mut() else {
                 unreachable!("drive_gen runs only with a generator frame on top")
             };
-            match g.gen.resume_with(input) {
-                GeneratorState::Yielded(req) => match self.handle_request(req, None)? {
-                    Some(v) => input = v,
+            let def = g.def;
+            match g.resume(&self.airlock, input) {
+                Polled::Request(req) => match self.handle_request(req, None)? {
+                    Some(v) => input = Slot::Answer(v),
                     None => return Ok(None),
                 },
-                GeneratorState::Complete(r) => {
-                    let Some(Frame::Gen(g)) = self.frames.pop() else {
-                        unreachable!("checked above")
+                Polled::Done(r) => {
+                    self.frames.pop();
+                    return match (r, def) {
+                        (Ok(v), _) => Ok(Some(v)),
+                        (Err(e), Some(def)) => Err(super::builtin_call::builtin_error(def, e)),
+                        (Err(e), None) => Err(e),
                     };
-                    return match r {
-                        Ok(v) => Ok(Some(v)),
-                        Err(k) => {
-                            let mut e = Error::new(k, None);
-                            if let Some(def) = g.def {
-                                e.trace.push(TraceFrame {
-                                    what: format!("while calling the '{}' builtin", def.name),
-                                    span: None,
-                                });
-                            }
-                            Err(e)
-                        }
-                    };
+                }
+                Polled::Stray => {
+                    self.frames.pop();
+                    let name = def.map_or("(helper)", |d| d.name);
+                    return Err(Error::msg(format!(
+                        "builtin '{name}' awaited something that is not a request of its Co"
+                    )));
+                }
+                Polled::Panicked(msg) => {
+                    self.frames.pop();
+                    let name = def.map_or("(helper)", |d| d.name);
+                    return Err(Error::msg(format!("builtin '{name}' panicked: {msg}")));
                 }
             }
         }
+    }
+
+    /// Call `f` with `args`: the first at once, the rest through `CallArg` frames.
+    fn call_with(&mut self, f: Value, args: CallArgs, span: Option<crate::source::Span>) -> Step {
+        let (first, rest) = match args {
+            CallArgs::One(a) => return self.enter_call(f, a, span),
+            CallArgs::Two(a, b) => (a, vec![b]),
+            CallArgs::Many(mut v) => {
+                if v.is_empty() {
+                    return Ok(Some(f));
+                }
+                let first = v.remove(0);
+                (first, v)
+            }
+        };
+        let floor = self.frames.len();
+        for a in rest.into_iter().rev() {
+            self.frames.push(Frame::CallArg(a));
+        }
+        let mut r = self.enter_call(f, first, span)?;
+        // Apply the remaining arguments at once while calls finish without frames.
+        while let Some(g) = r {
+            if self.frames.len() == floor {
+                return Ok(Some(g));
+            }
+            match self.frames.last() {
+                Some(Frame::CallArg(_)) => {
+                    let Some(Frame::CallArg(a)) = self.frames.pop() else {
+                        unreachable!("matched above")
+                    };
+                    r = self.enter_call(g, a, span)?;
+                }
+                _ => unreachable!("only CallArg frames were pushed above the floor"),
+            }
+        }
+        Ok(None)
     }
 
     /// Carry out a request: answer at once (Some) or push the frames that will answer it.
@@ -132,69 +135,84 @@ impl Vm {
                 },
                 v => Ok(Some(v)),
             },
-            Request::Call(f, x) => self.enter_call(f, x, span),
-            Request::Call2(f, a, b) => {
-                self.frames.push(Frame::CallArg(b));
-                match self.enter_call(f, a, span)? {
-                    Some(g) => {
-                        let Some(Frame::CallArg(b)) = self.frames.pop() else {
-                            unreachable!("enter_call answered at once, so CallArg is on top")
-                        };
-                        self.enter_call(g, b, span)
-                    }
-                    None => Ok(None),
-                }
+            Request::Call(f, args) => self.call_with(f, args, span),
+            Request::DeepForce(v) => {
+                let co = self.co(u32::MAX);
+                self.start_gen(helper(Box::pin(deep_force(co, v))))
             }
-            Request::DeepForce(v) => self.start_gen(helper(|co| Box::pin(deep_force(co, v)))),
-            Request::TryEval(v) => {
-                self.frames.push(Frame::TryEval);
-                match self.handle_request(Request::Force(v), span)? {
-                    Some(x) => {
-                        self.frames.pop();
-                        Ok(Some(try_result(true, x)))
-                    }
-                    None => Ok(None),
-                }
+            Request::TryForce(v) => {
+                self.frames.push(Frame::Catch);
+                self.finish_catch(Ok(Some(v)))
+            }
+            Request::TryCall(f, args) => {
+                self.frames.push(Frame::Catch);
+                let r = self.call_with(f, args, span);
+                self.finish_catch(r)
             }
             Request::Equal(a, b) => match super::ops::equal_shallow(&a, &b) {
                 Some(r) => Ok(Some(Value::Bool(r))),
-                None => self.start_gen(helper(|co| Box::pin(equal(co, a, b)))),
+                None => {
+                    let co = self.co(u32::MAX);
+                    self.start_gen(helper(Box::pin(equal(co, a, b))))
+                }
             },
             Request::Less(a, b) => match (&a, &b) {
                 (Value::List(_), Value::List(_)) => {
-                    self.start_gen(helper(|co| Box::pin(less_lists(co, a, b))))
+                    let co = self.co(u32::MAX);
+                    self.start_gen(helper(Box::pin(less_lists(co, a, b))))
                 }
                 _ => super::ops::less(&a, &b)
                     .map(|r| Some(Value::Bool(r)))
                     .map_err(|k| Error::new(k, span)),
             },
-            Request::CopyToStore(p) => match &p {
-                Value::Path(path) => self
-                    .copy_to_store(path)
-                    .map(|s| Some(Value::String(s)))
-                    .map_err(|k| Error::new(k, span)),
-                _ => unreachable!("CopyToStore is only asked for paths"),
-            },
-            Request::CoerceForDerivation(value) => match &value {
+            Request::CopyToStore(p) => self
+                .host
+                .borrow_mut()
+                .copy_to_store(&p)
+                .map(|s| Some(Value::String(s)))
+                .map_err(|k| Error::new(k, span)),
+            Request::Coerce(value, how) => match &value {
                 Value::String(_) => Ok(Some(value)),
-                _ => self.start_gen(helper(move |co| Box::pin(coerce(co, value, true, true)))),
-            },
-            Request::CoerceToString { value, more } => match &value {
-                Value::String(_) => Ok(Some(value)),
-                _ => self.start_gen(helper(move |co| {
-                    Box::pin(coerce_to_string(co, value, more))
-                })),
+                _ => {
+                    let co = self.co(u32::MAX);
+                    self.start_gen(helper(Box::pin(crate::coerce::coerce(co, value, how))))
+                }
             },
         }
+    }
+
+    /// After a try request's work started with a `Catch` frame on top: a value that
+    /// came back at once is forced; an error is returned as a catchable answer.
+    fn finish_catch(&mut self, r: Step) -> Step {
+        let v = match r {
+            Ok(None) => return Ok(None),
+            Ok(Some(v)) => v,
+            Err(e) => {
+                // Nothing was pushed above the Catch frame; let the unwinder treat it.
+                return Err(e);
+            }
+        };
+        let v = match v {
+            Value::Thunk(t) => match t.value() {
+                Some(x) => x,
+                None => match self.push_force(t, None)? {
+                    Some(x) => x,
+                    None => return Ok(None),
+                },
+            },
+            v => v,
+        };
+        self.frames.pop();
+        Ok(Some(v))
     }
 }
 
 /// Force a value and everything reachable from it.
-pub async fn deep_force(co: GenCo, v: Value) -> Result<Value, ErrorKind> {
+pub async fn deep_force(mut co: Co, v: Value) -> Result<Value, Error> {
     let mut seen: FxHashSet<usize> = FxHashSet::default();
     let mut work = vec![v.clone()];
     while let Some(x) = work.pop() {
-        let x = force(&co, x).await;
+        let x = co.force(x).await;
         match &x {
             Value::List(l) if seen.insert(l.addr()) => {
                 work.extend(l.iter().rev().filter(|e| needs_walk(e)).cloned());
@@ -226,13 +244,13 @@ fn needs_walk(v: &Value) -> bool {
 }
 
 /// Nix `==` on arbitrary values.
-pub async fn equal(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
+pub async fn equal(mut co: Co, a: Value, b: Value) -> Result<Value, Error> {
     let mut work = vec![(a, b, false)];
     while let Some((ox, oy, nested)) = work.pop() {
         // Elements are forced first, then compared by identity (as C++ Nix compares the
         // addresses of the two element values), then by contents.
-        let x = force(&co, ox.clone()).await;
-        let y = force(&co, oy.clone()).await;
+        let x = co.force(ox.clone()).await;
+        let y = co.force(oy.clone()).await;
         if nested && ox.same_object(&oy) {
             continue;
         }
@@ -253,8 +271,8 @@ pub async fn equal(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
             }
             (Value::Attrs(a1), Value::Attrs(a2)) => {
                 if let (Some(t1), Some(t2)) = (a1.get(b"type"), a2.get(b"type")) {
-                    let t1 = force(&co, t1.clone()).await;
-                    let t2 = force(&co, t2.clone()).await;
+                    let t1 = co.force(t1.clone()).await;
+                    let t2 = co.force(t2.clone()).await;
                     let is_drv =
                         |t: &Value| matches!(t, Value::String(s) if s.as_bytes() == b"derivation");
                     if is_drv(&t1) && is_drv(&t2) {
@@ -281,108 +299,22 @@ pub async fn equal(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
 }
 
 /// Lexicographic `<` on two lists.
-async fn less_lists(co: GenCo, a: Value, b: Value) -> Result<Value, ErrorKind> {
+async fn less_lists(mut co: Co, a: Value, b: Value) -> Result<Value, Error> {
     let (Value::List(l1), Value::List(l2)) = (&a, &b) else {
         unreachable!("only called on two lists")
     };
     for (ox, oy) in l1.iter().zip(l2.iter()) {
-        let x = force(&co, ox.clone()).await;
-        let y = force(&co, oy.clone()).await;
+        let x = co.force(ox.clone()).await;
+        let y = co.force(oy.clone()).await;
         if ox.same_object(oy) {
             continue;
         }
-        let eq = co.yield_(Request::Equal(x.clone(), y.clone())).await;
-        if matches!(eq, Value::Bool(true)) {
+        if co.equal(x.clone(), y.clone()).await {
             continue;
         }
-        return Ok(co.yield_(Request::Less(x, y)).await);
+        return Ok(Value::Bool(co.less(x, y).await?));
     }
     Ok(Value::Bool(l1.len() < l2.len()))
-}
-
-/// Coerce to a string: interpolation rules, or `toString` rules with `more`.
-pub async fn coerce_to_string(co: GenCo, v: Value, more: bool) -> Result<Value, ErrorKind> {
-    coerce(co, v, more, !more).await
-}
-
-/// Coerce to a string; `more` adds `toString`'s rules, `copy` copies paths to the store.
-async fn coerce(co: GenCo, v: Value, more: bool, copy: bool) -> Result<Value, ErrorKind> {
-    enum Item {
-        Val(Value, bool),
-        /// A separator after a list element, omitted when that element is `[]`.
-        Space(Value),
-    }
-    let mut out: Vec<u8> = Vec::new();
-    let mut ctx = NixContext::new();
-    let mut work = vec![Item::Val(v, true)];
-    while let Some(item) = work.pop() {
-        let (v, top) = match item {
-            Item::Val(v, top) => (v, top),
-            Item::Space(prev) => {
-                if !matches!(prev.shallow(), Value::List(l) if l.is_empty()) {
-                    out.push(b' ');
-                }
-                continue;
-            }
-        };
-        let v = force(&co, v).await;
-        match &v {
-            Value::String(s) => {
-                out.extend_from_slice(s.as_bytes());
-                crate::value::merge_context(&mut ctx, s.context());
-            }
-            // `toString` keeps a path as it is; other coercions copy it to the store.
-            Value::Path(p) if !copy => out.extend_from_slice(p.to_string_lossy().as_bytes()),
-            Value::Path(_) => {
-                let Value::String(s) = co.yield_(Request::CopyToStore(v.clone())).await else {
-                    unreachable!("CopyToStore answers a string")
-                };
-                out.extend_from_slice(s.as_bytes());
-                crate::value::merge_context(&mut ctx, s.context());
-            }
-            Value::Attrs(a) => {
-                if let Some(f) = a.get(b"__toString") {
-                    let f = force(&co, f.clone()).await;
-                    let r = co.yield_(Request::Call(f, v.clone())).await;
-                    let r = force(&co, r).await;
-                    // The result is coerced in turn (a path result is copied, C++'s "peeling").
-                    work.push(Item::Val(r, top));
-                } else if let Some(p) = a.get(b"outPath") {
-                    work.push(Item::Val(p.clone(), top));
-                } else {
-                    return Err(cannot_coerce(&v));
-                }
-            }
-            Value::Int(i) if more => out.extend_from_slice(i.to_string().as_bytes()),
-            Value::Float(f) if more => {
-                out.extend_from_slice(crate::printer::float_to_string(*f).as_bytes())
-            }
-            Value::Bool(b) if more => {
-                if *b {
-                    out.push(b'1')
-                }
-            }
-            Value::Null if more => {}
-            Value::List(l) if more => {
-                for (i, e) in l.iter().enumerate().rev() {
-                    if i + 1 < l.len() {
-                        work.push(Item::Space(e.clone()));
-                    }
-                    work.push(Item::Val(e.clone(), false));
-                }
-            }
-            other => return Err(cannot_coerce(other)),
-        }
-    }
-    Ok(Value::String(NixString::with_context(out, ctx)))
-}
-
-fn cannot_coerce(v: &Value) -> ErrorKind {
-    ErrorKind::Other(format!(
-        "cannot coerce {} to a string: {}",
-        v.type_description(),
-        crate::printer::short(v)
-    ))
 }
 
 /// Constructors of helper generators used by opcodes.
@@ -390,58 +322,43 @@ pub(super) struct HelperGen;
 
 impl HelperGen {
     /// `a + b` where `a` is a string or path and `b` must be coerced.
-    pub(super) fn add_coerced(a: Value, b: Value) -> GenBox {
-        helper(move |co| {
-            Box::pin(async move {
-                // A set on the left (with `outPath` or `__toString`) is coerced too.
-                let a = match a {
-                    Value::Attrs(_) => {
-                        co.yield_(Request::CoerceToString {
-                            value: a,
-                            more: false,
-                        })
-                        .await
-                    }
-                    other => other,
-                };
-                let s = coerce_to_string(co, b, false).await?;
-                let Value::String(s) = s else {
-                    unreachable!("coercion yields strings")
-                };
-                Ok(match a {
-                    Value::Path(p) => {
-                        let joined = format!("{}{}", p.to_string_lossy(), s.to_str_lossy());
-                        Value::Path(Rc::new(crate::paths::normalise(&joined).into()))
-                    }
-                    Value::String(x) => Value::String(x.concat(&s)),
-                    _ => unreachable!("add_coerced is used with a string or path on the left"),
-                })
+    pub(super) fn add_coerced(mut co: Co, a: Value, b: Value) -> GenFrame {
+        helper(Box::pin(async move {
+            // A set on the left (with `outPath` or `__toString`) is coerced too.
+            let a = match a {
+                Value::Attrs(_) => Value::String(co.coerce_to_string(a, Coercion::Interpolation).await),
+                other => other,
+            };
+            let s = co.coerce_to_string(b, Coercion::Interpolation).await;
+            Ok(match a {
+                Value::Path(p) => {
+                    let joined = format!("{}{}", p.to_string_lossy(), s.to_str_lossy());
+                    Value::Path(Rc::new(crate::paths::normalise(&joined).into()))
+                }
+                Value::String(x) => Value::String(x.concat(&s)),
+                _ => unreachable!("add_coerced is used with a string or path on the left"),
             })
-        })
+        }))
     }
 
     /// `a == b` (or `!=` with `neg`).
-    pub(super) fn equal(a: Value, b: Value, neg: bool) -> GenBox {
-        helper(move |co| {
-            Box::pin(async move {
-                let r = equal(co, a, b).await?;
-                Ok(Value::Bool(matches!(r, Value::Bool(true)) != neg))
-            })
-        })
+    pub(super) fn equal(co: Co, a: Value, b: Value, neg: bool) -> GenFrame {
+        helper(Box::pin(async move {
+            let r = equal(co, a, b).await?;
+            Ok(Value::Bool(matches!(r, Value::Bool(true)) != neg))
+        }))
     }
 
     /// `a < b` on lists (negated with `neg`).
-    pub(super) fn less(a: Value, b: Value, neg: bool) -> GenBox {
-        helper(move |co| {
-            Box::pin(async move {
-                let r = less_lists(co, a, b).await?;
-                Ok(Value::Bool(matches!(r, Value::Bool(true)) != neg))
-            })
-        })
+    pub(super) fn less(co: Co, a: Value, b: Value, neg: bool) -> GenFrame {
+        helper(Box::pin(async move {
+            let r = less_lists(co, a, b).await?;
+            Ok(Value::Bool(matches!(r, Value::Bool(true)) != neg))
+        }))
     }
 
-    /// Coerce to a string.
-    pub(super) fn coerce(v: Value, more: bool) -> GenBox {
-        helper(move |co| Box::pin(coerce_to_string(co, v, more)))
+    /// Coerce to a string by interpolation rules.
+    pub(super) fn coerce(co: Co, v: Value) -> GenFrame {
+        helper(Box::pin(crate::coerce::coerce(co, v, Coercion::Interpolation)))
     }
 }

@@ -5,22 +5,24 @@
 //! a closure pushes a code frame, and builtins that need the VM run as
 //! generator frames that yield requests and are resumed with the answers.
 
+mod builtin_call;
+mod coroutine;
 mod exec;
 mod gen;
-pub mod ops;
+pub(crate) mod ops;
 
-pub use gen::{force, GenCo, Request};
+pub(crate) use coroutine::{Airlock, Yield};
+pub(crate) use gen::Request;
 
-use crate::builtins::{Args, BuiltinDef, BuiltinFn, PartialApp, MAX_ARITY};
+use crate::builtins::BuiltinDef;
 use crate::compiler::Globals;
-use crate::errors::{Error, ErrorKind, TraceFrame};
-use crate::io::Io;
+use crate::errors::{Error, ErrorKind};
+use crate::host::Host;
 use crate::opcode::{Capture, Proto};
 use crate::source::{SourceMap, Span};
 use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
-use gen::GenBox;
-use rustc_hash::FxHashMap;
-use std::path::PathBuf;
+use coroutine::{GenFrame, Slot};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// One entry of the frame stack.
@@ -39,17 +41,23 @@ enum Frame {
     /// A saturated builtin call whose arguments (on the stack from `base`) are being forced.
     Builtin {
         def: &'static BuiltinDef,
+        pack: u32,
         base: u32,
         next: u8,
     },
     /// A suspended generator.
-    Gen(GenBox),
-    /// `builtins.tryEval`: catchable errors unwind to here.
-    TryEval,
+    Gen(GenFrame),
+    /// A try request of the generator below: a catchable error unwinds to here and is
+    /// handed to that generator; a value is forced, then handed on.
+    Catch,
+    /// Values a builtin's argument conversion needs forced before it is called again.
+    Demand { thunks: Vec<Thunk>, next: usize },
 }
 
 /// What keeps a code frame's closure alive: a called closure, or a thunk being forced
-/// (whose suspended code stays inside it until its value is stored).
+/// (whose suspended code stays inside it until its value is stored). Only the machine
+/// can change a thunk's state, and it never replaces the code of a thunk that is being
+/// forced (its `forcing` flag is set, so forcing it again is infinite recursion).
 pub(super) enum CodeOwner {
     Closure(Rc<Closure>),
     Thunk(Thunk),
@@ -67,55 +75,49 @@ impl CodeOwner {
     }
 }
 
-/// The evaluator state: value stack, frame stack, sources, globals and caches.
-pub struct Vm {
+/// The machine: value stack, frame stack, sources, globals, and the host it runs in.
+pub(crate) struct Vm {
     stack: Vec<Value>,
     frames: Vec<Frame>,
     /// Every source read so far.
-    pub sources: SourceMap,
+    pub(crate) sources: SourceMap,
     /// Names visible everywhere.
-    pub globals: Rc<Globals>,
-    /// Files already imported, by resolved path.
-    pub import_cache: FxHashMap<PathBuf, Value>,
-    /// Pack state, by type.
-    pub states: FxHashMap<std::any::TypeId, Rc<dyn std::any::Any>>,
-    /// Store paths of paths already copied to the store.
-    pub store_paths: FxHashMap<PathBuf, NixString>,
-    /// `-I` / `NIX_PATH` entries: (prefix, path), searched in order.
-    pub search_path: Vec<(String, String)>,
-    /// File-system and environment access.
-    pub io: Rc<dyn Io>,
+    pub(crate) globals: Rc<Globals>,
+    /// IO, store, search path, caches, warnings, pack state and settings.
+    pub(crate) host: Rc<RefCell<Host>>,
+    /// The mailbox of the running generator.
+    airlock: Rc<Airlock>,
     /// Maximum number of frames before "stack overflow".
-    pub max_frames: usize,
-    /// The `--lint-*` settings applied when compiling.
-    pub lints: crate::compiler::Lints,
-    /// Where warnings (rendered, with positions) go; standard error by default.
-    pub warning_sink: Rc<dyn Fn(&str)>,
+    pub(crate) max_frames: usize,
 }
 
 type Step = Result<Option<Value>, Error>;
 
 impl Vm {
-    /// A VM with the given globals and IO.
-    pub fn new(globals: Rc<Globals>, io: Rc<dyn Io>) -> Vm {
+    /// A VM with the given globals, running in `host`.
+    pub(crate) fn new(globals: Rc<Globals>, host: Host) -> Vm {
+        let max_frames = match host.settings.max_call_depth {
+            Some(d) => d.saturating_mul(4).max(64),
+            None => 10_000_000,
+        };
         Vm {
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(256),
             sources: SourceMap::default(),
             globals,
-            import_cache: FxHashMap::default(),
-            store_paths: FxHashMap::default(),
-            states: FxHashMap::default(),
-            search_path: Vec::new(),
-            io,
-            max_frames: 10_000_000,
-            lints: crate::compiler::Lints::default(),
-            warning_sink: Rc::new(|w: &str| eprint!("{w}")),
+            host: Rc::new(RefCell::new(host)),
+            airlock: Rc::new(Airlock::new()),
+            max_frames,
         }
     }
 
+    /// A `Co` for a generator of pack `pack` (helpers use `u32::MAX`).
+    fn co(&self, pack: u32) -> crate::context::Co {
+        crate::context::Co::new(self.airlock.clone(), self.host.clone(), pack)
+    }
+
     /// Evaluate a file-level proto to weak head normal form.
-    pub fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, Error> {
+    pub(crate) fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, Error> {
         let floor = self.frames.len();
         let base = self.stack.len() as u32;
         self.frames.push(Frame::Code {
@@ -130,18 +132,18 @@ impl Vm {
     }
 
     /// Force a value to weak head normal form.
-    pub fn force_value(&mut self, v: Value) -> Result<Value, Error> {
+    pub(crate) fn force_value(&mut self, v: Value) -> Result<Value, Error> {
         self.run_request(Request::Force(v))
     }
 
     /// Force a value and everything inside it.
-    pub fn deep_force(&mut self, v: Value) -> Result<Value, Error> {
+    pub(crate) fn deep_force(&mut self, v: Value) -> Result<Value, Error> {
         self.run_request(Request::DeepForce(v))
     }
 
     /// Call a function value with one argument and force the result.
-    pub fn call_value(&mut self, f: Value, arg: Value) -> Result<Value, Error> {
-        let r = self.run_request(Request::Call(f, arg))?;
+    pub(crate) fn call_value(&mut self, f: Value, arg: Value) -> Result<Value, Error> {
+        let r = self.run_request(Request::Call(f, crate::context::CallArgs::One(arg)))?;
         self.force_value(r)
     }
 
@@ -160,14 +162,22 @@ impl Vm {
 
     /// The main loop: run frames above `floor` until a value reaches the floor.
     fn run(&mut self, floor: usize, mut pending: Option<Value>) -> Result<Value, Error> {
+        let mut caught: Option<Error> = None;
         loop {
-            let step = match pending.take() {
-                Some(v) => self.deliver(v, floor),
-                None => match self.frames.last() {
-                    Some(Frame::Code { .. }) => self.exec_code(floor),
-                    Some(Frame::Builtin { .. }) => self.step_builtin(),
-                    _ => unreachable!("only code and builtin frames are ever left runnable on top"),
-                },
+            let step = if let Some(e) = caught.take() {
+                self.drive_gen(Slot::Failed(e))
+            } else {
+                match pending.take() {
+                    Some(v) => self.deliver(v, floor),
+                    None => match self.frames.last() {
+                        Some(Frame::Code { .. }) => self.exec_code(floor),
+                        Some(Frame::Builtin { .. }) => self.step_builtin(),
+                        Some(Frame::Demand { .. }) => self.step_demand(),
+                        _ => unreachable!(
+                            "only code, builtin and demand frames are ever left runnable on top"
+                        ),
+                    },
+                }
             };
             match step {
                 Ok(Some(v)) => {
@@ -181,10 +191,7 @@ impl Vm {
                         unreachable!("a frame finished without delivering a value");
                     }
                 }
-                Err(e) => match self.unwind(e, floor) {
-                    Ok(v) => pending = Some(v),
-                    Err(e) => return Err(e),
-                },
+                Err(e) => caught = Some(self.unwind(e, floor)?),
             }
         }
     }
@@ -202,7 +209,7 @@ impl Vm {
                     self.stack.push(v);
                     return Ok(None);
                 }
-                Frame::Update { .. } => {
+                Frame::Update { .. } | Frame::Catch => {
                     if let Value::Thunk(inner) = &v {
                         match inner.value() {
                             Some(x) => v = x,
@@ -215,10 +222,9 @@ impl Vm {
                             }
                         }
                     }
-                    let Some(Frame::Update { thunk }) = self.frames.pop() else {
-                        unreachable!("the frame on top is this Update frame")
-                    };
-                    thunk.set_value(v.clone());
+                    if let Some(Frame::Update { thunk }) = self.frames.pop() {
+                        thunk.set_value(v.clone());
+                    }
                 }
                 Frame::CallArg(_) => {
                     let Some(Frame::CallArg(arg)) = self.frames.pop() else {
@@ -235,20 +241,22 @@ impl Vm {
                     self.stack[i] = v;
                     return Ok(None);
                 }
-                Frame::Gen(_) => match self.drive_gen(v)? {
+                Frame::Demand { next, .. } => {
+                    *next += 1;
+                    return Ok(None);
+                }
+                Frame::Gen(_) => match self.drive_gen(Slot::Answer(v))? {
                     Some(r) => v = r,
                     None => return Ok(None),
                 },
-                Frame::TryEval => {
-                    self.frames.pop();
-                    v = try_result(true, v);
-                }
             }
         }
     }
 
-    /// Unwind frames after an error: to a `TryEval` for catchable errors, else to the floor.
-    fn unwind(&mut self, mut e: Error, floor: usize) -> Result<Value, Error> {
+    /// Unwind frames after an error: a catchable one stops at a `Catch` frame and is
+    /// returned, to be handed to the generator below it; anything else reaches the
+    /// floor and is returned as `Err`.
+    fn unwind(&mut self, mut e: Error, floor: usize) -> Result<Error, Error> {
         while self.frames.len() > floor {
             let fr = self
                 .frames
@@ -256,32 +264,33 @@ impl Vm {
                 .expect("length checked in the loop condition");
             match fr {
                 Frame::Code { owner, ip, base } => {
-                    // SAFETY: the owner is alive (we hold it) and its code was not replaced.
+                    // SAFETY: the owner is alive (we hold it) and its code was not replaced
+                    // (see `CodeOwner`).
                     let proto = unsafe { &*owner.closure_ptr() }.proto.clone();
                     let span = proto.span_at((ip as usize).saturating_sub(1));
                     if e.span.is_none() {
                         e.span = Some(span);
                     }
                     if proto.kind == crate::opcode::ProtoKind::Lambda {
-                        e.trace.push(TraceFrame {
-                            what: format!("while calling '{}'", proto.display_name()),
-                            span: Some(proto.span),
-                        });
+                        e.push_frame(
+                            format!("while calling '{}'", proto.display_name()),
+                            Some(proto.span),
+                        );
                     }
                     self.stack.truncate(base as usize);
                 }
                 Frame::Update { thunk } => thunk.set_forcing(false),
                 Frame::Builtin { def, base, .. } => {
-                    e.trace.push(TraceFrame {
-                        what: format!("while calling the '{}' builtin", def.name),
-                        span: None,
-                    });
+                    e.push_frame(format!("while calling the '{}' builtin", def.name), None);
                     self.stack.truncate(base as usize);
                 }
-                Frame::TryEval if e.kind.is_catchable() => {
-                    return Ok(try_result(false, Value::Bool(false)));
+                Frame::Gen(g) => {
+                    if let Some(def) = g.def {
+                        e.push_frame(format!("while calling the '{}' builtin", def.name), None);
+                    }
                 }
-                Frame::TryEval | Frame::CallArg(_) | Frame::Gen(_) => {}
+                Frame::Catch if e.is_catchable() => return Ok(e),
+                Frame::Catch | Frame::CallArg(_) | Frame::Demand { .. } => {}
             }
         }
         Err(e)
@@ -384,13 +393,24 @@ impl Vm {
                 if p.args.len() + 1 < def.arity as usize {
                     let mut args = p.args.clone();
                     args.push(arg);
-                    return Ok(Some(Value::Builtin(Rc::new(PartialApp { def, args }))));
+                    return Ok(Some(Value::Builtin(Rc::new(
+                        crate::builtins::PartialApp {
+                            def,
+                            pack: p.pack,
+                            args,
+                        },
+                    ))));
                 }
                 self.check_depth()?;
                 let base = self.stack.len() as u32;
                 self.stack.extend(p.args.iter().cloned());
                 self.stack.push(arg);
-                self.frames.push(Frame::Builtin { def, base, next: 0 });
+                self.frames.push(Frame::Builtin {
+                    def,
+                    pack: p.pack,
+                    base,
+                    next: 0,
+                });
                 Ok(None)
             }
             Value::Thunk(t) => {
@@ -428,86 +448,6 @@ impl Vm {
             },
             other => Err(Error::new(not_callable(&other), span)),
         }
-    }
-
-    /// Force the next strict argument of the builtin on top, or call it when all are forced.
-    fn step_builtin(&mut self) -> Step {
-        let Some(Frame::Builtin { def, base, next }) = self.frames.last_mut() else {
-            unreachable!("step_builtin runs only with a builtin frame on top")
-        };
-        let (def, base) = (*def, *base as usize);
-        while (*next) < def.arity {
-            let i = *next as usize;
-            if def.lazy & (1 << i) != 0 {
-                *next += 1;
-                continue;
-            }
-            match &self.stack[base + i] {
-                Value::Thunk(t) => match t.value() {
-                    Some(v) => {
-                        self.stack[base + i] = v;
-                        *next += 1;
-                    }
-                    None => {
-                        let t = t.clone();
-                        return match self.push_force(t, None)? {
-                            Some(v) => {
-                                let Some(Frame::Builtin { next, .. }) = self.frames.last_mut()
-                                else {
-                                    unreachable!("no frames pushed")
-                                };
-                                self.stack[base + i] = v;
-                                *next += 1;
-                                Ok(None)
-                            }
-                            None => Ok(None),
-                        };
-                    }
-                },
-                _ => *next += 1,
-            }
-        }
-        self.frames.pop();
-        let mut args: Args = Default::default();
-        for (i, v) in self.stack.drain(base..).enumerate().take(MAX_ARITY) {
-            args[i] = v;
-        }
-        match def.func {
-            BuiltinFn::Sync(f) => match f(self, args) {
-                Ok(v) => Ok(Some(v)),
-                Err(k) => Err(self.builtin_error(def, k)),
-            },
-            BuiltinFn::Async(f) => {
-                let g = gen::new_gen(|co| f(self, co, args), def);
-                self.start_gen(g)
-            }
-        }
-    }
-
-    /// A builtin's error, positioned at the call when it has no position of its own.
-    pub(super) fn builtin_error_at(
-        &self,
-        def: &BuiltinDef,
-        kind: ErrorKind,
-        span: Option<Span>,
-    ) -> Error {
-        let mut e = self.builtin_error(def, kind);
-        if e.span.is_none() {
-            e.span = span;
-        }
-        e
-    }
-
-    fn builtin_error(&self, def: &BuiltinDef, kind: ErrorKind) -> Error {
-        let mut e = match kind {
-            ErrorKind::Located(e) => *e,
-            kind => Error::new(kind, None),
-        };
-        e.trace.push(TraceFrame {
-            what: format!("while calling the '{}' builtin", def.name),
-            span: None,
-        });
-        e
     }
 
     /// Build the captures of a child proto from the current frame.
@@ -568,7 +508,7 @@ impl Vm {
     }
 
     /// Compile a registered source (see [`SourceMap::add`]), reporting lint warnings.
-    pub fn compile(
+    pub(crate) fn compile(
         &mut self,
         text: &str,
         file: u32,
@@ -576,90 +516,17 @@ impl Vm {
         name: &str,
     ) -> Result<Rc<Proto>, Error> {
         let globals = self.globals.clone();
+        let lints = self.host.borrow().settings.lints;
         let (proto, warnings) =
-            crate::compiler::compile_source(text, file, dir, name, &globals, self.lints)?;
+            crate::compiler::compile_source(text, file, dir, name, &globals, lints)?;
         for w in warnings {
             let msg = w.render_labelled(&self.sources, false, "warning");
-            (self.warning_sink)(&msg);
+            let sink = self.host.borrow().warning_sink.clone();
+            sink(&msg);
         }
         Ok(proto)
     }
 
-    /// The state of type `T` registered with the evaluation.
-    pub fn state<T: 'static>(&self) -> Result<Rc<T>, ErrorKind> {
-        self.states
-            .get(&std::any::TypeId::of::<T>())
-            .and_then(|s| s.clone().downcast::<T>().ok())
-            .ok_or_else(|| {
-                ErrorKind::Other(format!(
-                    "no pack state of type {} was registered with this evaluation",
-                    std::any::type_name::<T>()
-                ))
-            })
-    }
-
-    /// The store directory (`NIX_STORE_DIR`, default `/nix/store`).
-    pub fn store_dir(&self) -> String {
-        self.io
-            .env_var("NIX_STORE_DIR")
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| "/nix/store".into())
-    }
-
-    /// The store path a path gets when it is copied to the store (as interpolation
-    /// does), as a string whose context is that store path.
-    pub fn copy_to_store(&mut self, path: &std::path::Path) -> Result<NixString, ErrorKind> {
-        if let Some(s) = self.store_paths.get(path) {
-            return Ok(s.clone());
-        }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let hash = crate::store::nar_sha256(&*self.io, path).map_err(|e| {
-            ErrorKind::Io(format!(
-                "getting status of '{}': {}",
-                path.display(),
-                crate::lang_builtins::io_msg(&e)
-            ))
-        })?;
-        let sp = crate::store::make_store_path("source", &hash, &name, &self.store_dir());
-        let mut ctx = crate::value::NixContext::new();
-        ctx.insert(Rc::from(sp.as_str()));
-        let s = NixString::with_context(sp.into_bytes(), ctx);
-        self.store_paths.insert(path.to_path_buf(), s.clone());
-        Ok(s)
-    }
-
-    /// Resolve a `<name/rest>` search path.
-    pub fn find_search_path(&self, name: &str) -> Result<PathBuf, ErrorKind> {
-        for (prefix, dir) in &self.search_path {
-            let cand = if prefix.is_empty() {
-                format!("{dir}/{name}")
-            } else if name == prefix {
-                dir.clone()
-            } else if let Some(rest) = name
-                .strip_prefix(prefix.as_str())
-                .and_then(|r| r.strip_prefix('/'))
-            {
-                format!("{dir}/{rest}")
-            } else {
-                continue;
-            };
-            let p = PathBuf::from(crate::paths::normalise(&if cand.starts_with('/') {
-                cand
-            } else {
-                format!("{}/{}", self.io.current_dir().to_string_lossy(), cand)
-            }));
-            if self.io.path_exists(&p) {
-                return Ok(p);
-            }
-        }
-        // C++ Nix raises this as a catchable error (`tryEval` sees it).
-        Err(ErrorKind::Throw(format!(
-            "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
-        )))
-    }
 }
 
 fn not_callable(v: &Value) -> ErrorKind {
@@ -670,7 +537,7 @@ fn not_callable(v: &Value) -> ErrorKind {
 }
 
 /// `{ success = …; value = …; }`
-fn try_result(success: bool, value: Value) -> Value {
+pub(crate) fn try_result(success: bool, value: Value) -> Value {
     Value::Attrs(Attrs::from_sorted(vec![
         (NixString::from("success"), Value::Bool(success)),
         (NixString::from("value"), value),

@@ -129,11 +129,4 @@ fn as_f64(v: &Value) -> f64 {
     }
 }
 
-/// A type error "expected X but found Y: value".
-pub fn type_error(expected: &'static str, v: &Value) -> ErrorKind {
-    ErrorKind::TypeError {
-        expected,
-        found: v.type_description(),
-        value: crate::printer::short(v),
-    }
-}
+pub use crate::convert::type_error;

@@ -1,7 +1,9 @@
 //! A third-party pack of Nix builtins written with `#[builtins]`: a pure builtin
 //! with typed arguments, one with a lazy argument, an `async` one that calls back
-//! into a Nix function, and one that uses the pack's state (a call counter).
-//! `evaluation()` builds an evaluation with the standard packs plus this one.
+//! into a Nix function, one that uses the pack's state (a call counter), and a
+//! namespaced pack (`builtins.net.*`) with an attribute-set argument, host access
+//! and a callback whose catchable error the builtin handles itself.
+//! `evaluation()` builds an evaluation with the standard packs plus these.
 
 use nixie_eval::builtins;
 use nixie_eval::{BuildError, Evaluation};
@@ -32,11 +34,10 @@ pub mod example {
 
     /// Apply `f` to its own result `n` times, starting from `x`: `iterate f n x`.
     #[builtin("iterate")]
-    async fn iterate(co: GenCo, f: Callable, n: i64, x: Value) -> Result<Value, ErrorKind> {
+    async fn iterate(co: &mut Co, f: Callable, n: i64, x: Value) -> Result<Value, ErrorKind> {
         let mut acc = x;
         for _ in 0..n.max(0) {
-            let next = co.yield_(Request::Call(f.0.clone(), acc)).await;
-            acc = force(&co, next).await;
+            acc = co.call(f.0.clone(), acc).await;
         }
         Ok(acc)
     }
@@ -49,10 +50,54 @@ pub mod example {
     }
 }
 
-/// An evaluation with the standard builtins and this example pack.
+/// The attribute set `builtins.net.describe` takes.
+#[derive(nixie_eval::FromAttrs)]
+#[nix(unknown = "unsupported argument '{name}' to 'describe'")]
+pub struct Request {
+    /// The URL (required).
+    pub url: nixie_eval::NixString,
+    /// The expected hash, if any (`null` counts as absent).
+    pub sha256: Option<nixie_eval::NixString>,
+    /// The name, `"download"` when absent.
+    #[nix(default = "\"download\".into()")]
+    pub name: String,
+    /// How many attempts; `outputHash`-style renaming.
+    #[nix(rename = "maxAttempts", default = "3")]
+    pub max_attempts: i64,
+}
+
+#[builtins(name = "net", namespace = "net")]
+pub mod net {
+    use nixie_eval::prelude::*;
+
+    /// Describe a download request given as `{ url; sha256 ? null; name ? "download"; maxAttempts ? 3; }`.
+    #[builtin("describe")]
+    fn describe(cx: &mut Ctx, req: super::Request) -> Result<String, Error> {
+        let hash = match &req.sha256 {
+            Some(h) => h.to_string(),
+            None if cx.settings().pure_eval => {
+                return Err(Error::msg("in pure evaluation mode, 'describe' requires a 'sha256' argument"))
+            }
+            None => "unchecked".into(),
+        };
+        Ok(format!("{} <- {} [{hash}] x{}", req.name, req.url, req.max_attempts))
+    }
+
+    /// `attempt f x`: `f x`, or `fallback` when that throws.
+    #[builtin("attempt")]
+    async fn attempt(co: &mut Co, f: Callable, x: Value, fallback: Lazy<Value>) -> Result<Value, Error> {
+        match co.try_call(f.0, x).await {
+            Ok(v) => Ok(v),
+            Err(_) => Ok(co.force(fallback.into_value()).await),
+        }
+    }
+}
+
+/// An evaluation with the standard builtins and these example packs.
 pub fn evaluation() -> Result<Evaluation, BuildError> {
     nixie_builtins_std::register(Evaluation::builder())
         .pack_with_state(&example::PACK, Calls::default())
+        .pack(&net::PACK)
         .build()
 }
 

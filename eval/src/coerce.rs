@@ -1,0 +1,130 @@
+//! Coercion to a string, the one place for its rules: interpolation, `toString`,
+//! derivation attributes, and interpolation that keeps paths as text (see
+//! [`Coercion`]). [`coerce_now`] works without running Nix code (the fast path of
+//! builtins and of interpolation); [`coerce`] runs as a helper generator and does
+//! everything, with an explicit work-list for nested lists.
+
+use crate::context::{Co, Coercion, Ctx};
+use crate::errors::{Error, ErrorKind};
+use crate::value::{merge_context, NixContext, NixString, Value};
+use std::os::unix::ffi::OsStrExt;
+
+/// The error for a value that cannot be coerced to a string.
+pub fn cannot_coerce(v: &Value) -> ErrorKind {
+    ErrorKind::Other(format!(
+        "cannot coerce {} to a string: {}",
+        v.type_description(),
+        crate::printer::short(v)
+    ))
+}
+
+/// A path's text as a string (no context).
+pub(crate) fn path_text(p: &std::path::Path) -> NixString {
+    NixString::from(p.as_os_str().as_bytes())
+}
+
+/// Coerce without running Nix code. Unforced parts are asked for through `cx`
+/// (the caller forces them and tries again); a set with `__toString`, and a list
+/// under `toString` rules, ask for the suspending path.
+pub fn coerce_now(v: &Value, how: Coercion, cx: &mut Ctx<'_>) -> Result<NixString, Error> {
+    let mut cur = cx.forced(v)?;
+    // `outPath` chains are short; bound them so that a cyclic one cannot loop forever.
+    for _ in 0..64 {
+        match &cur {
+            Value::String(s) => return Ok(s.clone()),
+            Value::Path(p) if how.copies() => return cx.copy_to_store(p),
+            Value::Path(p) => return Ok(path_text(p)),
+            Value::Attrs(a) => {
+                if a.contains(b"__toString") {
+                    return Err(cx.suspend());
+                }
+                match a.get(b"outPath") {
+                    Some(o) => cur = cx.forced(o)?,
+                    None => return Err(cannot_coerce(&cur).into()),
+                }
+            }
+            Value::Int(i) if how.extended() => return Ok(NixString::from(i.to_string())),
+            Value::Float(f) if how.extended() => {
+                return Ok(NixString::from(crate::printer::float_to_string(*f)))
+            }
+            Value::Bool(b) if how.extended() => return Ok(NixString::from(if *b { "1" } else { "" })),
+            Value::Null if how.extended() => return Ok(NixString::from("")),
+            Value::List(_) if how.extended() => return Err(cx.suspend()),
+            other => return Err(cannot_coerce(other).into()),
+        }
+    }
+    Err(cx.suspend())
+}
+
+/// Coerce any value by the given rules, running `__toString` and forcing as needed.
+pub(crate) async fn coerce(mut co: Co, v: Value, how: Coercion) -> Result<Value, Error> {
+    enum Item {
+        Val(Value),
+        /// A separator after a list element, omitted when that element is `[]`.
+        Space(Value),
+    }
+    let mut out: Vec<u8> = Vec::new();
+    let mut ctx = NixContext::new();
+    let mut work = vec![Item::Val(v)];
+    let mut steps = 0u64;
+    while let Some(item) = work.pop() {
+        let v = match item {
+            Item::Val(v) => v,
+            Item::Space(prev) => {
+                if !matches!(prev.shallow(), Value::List(l) if l.is_empty()) {
+                    out.push(b' ');
+                }
+                continue;
+            }
+        };
+        let v = co.force(v).await;
+        match &v {
+            Value::String(s) => {
+                out.extend_from_slice(s.as_bytes());
+                merge_context(&mut ctx, s.context());
+            }
+            Value::Path(p) if !how.copies() => out.extend_from_slice(p.as_os_str().as_bytes()),
+            Value::Path(p) => {
+                let s = co.copy_to_store((**p).clone()).await;
+                out.extend_from_slice(s.as_bytes());
+                merge_context(&mut ctx, s.context());
+            }
+            Value::Attrs(a) => {
+                steps += 1;
+                if steps > 100_000 {
+                    return Err(ErrorKind::StackOverflow.into());
+                }
+                if let Some(f) = a.get(b"__toString") {
+                    let f = co.force(f.clone()).await;
+                    // The result is coerced in turn (a path result is copied: C++'s "peeling").
+                    let r = co.call(f, v.clone()).await;
+                    work.push(Item::Val(r));
+                } else if let Some(p) = a.get(b"outPath") {
+                    work.push(Item::Val(p.clone()));
+                } else {
+                    return Err(cannot_coerce(&v).into());
+                }
+            }
+            Value::Int(i) if how.extended() => out.extend_from_slice(i.to_string().as_bytes()),
+            Value::Float(f) if how.extended() => {
+                out.extend_from_slice(crate::printer::float_to_string(*f).as_bytes())
+            }
+            Value::Bool(b) if how.extended() => {
+                if *b {
+                    out.push(b'1')
+                }
+            }
+            Value::Null if how.extended() => {}
+            Value::List(l) if how.extended() => {
+                for (i, e) in l.iter().enumerate().rev() {
+                    if i + 1 < l.len() {
+                        work.push(Item::Space(e.clone()));
+                    }
+                    work.push(Item::Val(e.clone()));
+                }
+            }
+            other => return Err(cannot_coerce(other).into()),
+        }
+    }
+    Ok(Value::String(NixString::with_context(out, ctx)))
+}

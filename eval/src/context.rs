@@ -1,0 +1,312 @@
+//! What builtins see of an evaluation: [`Ctx`], the narrow context a plain
+//! builtin gets (IO, its pack's state, the store, warnings, settings), and
+//! [`Co`], the handle of an `async` builtin, whose typed methods ask the VM to
+//! force, call, coerce and compare, and which reaches the same host through
+//! [`Co::ctx`]. Neither can re-enter the VM on the Rust stack: a plain builtin
+//! cannot run Nix code at all, and an async one only asks the VM's loop to.
+
+use crate::convert::FromValue;
+use crate::errors::{Control, Error};
+use crate::host::Host;
+use crate::io::Io;
+use crate::settings::Settings;
+use crate::value::{NixString, Thunk, Value};
+use crate::vm::{Airlock, Request};
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// The context of a plain (`fn`) builtin and of argument conversions: the host's
+/// IO, store, warnings and settings, and the state of the builtin's own pack.
+pub struct Ctx<'a> {
+    host: &'a mut Host,
+    pack: u32,
+    /// Thunks a conversion needs forced before it can finish (see [`Ctx::forced`]).
+    pub(crate) demand: Vec<Thunk>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(host: &'a mut Host, pack: u32) -> Ctx<'a> {
+        Ctx {
+            host,
+            pack,
+            demand: Vec::new(),
+        }
+    }
+
+    /// File-system and environment access.
+    pub fn io(&self) -> &dyn Io {
+        &*self.host.io
+    }
+
+    /// The settings the evaluation runs with.
+    pub fn settings(&self) -> &Settings {
+        &self.host.settings
+    }
+
+    /// The state registered with this builtin's pack (`pack_with_state`).
+    pub fn state<T: 'static>(&self) -> Result<Rc<T>, Error> {
+        let found = self
+            .host
+            .states
+            .get(self.pack as usize)
+            .and_then(|s| s.clone());
+        match found {
+            Some(s) => s.downcast::<T>().map_err(|_| {
+                Error::msg(format!(
+                    "the state of this builtin's pack is not of type {}",
+                    std::any::type_name::<T>()
+                ))
+            }),
+            None => Err(Error::msg(format!(
+                "this builtin's pack was registered without state (expected {})",
+                std::any::type_name::<T>()
+            ))),
+        }
+    }
+
+    /// Print a warning or trace line (the text as given; add the final newline).
+    pub fn warn(&self, text: &str) {
+        (self.host.warning_sink)(text)
+    }
+
+    /// The logical store directory (`/nix/store` unless `NIX_STORE_DIR` says otherwise).
+    pub fn store_dir(&self) -> String {
+        self.host.store_dir()
+    }
+
+    /// Copy a path to the store (as string interpolation does); the result is the
+    /// store path as a string whose context names it.
+    pub fn copy_to_store(&mut self, path: &Path) -> Result<NixString, Error> {
+        self.host.copy_to_store(path).map_err(Error::from)
+    }
+
+    /// Resolve `<name>` through the search path (`-I`, `NIX_PATH`).
+    pub fn find_search_path(&self, name: &str) -> Result<PathBuf, Error> {
+        self.host.find_search_path(name).map_err(Error::from)
+    }
+
+    /// The value `v` forced, if it already is; otherwise the thunk is recorded and the
+    /// error returned asks the framework to force it and convert again. Conversions
+    /// ([`FromValue::from_value`]) use this for the parts of a value they need.
+    pub fn forced(&mut self, v: &Value) -> Result<Value, Error> {
+        match v {
+            Value::Thunk(t) => match t.value() {
+                Some(x) => Ok(x),
+                None => {
+                    self.demand.push(t.clone());
+                    Err(Error::control(Control::Blocked))
+                }
+            },
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// The error a plain builtin (or a conversion) returns to have the call run
+    /// again on its suspending path: the builtin's `suspend = …` function, or its
+    /// arguments converted with [`FromValue::from_value_async`].
+    pub fn suspend(&self) -> Error {
+        Error::control(Control::Suspend)
+    }
+}
+
+/// The arguments of a call from a builtin into Nix: one, two, or any number.
+pub enum CallArgs {
+    /// `f a`.
+    One(Value),
+    /// `f a b`.
+    Two(Value, Value),
+    /// `f a b c …` (applied left to right).
+    Many(Vec<Value>),
+}
+
+impl From<Value> for CallArgs {
+    fn from(v: Value) -> CallArgs {
+        CallArgs::One(v)
+    }
+}
+
+impl From<[Value; 1]> for CallArgs {
+    fn from([a]: [Value; 1]) -> CallArgs {
+        CallArgs::One(a)
+    }
+}
+
+impl From<[Value; 2]> for CallArgs {
+    fn from([a, b]: [Value; 2]) -> CallArgs {
+        CallArgs::Two(a, b)
+    }
+}
+
+impl<const N: usize> From<&[Value; N]> for CallArgs {
+    fn from(a: &[Value; N]) -> CallArgs {
+        CallArgs::Many(a.to_vec())
+    }
+}
+
+impl From<Vec<Value>> for CallArgs {
+    fn from(v: Vec<Value>) -> CallArgs {
+        CallArgs::Many(v)
+    }
+}
+
+/// How a value becomes a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coercion {
+    /// As `"${x}"`: strings, paths (copied to the store), and sets with
+    /// `__toString` or `outPath`.
+    Interpolation,
+    /// As interpolation, but a path stands for itself (its text) and is not copied:
+    /// `baseNameOf`, `dirOf`.
+    KeepPaths,
+    /// As `builtins.toString`: also integers, floats, Booleans, null and lists;
+    /// paths stand for themselves.
+    ToString,
+    /// As derivation attributes: `toString` rules, with paths copied to the store.
+    Derivation,
+}
+
+impl Coercion {
+    /// Whether `toString`'s extra rules (numbers, Booleans, null, lists) apply.
+    pub(crate) fn extended(self) -> bool {
+        matches!(self, Coercion::ToString | Coercion::Derivation)
+    }
+
+    /// Whether paths are copied to the store.
+    pub(crate) fn copies(self) -> bool {
+        matches!(self, Coercion::Interpolation | Coercion::Derivation)
+    }
+}
+
+/// The handle of an `async` builtin: each method asks the VM for one piece of
+/// work and resumes the builtin with the answer.
+///
+/// An error raised by Nix code while the VM does that work unwinds past the
+/// builtin (adding its trace line), as in C++ Nix; [`Co::try_call`] and
+/// [`Co::try_force`] instead hand a catchable error back as `Err`.
+pub struct Co {
+    lock: Rc<Airlock>,
+    host: Rc<RefCell<Host>>,
+    pack: u32,
+}
+
+impl Co {
+    pub(crate) fn new(lock: Rc<Airlock>, host: Rc<RefCell<Host>>, pack: u32) -> Co {
+        Co { lock, host, pack }
+    }
+
+    /// Ask the VM; the answer is an error only for the `Try*` requests.
+    pub(crate) async fn ask(&mut self, r: Request) -> Result<Value, Error> {
+        crate::vm::Yield::new(&self.lock, r).await
+    }
+
+    /// Ask the VM something that is always answered with a value.
+    pub(crate) async fn value_of(&mut self, r: Request) -> Value {
+        match self.ask(r).await {
+            Ok(v) => v,
+            Err(_) => unreachable!("only try requests are answered with an error"),
+        }
+    }
+
+    /// `v` in weak head normal form.
+    pub async fn force(&mut self, v: Value) -> Value {
+        match &v {
+            Value::Thunk(t) => match t.value() {
+                Some(x) => x,
+                None => self.value_of(Request::Force(v)).await,
+            },
+            _ => v,
+        }
+    }
+
+    /// `v` forced (as deeply as `T` needs) and converted to `T`; a mismatch is
+    /// Nix's type error.
+    pub async fn force_to<T: FromValue>(&mut self, v: Value) -> Result<T, Error> {
+        T::from_value_async(v, self).await
+    }
+
+    /// `v` with everything inside it forced, as `--strict` and `deepSeq` do.
+    pub async fn deep_force(&mut self, v: Value) -> Value {
+        self.value_of(Request::DeepForce(v)).await
+    }
+
+    /// `f` applied to `args`, in weak head normal form.
+    pub async fn call(&mut self, f: Value, args: impl Into<CallArgs>) -> Value {
+        let r = self.value_of(Request::Call(f, args.into())).await;
+        self.force(r).await
+    }
+
+    /// As [`Co::call`], but a catchable error (`throw`, a failed `assert`) raised
+    /// by the call or while forcing its result comes back as `Err`.
+    pub async fn try_call(&mut self, f: Value, args: impl Into<CallArgs>) -> Result<Value, Error> {
+        self.ask(Request::TryCall(f, args.into())).await
+    }
+
+    /// As [`Co::force`], but a catchable error comes back as `Err`.
+    pub async fn try_force(&mut self, v: Value) -> Result<Value, Error> {
+        match &v {
+            Value::Thunk(t) if !t.is_evaluated() => self.ask(Request::TryForce(v)).await,
+            _ => Ok(v.shallow()),
+        }
+    }
+
+    /// `v` as a string, by the given coercion rules.
+    pub async fn coerce_to_string(&mut self, v: Value, how: Coercion) -> NixString {
+        let v = self.force(v).await;
+        if let Value::String(s) = &v {
+            return s.clone();
+        }
+        match self.value_of(Request::Coerce(v, how)).await {
+            Value::String(s) => s,
+            _ => unreachable!("coercion answers a string"),
+        }
+    }
+
+    /// Nix's `a == b`.
+    pub async fn equal(&mut self, a: Value, b: Value) -> bool {
+        if a.is_forced() && b.is_forced() {
+            if let Some(r) = crate::vm::ops::equal_shallow(&a.shallow(), &b.shallow()) {
+                return r;
+            }
+        }
+        matches!(
+            self.value_of(Request::Equal(a, b)).await,
+            Value::Bool(true)
+        )
+    }
+
+    /// Nix's `a < b` (numbers, strings, paths, and lists of those); anything else
+    /// is Nix's comparison error.
+    pub async fn less(&mut self, a: Value, b: Value) -> Result<bool, Error> {
+        let a = self.force(a).await;
+        let b = self.force(b).await;
+        match (&a, &b) {
+            (Value::List(_), Value::List(_)) => Ok(matches!(
+                self.value_of(Request::Less(a, b)).await,
+                Value::Bool(true)
+            )),
+            _ => crate::vm::ops::less(&a, &b).map_err(Error::from),
+        }
+    }
+
+    /// Copy a path to the store; the store path as a string with its context.
+    pub async fn copy_to_store(&mut self, path: PathBuf) -> NixString {
+        match self.value_of(Request::CopyToStore(path)).await {
+            Value::String(s) => s,
+            _ => unreachable!("copying to the store answers a string"),
+        }
+    }
+
+    /// Run `f` with the host context (IO, pack state, store, warnings, settings).
+    /// The context cannot be kept across a suspension.
+    pub fn ctx<R>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
+        let mut host = self.host.borrow_mut();
+        let mut cx = Ctx::new(&mut host, self.pack);
+        f(&mut cx)
+    }
+
+    /// The state registered with this builtin's pack.
+    pub fn state<T: 'static>(&mut self) -> Result<Rc<T>, Error> {
+        self.ctx(|cx| cx.state::<T>())
+    }
+}

@@ -1,0 +1,52 @@
+//! The settings of an evaluation: what the builder configures and builtins may
+//! read (through their context), such as purity, call depth, lints and features.
+
+/// How strictly a lint is applied.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub enum LintLevel {
+    /// Not checked.
+    #[default]
+    Off,
+    /// Reported as a warning.
+    Warn,
+    /// Reported as an error.
+    Fatal,
+}
+
+/// The `--lint-*` settings of current Nix.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Lints {
+    /// Absolute (`/x`) and home (`~/x`) path literals.
+    pub absolute_path: LintLevel,
+    /// Relative path literals not starting with `./` or `../`.
+    pub short_path: LintLevel,
+    /// Unquoted URL literals.
+    pub url_literals: LintLevel,
+}
+
+/// The settings an evaluation runs with. Builtins read them through
+/// [`crate::Ctx::settings`] or [`crate::Co::ctx`]; only the builder sets them.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Settings {
+    /// The deepest nesting of calls before "stack overflow" (`max-call-depth`);
+    /// `None`: bounded only by memory.
+    pub max_call_depth: Option<usize>,
+    /// The path and URL literal lints.
+    pub lints: Lints,
+    /// Experimental features switched on (`extra-experimental-features`).
+    pub features: Vec<String>,
+    /// Pure evaluation (`pure-eval`): no access to the environment or to paths
+    /// outside the allowed ones.
+    pub pure_eval: bool,
+    /// Restricted evaluation (`restrict-eval`): only the search path and allowed
+    /// URIs are reachable.
+    pub restrict_eval: bool,
+}
+
+impl Settings {
+    /// Whether an experimental feature is switched on.
+    pub fn has_feature(&self, name: &str) -> bool {
+        self.features.iter().any(|f| f == name)
+    }
+}
