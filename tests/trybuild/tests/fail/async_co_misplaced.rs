@@ -5,7 +5,7 @@ mod pack {
     use nixie_eval::prelude::*;
 
     #[builtin("apply")]
-    async fn apply(f: Value, co: GenCo) -> Result<Value, ErrorKind> {
+    async fn apply(f: Value, co: &mut Co) -> Result<Value, ErrorKind> {
         let _ = co;
         Ok(f)
     }

@@ -5,7 +5,7 @@ mod pack {
     use nixie_eval::prelude::*;
 
     #[builtin("apply")]
-    fn apply(co: GenCo, f: Value) -> Result<Value, ErrorKind> {
+    fn apply(co: &mut Co, f: Value) -> Result<Value, ErrorKind> {
         let _ = co;
         Ok(f)
     }

@@ -5,7 +5,7 @@ mod pack {
     use nixie_eval::prelude::*;
 
     #[builtin("peek")]
-    async fn peek(co: GenCo, vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
+    async fn peek(co: &mut Co, vm: &mut Vm, v: Value) -> Result<Value, ErrorKind> {
         let _ = (co, vm);
         Ok(v)
     }

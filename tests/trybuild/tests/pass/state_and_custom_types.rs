@@ -1,7 +1,7 @@
 //! Pack state of a real type, and a pack's own argument type.
 use nixie_eval::builtins;
 use nixie_eval::convert::FromValue;
-use nixie_eval::{ErrorKind, Evaluation, Value};
+use nixie_eval::{Ctx, Error, ErrorKind, Evaluation, Value};
 use std::cell::Cell;
 use std::path::Path;
 
@@ -12,10 +12,10 @@ pub struct Counter(Cell<i64>);
 pub struct Even(i64);
 
 impl FromValue for Even {
-    fn from_value(v: Value) -> Result<Self, ErrorKind> {
-        match v {
+    fn from_value(v: &Value, cx: &mut Ctx<'_>) -> Result<Self, Error> {
+        match cx.forced(v)? {
             Value::Int(i) if i % 2 == 0 => Ok(Even(i)),
-            other => Err(nixie_eval::convert::type_error("an even integer", &other)),
+            other => Err(nixie_eval::convert::type_error("an even integer", &other).into()),
         }
     }
 }
@@ -39,8 +39,8 @@ mod counting {
 
     /// The count, from an async builtin.
     #[builtin("count")]
-    async fn count(co: GenCo, #[state] c: Rc<super::Counter>, v: Value) -> Result<i64, ErrorKind> {
-        let _ = force(&co, v).await;
+    async fn count(co: &mut Co, #[state] c: Rc<super::Counter>, v: Value) -> Result<i64, ErrorKind> {
+        let _ = co.force(v).await;
         Ok(c.0.get())
     }
 }

@@ -1,0 +1,6 @@
+#[derive(nixie_eval::FromAttrs)]
+struct Args {
+    file: std::fs::File,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[derive(nixie_eval::FromAttrs)]
+enum Args {
+    A,
+}
+
+fn main() {}

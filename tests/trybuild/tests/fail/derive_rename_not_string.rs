@@ -1,0 +1,7 @@
+#[derive(nixie_eval::FromAttrs)]
+struct Args {
+    #[nix(rename = outputHash)]
+    hash: String,
+}
+
+fn main() {}

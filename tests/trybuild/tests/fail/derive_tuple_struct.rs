@@ -1,0 +1,4 @@
+#[derive(nixie_eval::FromAttrs)]
+struct Args(String);
+
+fn main() {}

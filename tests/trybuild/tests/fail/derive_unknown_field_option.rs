@@ -1,0 +1,7 @@
+#[derive(nixie_eval::FromAttrs)]
+struct Args {
+    #[nix(optional)]
+    url: String,
+}
+
+fn main() {}

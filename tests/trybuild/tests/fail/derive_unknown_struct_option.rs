@@ -1,0 +1,7 @@
+#[derive(nixie_eval::FromAttrs)]
+#[nix(strict)]
+struct Args {
+    url: String,
+}
+
+fn main() {}

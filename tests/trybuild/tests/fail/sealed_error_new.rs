@@ -1,0 +1,3 @@
+fn main() {
+    let _ = nixie_eval::Error::new(nixie_eval::ErrorKind::DivisionByZero, None);
+}

@@ -1,0 +1,3 @@
+fn main() {
+    let _ = nixie_eval::value::ThunkState::Blackhole;
+}

@@ -1,0 +1,3 @@
+use nixie_eval::vm::Vm;
+
+fn main() {}
