@@ -11,10 +11,10 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitStr, Type};
 
-enum Default {
+enum Absent {
     Required,
     Optional,
-    DefaultTrait,
+    UseDefault,
     Expr(syn::Expr),
 }
 
@@ -22,7 +22,7 @@ struct Field {
     ident: syn::Ident,
     ty: Type,
     name: String,
-    default: Default,
+    default: Absent,
 }
 
 struct Options {
@@ -109,9 +109,9 @@ fn field(f: &syn::Field) -> syn::Result<Field> {
     let ident = f.ident.clone().expect("named fields have names");
     let mut name = syn::ext::IdentExt::unraw(&ident).to_string();
     let mut default = if is_option(&f.ty) {
-        Default::Optional
+        Absent::Optional
     } else {
-        Default::Required
+        Absent::Required
     };
     for a in f.attrs.iter().filter(|a| a.path().is_ident("nix")) {
         a.parse_nested_meta(|m| {
@@ -120,9 +120,9 @@ fn field(f: &syn::Field) -> syn::Result<Field> {
             } else if m.path.is_ident("default") {
                 if m.input.peek(syn::Token![=]) {
                     let s = lit_str(&m.value()?.parse()?, "`default`")?;
-                    default = Default::Expr(s.parse()?);
+                    default = Absent::Expr(s.parse()?);
                 } else {
-                    default = Default::DefaultTrait;
+                    default = Absent::UseDefault;
                 }
             } else {
                 return Err(m.error(
@@ -166,16 +166,16 @@ fn generate(ty: &syn::Ident, fields: &[Field], o: &Options) -> TokenStream {
             return ::core::result::Result::Err(#support::message(#missing_msg, #name))
         };
         let (check, check_async, value) = match &f.default {
-            Default::Required => (
+            Absent::Required => (
                 quote! {
                     if #ident.is_none() && !__blocked && !__set.contains(#name.as_bytes()) { #missing }
                 },
                 quote! { if #ident.is_none() { #missing } },
                 quote!(#ident.expect("a required attribute was checked present")),
             ),
-            Default::Optional => (quote!(), quote!(), quote!(#ident.flatten())),
-            Default::DefaultTrait => (quote!(), quote!(), quote!(#ident.unwrap_or_default())),
-            Default::Expr(e) => (quote!(), quote!(), quote!(#ident.unwrap_or_else(|| #e))),
+            Absent::Optional => (quote!(), quote!(), quote!(#ident.flatten())),
+            Absent::UseDefault => (quote!(), quote!(), quote!(#ident.unwrap_or_default())),
+            Absent::Expr(e) => (quote!(), quote!(), quote!(#ident.unwrap_or_else(|| #e))),
         };
         reads.push(quote! {
             let #ident = #conv(&__set, #name, __cx, &mut __blocked)?;

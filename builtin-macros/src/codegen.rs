@@ -102,10 +102,7 @@ fn outer_relative(ty: syn::Type) -> syn::Type {
 }
 
 fn def_ident(b: &Builtin) -> syn::Ident {
-    format_ident!(
-        "__NIXIE_DEF_{}",
-        b.ident.unraw().to_string().to_uppercase()
-    )
+    format_ident!("__NIXIE_DEF_{}", b.ident.unraw().to_string().to_uppercase())
 }
 
 /// The wrappers and the static definition of one builtin.
@@ -133,7 +130,8 @@ fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>, krate: &TokenStream)
     let ret = &b.ret;
     // Spanned at the user's return type, so a type that is no builtin result is
     // reported there.
-    let into_result = quote_spanned!(ret.span()=> <#ret as #krate::convert::BuiltinResult>::into_result);
+    let into_result =
+        quote_spanned!(ret.span()=> <#ret as #krate::convert::BuiltinResult>::into_result);
     let slow_fn = slow_wrapper(b, &slow, state_ty, krate, &into_result);
     let func = if b.is_async {
         quote!(#krate::builtins::BuiltinFn::Async(#slow))
@@ -200,14 +198,19 @@ fn fast_wrapper(
                 n += 1;
             }
             ParamKind::State => {
-                let ty = state_ty.as_ref().expect("the model checked the pack declares state");
+                let ty = state_ty
+                    .as_ref()
+                    .expect("the model checked the pack declares state");
                 state_fetch = quote!(let __state = __cx.state::<#ty>()?;);
                 call_args.push(quote!(__state.clone()));
             }
             ParamKind::Ctx => call_args.push(quote!(__cx)),
         }
     }
-    let oks: Vec<_> = locals.iter().map(|l| quote!(::core::result::Result::Ok(#l))).collect();
+    let oks: Vec<_> = locals
+        .iter()
+        .map(|l| quote!(::core::result::Result::Ok(#l)))
+        .collect();
     let errs: Vec<_> = locals.iter().map(|l| quote!(#l.err())).collect();
     quote! {
         #[doc(hidden)]
@@ -247,8 +250,7 @@ fn slow_wrapper(
             ParamKind::Arg { ty, .. } => {
                 let slot = format_ident!("__a{}", n);
                 let local = format_ident!("__p{}", n);
-                let conv =
-                    quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value_async);
+                let conv = quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value_async);
                 convs.push(quote! {
                     let #local = #krate::__private::argument(#conv(#slot, &mut __co).await, #n, #name)?;
                 });
@@ -257,7 +259,9 @@ fn slow_wrapper(
                 n += 1;
             }
             ParamKind::State => {
-                let ty = state_ty.as_ref().expect("the model checked the pack declares state");
+                let ty = state_ty
+                    .as_ref()
+                    .expect("the model checked the pack declares state");
                 state_fetch = quote!(let __state = __co.state::<#ty>()?;);
                 call_args.push(quote!(__state.clone()));
             }

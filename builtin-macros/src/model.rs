@@ -299,7 +299,8 @@ fn check_builtin(
         )),
     };
     if is_async {
-        let first_is_co = matches!(func.sig.inputs.first(), Some(FnArg::Typed(pt)) if is_co_ref(&pt.ty));
+        let first_is_co =
+            matches!(func.sig.inputs.first(), Some(FnArg::Typed(pt)) if is_co_ref(&pt.ty));
         if !first_is_co {
             if let Some(i) = func.sig.inputs.iter().position(|a| matches!(a, FnArg::Typed(pt) if is_co_ref(&pt.ty) || param_name(&pt.pat).as_deref() == Some("co"))) {
                 if i > 0 {

@@ -36,7 +36,8 @@ pub mod defs {
     #[builtin("readFile")]
     fn read_file(cx: &mut Ctx, p: Value) -> Result<NixString, ErrorKind> {
         let p = path_of(&p)?;
-        cx.io().read_file(&p)
+        cx.io()
+            .read_file(&p)
             .map(NixString::from)
             .map_err(|e| io_error(&p, e))
     }
@@ -69,7 +70,8 @@ pub mod defs {
     #[builtin("readFileType")]
     fn read_file_type(cx: &mut Ctx, p: Value) -> Result<&'static str, ErrorKind> {
         let p = path_of(&p)?;
-        cx.io().file_kind(&p)
+        cx.io()
+            .file_kind(&p)
             .map(kind_name)
             .map_err(|e| io_error(&p, e))
     }

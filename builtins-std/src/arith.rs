@@ -4,8 +4,8 @@ use nixie_eval::builtins;
 
 #[builtins(name = "arith")]
 pub mod defs {
-    use nixie_eval::prelude::*;
     use nixie_eval::ops;
+    use nixie_eval::prelude::*;
 
     /// The sum of two numbers.
     #[builtin("add")]

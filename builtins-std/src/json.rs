@@ -289,9 +289,7 @@ mod tests {
         let mut e = crate::register(Evaluation::builder())
             .build()
             .map_err(|e| e.to_string())?;
-        let v = e
-            .eval_source("test", src, dir)
-            .map_err(|e| e.message())?;
+        let v = e.eval_source("test", src, dir).map_err(|e| e.message())?;
         e.deep_force(v).map_err(|e| e.message())
     }
 

@@ -4,7 +4,7 @@
 //! string-context builtins (`getContext`, `appendContext`, …).
 //!
 //! Lengths and offsets count bytes. The builtins are plain functions over
-//! [`Coerced`](nixie_eval::Coerced) strings: when an argument needs Nix code run
+//! `nixie_eval::Coerced` strings: when an argument needs Nix code run
 //! first (a set with `__toString`), the framework runs the same function on its
 //! suspending path.
 

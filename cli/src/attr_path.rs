@@ -36,17 +36,21 @@ pub fn select(
             Value::List(l) if comp.parse::<usize>().is_ok() => {
                 let i = comp.parse::<usize>().expect("checked by the guard");
                 l.get(i).cloned().ok_or_else(|| {
-                    Error::from(ErrorKind::Other(format!("list index {i} in selection path '{path}' is out of range")))
+                    Error::from(ErrorKind::Other(format!(
+                        "list index {i} in selection path '{path}' is out of range"
+                    )))
                 })?
             }
             Value::Attrs(a) => a.get(comp.as_bytes()).cloned().ok_or_else(|| {
-                Error::from(ErrorKind::Other(format!("attribute '{comp}' in selection path '{path}' not found")))
+                Error::from(ErrorKind::Other(format!(
+                    "attribute '{comp}' in selection path '{path}' not found"
+                )))
             })?,
             other => {
                 return Err(Error::msg(format!(
-                    "the expression selected by the selection path '{path}' should be a set but is {}",
-                    other.type_description()
-                )))
+                "the expression selected by the selection path '{path}' should be a set but is {}",
+                other.type_description()
+            )))
             }
         };
     }

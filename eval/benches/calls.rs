@@ -44,7 +44,7 @@ mod bench {
 
     /// Identity, as a generator.
     #[builtin("idAsync")]
-    async fn id_async(co: GenCo, x: i64) -> Result<i64, ErrorKind> {
+    async fn id_async(co: &mut Co, x: i64) -> Result<i64, ErrorKind> {
         let _ = &co;
         Ok(x)
     }

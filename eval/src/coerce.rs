@@ -47,7 +47,9 @@ pub fn coerce_now(v: &Value, how: Coercion, cx: &mut Ctx<'_>) -> Result<NixStrin
             Value::Float(f) if how.extended() => {
                 return Ok(NixString::from(crate::printer::float_to_string(*f)))
             }
-            Value::Bool(b) if how.extended() => return Ok(NixString::from(if *b { "1" } else { "" })),
+            Value::Bool(b) if how.extended() => {
+                return Ok(NixString::from(if *b { "1" } else { "" }))
+            }
             Value::Null if how.extended() => return Ok(NixString::from("")),
             Value::List(_) if how.extended() => return Err(cx.suspend()),
             other => return Err(cannot_coerce(other).into()),

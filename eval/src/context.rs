@@ -269,10 +269,7 @@ impl Co {
                 return r;
             }
         }
-        matches!(
-            self.value_of(Request::Equal(a, b)).await,
-            Value::Bool(true)
-        )
+        matches!(self.value_of(Request::Equal(a, b)).await, Value::Bool(true))
     }
 
     /// Nix's `a < b` (numbers, strings, paths, and lists of those); anything else

@@ -462,10 +462,7 @@ pub mod attrs_support {
 
     /// Fill `{name}` in a message template.
     pub fn message(template: &str, name: &str) -> Error {
-        Error::new(
-            ErrorKind::Other(template.replace("{name}", name)),
-            None,
-        )
+        Error::new(ErrorKind::Other(template.replace("{name}", name)), None)
     }
 
     /// The set itself, forced.

@@ -139,7 +139,12 @@ pub struct TraceFrame {
 /// [`Error::msg`] (not catchable), or convert anything `Into<Error>` with `?`
 /// (`ErrorKind`, `String`, `&str`, `std::io::Error` and common parse errors).
 #[derive(Clone, Debug)]
-pub struct Error {
+pub struct Error(Box<ErrorData>);
+
+/// The contents of an [`Error`], boxed so that results stay small; read them
+/// through `Error`'s methods.
+#[derive(Clone, Debug)]
+pub struct ErrorData {
     /// What went wrong.
     pub(crate) kind: ErrorKind,
     /// Where it went wrong, if known.
@@ -161,16 +166,29 @@ pub(crate) enum Control {
     Blocked,
 }
 
+impl std::ops::Deref for Error {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
 impl Error {
     /// An error of the given kind at a span.
     pub(crate) fn new(kind: ErrorKind, span: Option<Span>) -> Error {
-        Error {
+        Error(Box::new(ErrorData {
             kind,
             span,
             hint: None,
             trace: Vec::new(),
             control: None,
-        }
+        }))
     }
 
     /// A catchable error, as `throw msg` raises: `builtins.tryEval` sees it.

@@ -344,7 +344,10 @@ impl NameTable {
         let mut builtins = std::mem::take(&mut self.builtins);
         for (ns, entries) in std::mem::take(&mut self.namespaces) {
             builtins.retain(|(k, _)| k.as_bytes() != ns.as_bytes());
-            builtins.push((NixString::from(ns), Value::Attrs(Attrs::from_unsorted(entries))));
+            builtins.push((
+                NixString::from(ns),
+                Value::Attrs(Attrs::from_unsorted(entries)),
+            ));
         }
         let this = Thunk::blank();
         builtins.push((NixString::from("builtins"), Value::Thunk(this.clone())));

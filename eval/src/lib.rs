@@ -62,22 +62,24 @@
 //!     }
 //! }
 //!
-//! let mut eval = Evaluation::builder()
-//!     .pack_with_state(&probe::PACK, Counter::default())
-//!     .build()
-//!     .unwrap();
-//! let src = r#"with builtins.probe; [
-//!   (fetch { url = "https://x/" + "y"; })
-//!   (unless true (throw "not forced"))
-//!   (iterate (x: x * 2) 3 1)
-//!   (count /.) (count /nonexistent)
-//! ]"#;
-//! let v = eval.eval_source("«doc»", src, "/".as_ref()).unwrap();
-//! let v = eval.deep_force(v).unwrap();
-//! assert_eq!(
-//!     nixie_eval::printer::print_string(&v),
-//!     r#"[ "source from https://x/y (none)" null 8 [ 1 true ] [ 2 false ] ]"#
-//! );
+//! fn main() {
+//!     let mut eval = Evaluation::builder()
+//!         .pack_with_state(&probe::PACK, Counter::default())
+//!         .build()
+//!         .unwrap();
+//!     let src = r#"with builtins.probe; [
+//!       (fetch { url = "https://x/" + "y"; })
+//!       (unless true (throw "not forced"))
+//!       (iterate (x: x * 2) 3 1)
+//!       (count /.) (count /nonexistent)
+//!     ]"#;
+//!     let v = eval.eval_source("«doc»", src, "/".as_ref()).unwrap();
+//!     let v = eval.deep_force(v).unwrap();
+//!     assert_eq!(
+//!         nixie_eval::printer::print_string(&v),
+//!         r#"[ "source from https://x/y (none)" null 8 [ 1 true ] [ 2 false ] ]"#
+//!     );
+//! }
 //! ```
 
 extern crate self as nixie_eval;

@@ -109,9 +109,7 @@ impl FuncState {
             Op::Select(_) | Op::SelectOr { .. } | Op::HasStep { .. } | Op::HasFinal(_) => 0,
             Op::ToPath | Op::SearchPath => 0,
             Op::Finalize { .. } | Op::FinalizeDefault { .. } | Op::Jump(_) => 0,
-            Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => {
-                -1
-            }
+            Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => -1,
             Op::WithSelect { .. } => -1,
             Op::CloseScope(n) => -(*n as i32),
             Op::Call => -1,

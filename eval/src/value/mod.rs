@@ -2,7 +2,7 @@
 //!
 //! `Value` is a 16-byte tagged union: scalars inline, everything else behind
 //! one reference-counted pointer. Nested data is dropped iteratively (see
-//! [`drop_queue`]) so that freeing a million-deep list cannot overflow the
+//! `drop_queue`) so that freeing a million-deep list cannot overflow the
 //! Rust stack.
 
 mod attrs;

@@ -326,7 +326,9 @@ impl HelperGen {
         helper(Box::pin(async move {
             // A set on the left (with `outPath` or `__toString`) is coerced too.
             let a = match a {
-                Value::Attrs(_) => Value::String(co.coerce_to_string(a, Coercion::Interpolation).await),
+                Value::Attrs(_) => {
+                    Value::String(co.coerce_to_string(a, Coercion::Interpolation).await)
+                }
                 other => other,
             };
             let s = co.coerce_to_string(b, Coercion::Interpolation).await;
@@ -359,6 +361,10 @@ impl HelperGen {
 
     /// Coerce to a string by interpolation rules.
     pub(super) fn coerce(co: Co, v: Value) -> GenFrame {
-        helper(Box::pin(crate::coerce::coerce(co, v, Coercion::Interpolation)))
+        helper(Box::pin(crate::coerce::coerce(
+            co,
+            v,
+            Coercion::Interpolation,
+        )))
     }
 }

@@ -393,13 +393,11 @@ impl Vm {
                 if p.args.len() + 1 < def.arity as usize {
                     let mut args = p.args.clone();
                     args.push(arg);
-                    return Ok(Some(Value::Builtin(Rc::new(
-                        crate::builtins::PartialApp {
-                            def,
-                            pack: p.pack,
-                            args,
-                        },
-                    ))));
+                    return Ok(Some(Value::Builtin(Rc::new(crate::builtins::PartialApp {
+                        def,
+                        pack: p.pack,
+                        args,
+                    }))));
                 }
                 self.check_depth()?;
                 let base = self.stack.len() as u32;
@@ -526,7 +524,6 @@ impl Vm {
         }
         Ok(proto)
     }
-
 }
 
 fn not_callable(v: &Value) -> ErrorKind {

@@ -76,16 +76,26 @@ pub mod net {
         let hash = match &req.sha256 {
             Some(h) => h.to_string(),
             None if cx.settings().pure_eval => {
-                return Err(Error::msg("in pure evaluation mode, 'describe' requires a 'sha256' argument"))
+                return Err(Error::msg(
+                    "in pure evaluation mode, 'describe' requires a 'sha256' argument",
+                ))
             }
             None => "unchecked".into(),
         };
-        Ok(format!("{} <- {} [{hash}] x{}", req.name, req.url, req.max_attempts))
+        Ok(format!(
+            "{} <- {} [{hash}] x{}",
+            req.name, req.url, req.max_attempts
+        ))
     }
 
     /// `attempt f x`: `f x`, or `fallback` when that throws.
     #[builtin("attempt")]
-    async fn attempt(co: &mut Co, f: Callable, x: Value, fallback: Lazy<Value>) -> Result<Value, Error> {
+    async fn attempt(
+        co: &mut Co,
+        f: Callable,
+        x: Value,
+        fallback: Lazy<Value>,
+    ) -> Result<Value, Error> {
         match co.try_call(f.0, x).await {
             Ok(v) => Ok(v),
             Err(_) => Ok(co.force(fallback.into_value()).await),

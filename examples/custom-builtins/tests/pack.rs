@@ -85,19 +85,33 @@ fn namespaced_pack_with_a_set_argument() {
         r#""n <- u [abc] x2""#
     );
     let err = eval(r#"builtins.net.describe { url = "u"; bogus = 1; }"#).unwrap_err();
-    assert!(err.contains("unsupported argument 'bogus' to 'describe'"), "{err}");
+    assert!(
+        err.contains("unsupported argument 'bogus' to 'describe'"),
+        "{err}"
+    );
     let err = eval(r#"builtins.net.describe { name = "n"; }"#).unwrap_err();
     assert!(err.contains("attribute 'url' missing"), "{err}");
     let err = eval(r#"builtins.net.describe { url = 1; }"#).unwrap_err();
-    assert!(err.contains("expected a string but found an integer: 1"), "{err}");
+    assert!(
+        err.contains("expected a string but found an integer: 1"),
+        "{err}"
+    );
     // Not visible outside its namespace.
     assert!(eval("builtins ? describe").unwrap() == "false");
 }
 
 #[test]
 fn try_call_sees_catchable_errors() {
-    assert_eq!(eval(r#"builtins.net.attempt (x: throw "no") 1 "fallback""#).unwrap(), r#""fallback""#);
-    assert_eq!(eval("builtins.net.attempt (x: x + 1) 1 (throw \"unused\")").unwrap(), "2");
+    assert_eq!(
+        eval(r#"builtins.net.attempt (x: throw "no") 1 "fallback""#).unwrap(),
+        r#""fallback""#
+    );
+    assert_eq!(
+        eval("builtins.net.attempt (x: x + 1) 1 (throw \"unused\")").unwrap(),
+        "2"
+    );
     // Uncatchable errors still propagate.
-    assert!(eval(r#"builtins.net.attempt (x: abort "stop") 1 0"#).unwrap_err().contains("stop"));
+    assert!(eval(r#"builtins.net.attempt (x: abort "stop") 1 0"#)
+        .unwrap_err()
+        .contains("stop"));
 }
