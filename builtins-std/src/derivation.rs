@@ -5,7 +5,7 @@
 //! output. Nothing is written to a store.
 
 use nixie_eval::builtins;
-use nixie_eval::store::hex;
+use nixie_eval::encoding::{hex, hex_decode};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -166,49 +166,6 @@ fn valid_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn base32_decode(s: &str) -> Option<Vec<u8>> {
-    const ALPHA: &[u8] = b"0123456789abcdfghijklmnpqrsvwxyz";
-    let len = s.len() * 5 / 8;
-    let mut out = vec![0u8; len];
-    for (n, c) in s.bytes().rev().enumerate() {
-        let d = ALPHA.iter().position(|a| *a == c)? as u16;
-        let b = n * 5;
-        let (i, j) = (b / 8, b % 8);
-        if i < len {
-            out[i] |= (d << j) as u8;
-        }
-        if i + 1 < len {
-            out[i + 1] |= (d >> (8 - j)) as u8;
-        } else if (d >> (8 - j)) != 0 && j > 3 {
-            return None;
-        }
-    }
-    Some(out)
-}
-
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in s.bytes().filter(|c| *c != b'=') {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32;
-        bits = (bits << 6) | v;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-        }
-    }
-    Some(out)
-}
-
 /// Parse an output hash in hex, Nix base 32, base 64 or SRI form: (algorithm, digest).
 fn parse_hash(hash: &str, algo: &str) -> Result<(String, Vec<u8>), String> {
     let (algo, text) = match hash.split_once('-') {
@@ -230,13 +187,11 @@ fn parse_hash(hash: &str, algo: &str) -> Result<(String, Vec<u8>), String> {
         other => return Err(format!("unknown hash algorithm '{other}'")),
     };
     let digest = if text.len() == size * 2 {
-        (0..size)
-            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
-            .collect::<Option<Vec<u8>>>()
+        hex_decode(text)
     } else if text.len() == (size * 8).div_ceil(5) {
-        base32_decode(text)
+        nixie_eval::encoding::base32_decode(text)
     } else {
-        base64_decode(text).filter(|d| d.len() == size)
+        nixie_eval::encoding::base64_decode(text).filter(|d| d.len() == size)
     };
     match digest {
         Some(d) if d.len() == size => Ok((algo, d)),

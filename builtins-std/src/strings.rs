@@ -130,16 +130,6 @@ fn groups_list(s: &[u8], slots: &[Option<usize>], groups: usize) -> Value {
     Value::List(List::from(v))
 }
 
-/// Lower-case hexadecimal.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(2 * bytes.len());
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
 
 #[nixie_eval::builtins(name = "strings")]
 pub mod defs {
@@ -364,10 +354,10 @@ pub mod defs {
         super::no_context(&algo)?;
         let data = s.as_bytes();
         Ok(match algo.as_bytes() {
-            b"md5" => super::hex(&Md5::digest(data)),
-            b"sha1" => super::hex(&Sha1::digest(data)),
-            b"sha256" => super::hex(&Sha256::digest(data)),
-            b"sha512" => super::hex(&Sha512::digest(data)),
+            b"md5" => nixie_eval::encoding::hex(&Md5::digest(data)),
+            b"sha1" => nixie_eval::encoding::hex(&Sha1::digest(data)),
+            b"sha256" => nixie_eval::encoding::hex(&Sha256::digest(data)),
+            b"sha512" => nixie_eval::encoding::hex(&Sha512::digest(data)),
             b"blake3" => {
                 return Err(ErrorKind::Other(
                     "experimental Nix feature 'blake3-hashes' is disabled; add '--extra-experimental-features blake3-hashes' to enable it".into(),

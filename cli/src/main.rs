@@ -281,8 +281,7 @@ fn eval_one(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitCo
             };
             let v = eval.force(v)?;
             if cli.json {
-                let v = eval.deep_force(v)?;
-                out.extend(output::to_json(&v)?);
+                out.extend(output::to_json(eval, v)?);
             } else if cli.xml {
                 let v = eval.deep_force(v)?;
                 out.extend(output::to_xml(&v, !cli.no_location));

@@ -89,6 +89,7 @@ mod coerce;
 pub(crate) mod compiler;
 pub mod context;
 pub mod convert;
+pub mod encoding;
 pub mod errors;
 pub mod evaluation;
 mod host;

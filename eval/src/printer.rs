@@ -3,7 +3,6 @@
 
 use crate::value::{NixString, Value};
 use rustc_hash::FxHashSet;
-use std::fmt::Write;
 
 /// Format a float as C++ streams do by default (`%g`, 6 significant digits).
 pub fn float_to_nix(f: f64) -> String {
@@ -211,27 +210,6 @@ pub fn short(v: &Value) -> String {
     } else {
         s
     }
-}
-
-/// Append a JSON string literal.
-pub fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

@@ -5,31 +5,7 @@ use crate::io::{FileKind, Io};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// The alphabet of Nix's base-32 encoding (no e, o, u, t).
-const BASE32: &[u8; 32] = b"0123456789abcdfghijklmnpqrsvwxyz";
-
-/// Encode bytes in Nix's base 32 (least significant 5-bit group last).
-pub fn base32(bytes: &[u8]) -> String {
-    let len = (bytes.len() * 8).div_ceil(5);
-    let mut out = String::with_capacity(len);
-    for n in (0..len).rev() {
-        let b = n * 5;
-        let (i, j) = (b / 8, b % 8);
-        let lo = bytes[i] as u16 >> j;
-        let hi = if i + 1 < bytes.len() {
-            (bytes[i + 1] as u16) << (8 - j)
-        } else {
-            0
-        };
-        out.push(BASE32[((lo | hi) & 0x1f) as usize] as char);
-    }
-    out
-}
-
-/// Lower-case hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::encoding::{base32, hex};
 
 /// XOR-fold a hash down to `n` bytes, as Nix compresses hashes for store paths.
 fn compress(hash: &[u8], n: usize) -> Vec<u8> {

@@ -103,9 +103,7 @@ pub(super) fn null_byte_error(bytes: &[u8]) -> ErrorKind {
     ))
 }
 
-fn hex(c: u8) -> Option<u32> {
-    (c as char).to_digit(16)
-}
+use nixie_eval::encoding::hex_digit as hex;
 
 impl<'a> Parser<'a> {
     #[inline]

@@ -172,10 +172,8 @@ pub fn string(out: &mut Vec<u8>, s: &[u8]) -> Result<(), ErrorKind> {
             8 => out.extend_from_slice(b"\\b"),
             12 => out.extend_from_slice(b"\\f"),
             c => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.extend_from_slice(b"\\u00");
-                out.push(HEX[(c >> 4) as usize]);
-                out.push(HEX[(c & 15) as usize]);
+                out.extend_from_slice(nixie_eval::encoding::hex(&[c]).as_bytes());
             }
         }
     }

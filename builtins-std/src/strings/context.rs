@@ -92,16 +92,13 @@ pub fn get_context(s: &NixString) -> Attrs {
     Attrs::from_sorted(entries)
 }
 
-/// The alphabet of Nix's base-32 hashes.
-const BASE32: &[u8] = b"0123456789abcdfghijklmnpqrsvwxyz";
-
 /// Whether `p` is a store path directly in `store_dir` (a hash and a valid name).
 pub fn is_store_path(p: &str, store_dir: &str) -> bool {
     let Some(base) = p.strip_prefix(store_dir).and_then(|r| r.strip_prefix('/')) else {
         return false;
     };
     let b = base.as_bytes();
-    if b.len() < 34 || b[32] != b'-' || !b[..32].iter().all(|c| BASE32.contains(c)) {
+    if b.len() < 34 || b[32] != b'-' || !b[..32].iter().all(|&c| nixie_eval::encoding::is_base32_char(c)) {
         return false;
     }
     let name = &b[33..];

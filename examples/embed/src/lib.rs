@@ -1,8 +1,8 @@
 //! Embedding Nixie: evaluate a Nix file (a service configuration), walk the
 //! resulting value, and convert it into a typed Rust structure with serde.
 //!
-//! The conversion goes value → `serde_json::Value` (forcing everything first)
-//! → the caller's `Deserialize` type, so any serde type works.
+//! The conversion goes value → JSON text (by `builtins.toJSON`, forcing
+//! everything) → the caller's `Deserialize` type, so any serde type works.
 
 use nixie_eval::value::Value;
 use nixie_eval::{Error, Evaluation};
@@ -27,62 +27,14 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// Convert a deep-forced value into JSON data (functions become null).
-pub fn to_json(v: &Value) -> serde_json::Value {
-    // Explicit work-list: (value, where to put it).
-    enum Slot {
-        Root,
-        Index(usize, usize),
-        Key(usize, String),
+/// The JSON text of a value, written by `builtins.toJSON` (the project's one JSON
+/// printer, which `nixie --json` uses too). Functions are an error, as in Nix.
+pub fn to_json(eval: &mut Evaluation, v: Value) -> Result<String, Error> {
+    let to_json = eval.eval_source("«embed»", "builtins.toJSON", Path::new("/"))?;
+    match eval.call(to_json, v)? {
+        Value::String(s) => Ok(s.to_str_lossy().into_owned()),
+        _ => unreachable!("builtins.toJSON returns a string"),
     }
-    let mut nodes: Vec<serde_json::Value> = vec![serde_json::Value::Null];
-    let mut work = vec![(v.shallow(), Slot::Root)];
-    let mut links: Vec<(usize, Slot)> = Vec::new();
-    while let Some((v, slot)) = work.pop() {
-        let id = nodes.len();
-        let node = match &v {
-            Value::Null | Value::Closure(_) | Value::Builtin(_) | Value::Thunk(_) => {
-                serde_json::Value::Null
-            }
-            Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Int(i) => serde_json::Value::from(*i),
-            Value::Float(f) => serde_json::Value::from(*f),
-            Value::String(s) => serde_json::Value::String(s.to_string()),
-            Value::Path(p) => serde_json::Value::String(p.to_string_lossy().into_owned()),
-            Value::List(l) => {
-                for (i, e) in l.iter().enumerate() {
-                    work.push((e.shallow(), Slot::Index(id, i)));
-                }
-                serde_json::Value::Array(vec![serde_json::Value::Null; l.len()])
-            }
-            Value::Attrs(a) => {
-                for (k, e) in a.iter() {
-                    work.push((e.shallow(), Slot::Key(id, k.to_string())));
-                }
-                serde_json::Value::Object(Default::default())
-            }
-        };
-        nodes.push(node);
-        links.push((id, slot));
-    }
-    // Attach children to parents, last created first (children always follow parents).
-    for (id, slot) in links.into_iter().rev() {
-        let node = std::mem::take(&mut nodes[id]);
-        match slot {
-            Slot::Root => nodes[0] = node,
-            Slot::Index(p, i) => {
-                if let serde_json::Value::Array(a) = &mut nodes[p] {
-                    a[i] = node;
-                }
-            }
-            Slot::Key(p, k) => {
-                if let serde_json::Value::Object(o) = &mut nodes[p] {
-                    o.insert(k, node);
-                }
-            }
-        }
-    }
-    std::mem::take(&mut nodes[0])
 }
 
 /// Evaluate `path` (called with `args` if it is a function of a set) into `T`.
@@ -98,6 +50,6 @@ pub fn load<T: DeserializeOwned>(path: &Path, args: &[(&str, &str)]) -> Result<T
             .collect(),
     );
     let v = eval.auto_call(v, &arg_set).map_err(|e| render(&eval, e))?;
-    let v = eval.deep_force(v).map_err(|e| render(&eval, e))?;
-    serde_json::from_value(to_json(&v)).map_err(|e| LoadError::Shape(e.to_string()))
+    let json = to_json(&mut eval, v).map_err(|e| render(&eval, e))?;
+    serde_json::from_str(&json).map_err(|e| LoadError::Shape(e.to_string()))
 }
