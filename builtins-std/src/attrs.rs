@@ -9,30 +9,6 @@ pub mod defs {
     use nixie_eval::prelude::*;
     use std::collections::BTreeSet;
 
-    /// The store path a string context element refers to (`=drv`, `!out!drv` or a path).
-    fn context_path(elem: &str) -> &str {
-        if let Some(rest) = elem.strip_prefix('=') {
-            return rest;
-        }
-        if let Some(rest) = elem.strip_prefix('!') {
-            if let Some((_, path)) = rest.split_once('!') {
-                return path;
-            }
-        }
-        elem
-    }
-
-    /// Attribute names may not carry a string context (C++ Nix's `forceStringNoCtx`).
-    fn no_context(s: &NixString) -> Result<(), ErrorKind> {
-        match s.context().and_then(|c| c.iter().next()) {
-            None => Ok(()),
-            Some(elem) => Err(ErrorKind::Other(format!(
-                "the string '{}' is not allowed to refer to a store path (such as '{}')",
-                s.to_str_lossy(),
-                context_path(elem)
-            ))),
-        }
-    }
 
     /// A forced value as a set, or Nix's type error.
     fn expect_attrs(v: &Value) -> Result<&Attrs, ErrorKind> {
@@ -58,7 +34,7 @@ pub mod defs {
     /// `getAttr name set` is `set.${name}`; fails if the attribute is missing.
     #[builtin("getAttr")]
     fn get_attr(name: NixString, set: Attrs) -> Result<Value, ErrorKind> {
-        no_context(&name)?;
+        name.require_no_context()?;
         set.get(name.as_bytes())
             .cloned()
             .ok_or_else(|| ErrorKind::MissingAttribute(name.to_str_lossy().into_owned()))
@@ -67,7 +43,7 @@ pub mod defs {
     /// `hasAttr name set` is `set ? ${name}`.
     #[builtin("hasAttr")]
     fn has_attr(name: NixString, set: Attrs) -> Result<bool, ErrorKind> {
-        no_context(&name)?;
+        name.require_no_context()?;
         Ok(set.contains(name.as_bytes()))
     }
 
@@ -82,7 +58,7 @@ pub mod defs {
             let Value::String(s) = &n else {
                 return Err(type_error("a string", &n));
             };
-            no_context(s)?;
+            s.require_no_context()?;
             if let Ok(i) = entries.binary_search_by(|(k, _)| k.as_bytes().cmp(s.as_bytes())) {
                 gone.push(i);
             }
@@ -132,7 +108,7 @@ pub mod defs {
     /// list that have it, in list order.
     #[builtin("catAttrs")]
     async fn cat_attrs(co: &mut Co, name: NixString, sets: List) -> Result<List, ErrorKind> {
-        no_context(&name)?;
+        name.require_no_context()?;
         let mut out = Vec::new();
         for s in sets.iter() {
             let s = co.force(s.clone()).await;
@@ -178,7 +154,7 @@ pub mod defs {
             let Value::String(name) = n else {
                 return Err(type_error("a string", &n));
             };
-            no_context(&name)?;
+            name.require_no_context()?;
             match a.get(b"value") {
                 Some(v) => {
                     if let Some(seen) = &mut seen {
@@ -256,7 +232,7 @@ pub mod defs {
     /// always `null` (what C++ Nix returns when the position is unknown).
     #[builtin("unsafeGetAttrPos")]
     fn unsafe_get_attr_pos(name: NixString, _set: Attrs) -> Result<Value, ErrorKind> {
-        no_context(&name)?;
+        name.require_no_context()?;
         Ok(Value::Null)
     }
 }

@@ -82,22 +82,11 @@ pub mod defs {
     /// derivation builder sees replaced by the path of the output named `output`.
     #[builtin("placeholder", global)]
     fn placeholder(output: NixString) -> Result<String, ErrorKind> {
-        if let Some(elem) = output.context().and_then(|c| c.iter().next()) {
-            let path = elem
-                .trim_start_matches('=')
-                .rsplit('!')
-                .next()
-                .unwrap_or_default();
-            return Err(ErrorKind::Other(format!(
-                "the string '{}' is not allowed to refer to a store path (such as '{}')",
-                output.to_str_lossy(),
-                path
-            )));
-        }
+        output.require_no_context()?;
         let mut h = Sha256::new();
         h.update(b"nix-output:");
         h.update(output.as_bytes());
-        Ok(format!("/{}", nixie_eval::store::base32(&h.finalize())))
+        Ok(format!("/{}", nixie_eval::encoding::base32(&h.finalize())))
     }
 }
 

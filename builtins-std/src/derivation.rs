@@ -204,7 +204,7 @@ pub mod defs {
     use super::{parse_hash, valid_name, Drv};
     use nixie_eval::prelude::*;
     use nixie_eval::store::{hex, make_store_path};
-    use nixie_eval::value::NixContext;
+    use nixie_eval::value::{ContextElem, NixContext};
     use sha2::Digest;
     use std::collections::BTreeSet;
 
@@ -327,23 +327,19 @@ pub mod defs {
             ));
         }
         for c in ctx.iter() {
-            if let Some(rest) = c.strip_prefix('!') {
-                if let Some((out, path)) = rest.split_once('!') {
+            match c {
+                ContextElem::Built { drv: path, output } => {
                     drv.input_drvs
                         .entry(path.to_string())
                         .or_default()
-                        .insert(out.to_string());
+                        .insert(output.to_string());
                 }
-            } else if let Some(path) = c.strip_prefix('=') {
-                drv.input_srcs.insert(path.to_string());
-            } else {
-                drv.input_srcs.insert(c.to_string());
+                ContextElem::DrvDeep(path) | ContextElem::Opaque(path) => {
+                    drv.input_srcs.insert(path.to_string());
+                }
             }
         }
-        let store = std::env::var("NIX_STORE_DIR")
-            .ok()
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| "/nix/store".into());
+        let store = co.ctx(|cx| cx.store_dir());
         let path_name = |out: &str| {
             if out == "out" {
                 name.clone()
@@ -416,14 +412,14 @@ pub mod defs {
         known.0.borrow_mut().insert(drv_path.clone(), modulo);
         let mut out = Vec::new();
         let mut c = NixContext::new();
-        c.insert(Rc::from(format!("={drv_path}").as_str()));
+        c.insert(ContextElem::drv_deep(&drv_path));
         out.push((
             NixString::from("drvPath"),
             Value::String(NixString::with_context(drv_path.clone().into_bytes(), c)),
         ));
         for (o, (p, _, _)) in &drv.outputs {
             let mut c = NixContext::new();
-            c.insert(Rc::from(format!("!{o}!{drv_path}").as_str()));
+            c.insert(ContextElem::built(&drv_path, o));
             out.push((
                 NixString::from(o.as_str()),
                 Value::String(NixString::with_context(p.clone().into_bytes(), c)),

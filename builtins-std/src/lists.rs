@@ -32,13 +32,13 @@ pub mod defs {
     }
 
     /// Call `f x` (forced).
-    async fn call(co: &mut Co, f: Value, x: Value) -> Value {
-        co.call(f, x).await
+    fn call(co: &mut Co, f: Value, x: Value) -> nixie_eval::context::ValueFuture<'_> {
+        co.call(f, x)
     }
 
     /// Call `f a b` (forced).
-    async fn call2(co: &mut Co, f: Value, a: Value, b: Value) -> Value {
-        co.call(f, [a, b]).await
+    fn call2(co: &mut Co, f: Value, a: Value, b: Value) -> nixie_eval::context::ValueFuture<'_> {
+        co.call(f, [a, b])
     }
 
     /// Call a predicate and require a Boolean result.
@@ -313,17 +313,7 @@ pub mod defs {
         for x in list.iter() {
             let r = call(co, f.0.clone(), x.clone()).await;
             let name: NixString = co.force_to(r).await?;
-            if let Some(ctx) = name.context() {
-                let first = ctx.iter().next().map(|c| c.to_string()).unwrap_or_default();
-                let path = first.trim_start_matches('=');
-                let path = match path.strip_prefix('!') {
-                    Some(rest) => rest.split_once('!').map_or(rest, |(_, p)| p),
-                    None => path,
-                };
-                return Err(ErrorKind::Other(format!(
-                    "the string '{name}' is not allowed to refer to a store path (such as '{path}')"
-                )));
-            }
+            name.require_no_context()?;
             groups.entry(name).or_default().push(x.clone());
         }
         Ok(Attrs::from_sorted(

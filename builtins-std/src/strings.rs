@@ -98,22 +98,6 @@ fn dir_name(s: &NixString) -> NixString {
     }
 }
 
-/// The error for a string with a context where none is allowed.
-fn no_context(s: &NixString) -> Result<(), ErrorKind> {
-    match s.context().and_then(|c| c.iter().next()) {
-        None => Ok(()),
-        Some(e) => {
-            let path = match context::decode(e) {
-                context::Elem::Opaque(p) | context::Elem::DrvDeep(p) => p.to_string(),
-                context::Elem::Built { drv, output } => format!("{drv}^{output}"),
-            };
-            Err(ErrorKind::Other(format!(
-                "the string '{}' is not allowed to refer to a store path (such as '{path}')",
-                s.to_str_lossy()
-            )))
-        }
-    }
-}
 
 /// The list of a match's groups (null for groups that did not take part).
 fn groups_list(s: &[u8], slots: &[Option<usize>], groups: usize) -> Value {
@@ -255,7 +239,7 @@ pub mod defs {
     /// took no part), else null.
     #[builtin("match")]
     fn match_(re: NixString, s: NixString) -> Result<Value, ErrorKind> {
-        super::no_context(&re)?;
+        re.require_no_context()?;
         let c = matching::compile(re.as_bytes()).map_err(ErrorKind::Other)?;
         let bytes = s.as_bytes();
         Ok(match c.full_match(bytes).map_err(ErrorKind::Other)? {
@@ -269,7 +253,7 @@ pub mod defs {
     /// last) by the list of the groups of the match after it.
     #[builtin("split")]
     fn split(re: NixString, s: NixString) -> Result<Value, ErrorKind> {
-        super::no_context(&re)?;
+        re.require_no_context()?;
         let c = matching::compile(re.as_bytes()).map_err(ErrorKind::Other)?;
         let bytes = s.as_bytes();
         let ms = c.matches(bytes).map_err(ErrorKind::Other)?;
@@ -291,7 +275,7 @@ pub mod defs {
     /// digits and runs of other characters, split at `.` and `-` too.
     #[builtin("splitVersion")]
     fn split_version(s: NixString) -> Result<Value, ErrorKind> {
-        super::no_context(&s)?;
+        s.require_no_context()?;
         Ok(Value::List(
             versions::Components::new(s.as_bytes())
                 .map(|c| Value::String(NixString::from(c)))
@@ -303,8 +287,8 @@ pub mod defs {
     /// (numbers numerically, `pre` before anything, words before numbers).
     #[builtin("compareVersions")]
     fn compare_versions(a: NixString, b: NixString) -> Result<i64, ErrorKind> {
-        super::no_context(&a)?;
-        super::no_context(&b)?;
+        a.require_no_context()?;
+        b.require_no_context()?;
         Ok(match versions::compare(a.as_bytes(), b.as_bytes()) {
             std::cmp::Ordering::Less => -1,
             std::cmp::Ordering::Equal => 0,
@@ -316,7 +300,7 @@ pub mod defs {
     /// followed by a letter.
     #[builtin("parseDrvName")]
     fn parse_drv_name(s: NixString) -> Result<Value, ErrorKind> {
-        super::no_context(&s)?;
+        s.require_no_context()?;
         let (name, version) = versions::parse_drv_name(s.as_bytes());
         Ok(Value::Attrs(Attrs::from_sorted(vec![
             ("name".into(), Value::String(NixString::from(name))),
@@ -351,7 +335,7 @@ pub mod defs {
         use md5::Md5;
         use sha1::Sha1;
         use sha2::{Digest, Sha256, Sha512};
-        super::no_context(&algo)?;
+        algo.require_no_context()?;
         let data = s.as_bytes();
         Ok(match algo.as_bytes() {
             b"md5" => nixie_eval::encoding::hex(&Md5::digest(data)),

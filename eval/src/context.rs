@@ -11,7 +11,10 @@ use crate::host::Host;
 use crate::io::Io;
 use crate::settings::Settings;
 use crate::value::{NixString, Thunk, Value};
-use crate::vm::{Airlock, Request};
+use crate::vm::{Airlock, Request, Yield};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -178,6 +181,40 @@ impl Coercion {
     }
 }
 
+/// The answer to a request that always succeeds (errors in the Nix code it runs
+/// unwind past the builtin): a value in weak head normal form.
+pub struct ValueFuture<'a>(Option<Result<Value, Yield<'a>>>);
+
+impl Future for ValueFuture<'_> {
+    type Output = Value;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Value> {
+        let this = self.get_mut();
+        match &mut this.0 {
+            Some(Err(y)) => match Pin::new(y).poll(cx) {
+                Poll::Ready(Ok(v)) => Poll::Ready(v),
+                Poll::Ready(Err(_)) => unreachable!("only try requests are answered with an error"),
+                Poll::Pending => Poll::Pending,
+            },
+            ready => match ready.take() {
+                Some(Ok(v)) => Poll::Ready(v),
+                _ => panic!("a ValueFuture was polled after it finished"),
+            },
+        }
+    }
+}
+
+/// The answer to a try request: the value, or the catchable error it raised.
+pub struct TryFuture<'a>(Yield<'a>);
+
+impl Future for TryFuture<'_> {
+    type Output = Result<Value, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.get_mut().0).poll(cx)
+    }
+}
+
 /// The handle of an `async` builtin: each method asks the VM for one piece of
 /// work and resumes the builtin with the answer.
 ///
@@ -196,26 +233,23 @@ impl Co {
     }
 
     /// Ask the VM; the answer is an error only for the `Try*` requests.
-    pub(crate) async fn ask(&mut self, r: Request) -> Result<Value, Error> {
-        crate::vm::Yield::new(&self.lock, r).await
+    pub(crate) fn ask(&mut self, r: Request) -> TryFuture<'_> {
+        TryFuture(Yield::new(&self.lock, r))
     }
 
     /// Ask the VM something that is always answered with a value.
-    pub(crate) async fn value_of(&mut self, r: Request) -> Value {
-        match self.ask(r).await {
-            Ok(v) => v,
-            Err(_) => unreachable!("only try requests are answered with an error"),
-        }
+    pub(crate) fn value_of(&mut self, r: Request) -> ValueFuture<'_> {
+        ValueFuture(Some(Err(Yield::new(&self.lock, r))))
     }
 
-    /// `v` in weak head normal form.
-    pub async fn force(&mut self, v: Value) -> Value {
+    /// `v` in weak head normal form (at once when it already is).
+    pub fn force(&mut self, v: Value) -> ValueFuture<'_> {
         match &v {
             Value::Thunk(t) => match t.value() {
-                Some(x) => x,
-                None => self.value_of(Request::Force(v)).await,
+                Some(x) => ValueFuture(Some(Ok(x))),
+                None => self.value_of(Request::Force(v)),
             },
-            _ => v,
+            _ => ValueFuture(Some(Ok(v))),
         }
     }
 
@@ -226,28 +260,24 @@ impl Co {
     }
 
     /// `v` with everything inside it forced, as `--strict` and `deepSeq` do.
-    pub async fn deep_force(&mut self, v: Value) -> Value {
-        self.value_of(Request::DeepForce(v)).await
+    pub fn deep_force(&mut self, v: Value) -> ValueFuture<'_> {
+        self.value_of(Request::DeepForce(v))
     }
 
     /// `f` applied to `args`, in weak head normal form.
-    pub async fn call(&mut self, f: Value, args: impl Into<CallArgs>) -> Value {
-        let r = self.value_of(Request::Call(f, args.into())).await;
-        self.force(r).await
+    pub fn call(&mut self, f: Value, args: impl Into<CallArgs>) -> ValueFuture<'_> {
+        self.value_of(Request::Call(f, args.into()))
     }
 
     /// As [`Co::call`], but a catchable error (`throw`, a failed `assert`) raised
     /// by the call or while forcing its result comes back as `Err`.
-    pub async fn try_call(&mut self, f: Value, args: impl Into<CallArgs>) -> Result<Value, Error> {
-        self.ask(Request::TryCall(f, args.into())).await
+    pub fn try_call(&mut self, f: Value, args: impl Into<CallArgs>) -> TryFuture<'_> {
+        self.ask(Request::TryCall(f, args.into()))
     }
 
     /// As [`Co::force`], but a catchable error comes back as `Err`.
-    pub async fn try_force(&mut self, v: Value) -> Result<Value, Error> {
-        match &v {
-            Value::Thunk(t) if !t.is_evaluated() => self.ask(Request::TryForce(v)).await,
-            _ => Ok(v.shallow()),
-        }
+    pub fn try_force(&mut self, v: Value) -> TryFuture<'_> {
+        self.ask(Request::TryForce(v))
     }
 
     /// `v` as a string, by the given coercion rules.

@@ -70,7 +70,7 @@ impl Host {
         })?;
         let sp = crate::store::make_store_path("source", &hash, &name, &self.store_dir());
         let mut ctx = NixContext::new();
-        ctx.insert(Rc::from(sp.as_str()));
+        ctx.insert(crate::value::ContextElem::opaque(&sp));
         let s = NixString::with_context(sp.into_bytes(), ctx);
         self.store_paths.insert(path.to_path_buf(), s.clone());
         Ok(s)

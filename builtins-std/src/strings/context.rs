@@ -3,46 +3,8 @@
 //! (`=/nix/store/….drv`), or one output of a derivation (`!out!/nix/store/….drv`).
 
 use nixie_eval::prelude::*;
-use nixie_eval::value::{merge_context, NixContext};
+use nixie_eval::value::{merge_context, ContextElem, NixContext};
 use std::collections::BTreeMap;
-
-/// One decoded context element.
-pub enum Elem<'a> {
-    /// A store path (`path = true` in `getContext`).
-    Opaque(&'a str),
-    /// A derivation and everything it depends on (`allOutputs = true`).
-    DrvDeep(&'a str),
-    /// An output of a derivation (`outputs = [ … ]`).
-    Built {
-        /// The derivation's store path.
-        drv: &'a str,
-        /// The output's name.
-        output: &'a str,
-    },
-}
-
-/// Decode an element.
-pub fn decode(e: &str) -> Elem<'_> {
-    if let Some(p) = e.strip_prefix('=') {
-        return Elem::DrvDeep(p);
-    }
-    if let Some(rest) = e.strip_prefix('!') {
-        if let Some((output, drv)) = rest.split_once('!') {
-            return Elem::Built { drv, output };
-        }
-    }
-    Elem::Opaque(e)
-}
-
-/// Encode a deep derivation element.
-pub fn drv_deep(p: &str) -> Rc<str> {
-    Rc::from(format!("={p}"))
-}
-
-/// Encode an output element.
-pub fn built(drv: &str, output: &str) -> Rc<str> {
-    Rc::from(format!("!{output}!{drv}"))
-}
 
 #[derive(Default)]
 struct Info {
@@ -58,10 +20,10 @@ pub fn get_context(s: &NixString) -> Attrs {
     };
     let mut by_path: BTreeMap<&str, Info> = BTreeMap::new();
     for e in ctx {
-        match decode(e) {
-            Elem::Opaque(p) => by_path.entry(p).or_default().path = true,
-            Elem::DrvDeep(p) => by_path.entry(p).or_default().all_outputs = true,
-            Elem::Built { drv, output } => by_path
+        match e {
+            ContextElem::Opaque(p) => by_path.entry(p).or_default().path = true,
+            ContextElem::DrvDeep(p) => by_path.entry(p).or_default().all_outputs = true,
+            ContextElem::Built { drv, output } => by_path
                 .entry(drv)
                 .or_default()
                 .outputs
@@ -119,13 +81,13 @@ pub fn discard_output_dependency(s: &NixString) -> NixString {
     let Some(ctx) = s.context() else {
         return s.clone();
     };
-    if !ctx.iter().any(|e| e.starts_with('=')) {
+    if !ctx.iter().any(|e| matches!(e, ContextElem::DrvDeep(_))) {
         return s.clone();
     }
     let new: NixContext = ctx
         .iter()
-        .map(|e| match decode(e) {
-            Elem::DrvDeep(p) => Rc::from(p),
+        .map(|e| match e {
+            ContextElem::DrvDeep(p) => ContextElem::Opaque(p.clone()),
             _ => e.clone(),
         })
         .collect();
@@ -145,17 +107,17 @@ pub fn add_drv_output_dependencies(s: &NixString) -> Result<NixString, ErrorKind
             s.to_str_lossy()
         )));
     };
-    let new = match decode(&e) {
-        Elem::Opaque(p) => {
+    let new = match &e {
+        ContextElem::Opaque(p) => {
             if !is_derivation(p) {
                 return Err(ErrorKind::Other(format!(
                     "path '{p}' is not a derivation"
                 )));
             }
-            drv_deep(p)
+            ContextElem::DrvDeep(p.clone())
         }
-        Elem::DrvDeep(_) => return Ok(s.clone()),
-        Elem::Built { drv, output } => {
+        ContextElem::DrvDeep(_) => return Ok(s.clone()),
+        ContextElem::Built { drv, output } => {
             return Err(ErrorKind::Other(format!(
                 "`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{drv}^{output}'"
             )))
@@ -195,7 +157,7 @@ pub fn append_context(
         }
         let info = ContextInfo::from_value(info, cx)?;
         if info.path == Some(true) {
-            new.insert(Rc::from(&*path));
+            new.insert(ContextElem::opaque(&path));
         }
         if info.all_outputs == Some(true) {
             if !is_derivation(&path) {
@@ -203,7 +165,7 @@ pub fn append_context(
                     "tried to add all-outputs context of {path}, which is not a derivation, to a string"
                 )));
             }
-            new.insert(drv_deep(&path));
+            new.insert(ContextElem::drv_deep(&path));
         }
         let outputs = info.outputs.unwrap_or_default();
         if !outputs.is_empty() && !is_derivation(&path) {
@@ -212,8 +174,8 @@ pub fn append_context(
             )));
         }
         for out in outputs {
-            super::no_context(&out)?;
-            new.insert(built(&path, &out.to_str_lossy()));
+            out.require_no_context()?;
+            new.insert(ContextElem::built(&path, &out.to_str_lossy()));
         }
     }
     Ok(NixString::with_context(s.as_bytes(), new))

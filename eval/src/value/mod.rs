@@ -6,6 +6,7 @@
 //! Rust stack.
 
 mod attrs;
+mod context;
 mod drop_queue;
 mod list;
 mod string;
@@ -13,7 +14,8 @@ mod thunk;
 
 pub use attrs::{Attrs, AttrsBuilder};
 pub use list::List;
-pub use string::{merge_context, NixContext, NixString};
+pub use context::{ContextElem, NixContext};
+pub use string::{merge_context, NixString};
 pub use thunk::Thunk;
 pub(crate) use thunk::ThunkState;
 

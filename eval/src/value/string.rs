@@ -1,11 +1,8 @@
 //! Nix strings: immutable byte strings that carry a string context.
 
-use std::collections::BTreeSet;
+use super::context::NixContext;
 use std::fmt;
 use std::rc::Rc;
-
-/// The string context: store paths (and derivation outputs) a string refers to.
-pub type NixContext = BTreeSet<Rc<str>>;
 
 /// An immutable byte string with an optional context, cheap to clone.
 #[derive(Clone)]
@@ -79,6 +76,20 @@ impl NixString {
         merge_context(&mut ctx, self.context());
         merge_context(&mut ctx, other.context());
         NixString::with_context(b, ctx)
+    }
+}
+
+impl NixString {
+    /// Fail (as C++ Nix's `forceStringNoCtx` does) if the string has a context.
+    pub fn require_no_context(&self) -> Result<(), crate::Error> {
+        match self.context().and_then(|c| c.iter().next()) {
+            None => Ok(()),
+            Some(e) => Err(crate::Error::msg(format!(
+                "the string '{}' is not allowed to refer to a store path (such as '{}')",
+                self.to_str_lossy(),
+                e.display()
+            ))),
+        }
     }
 }
 

@@ -86,7 +86,10 @@ impl Vm {
                     Err(builtin_error(def, e))
                 }
                 SyncOutcome::Blocked(thunks) => {
-                    self.frames.push(Frame::Demand { thunks, next: 0 });
+                    self.frames.push(Frame::Demand {
+                        thunks: thunks.into_boxed_slice(),
+                        next: 0,
+                    });
                     Ok(None)
                 }
                 SyncOutcome::Suspend => {
@@ -173,7 +176,7 @@ impl Vm {
             let Some(Frame::Demand { thunks, next }) = self.frames.last_mut() else {
                 unreachable!("step_demand runs only with a demand frame on top")
             };
-            let Some(t) = thunks.get(*next).cloned() else {
+            let Some(t) = thunks.get(*next as usize).cloned() else {
                 self.frames.pop();
                 return Ok(None);
             };

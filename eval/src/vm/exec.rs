@@ -550,6 +550,12 @@ impl Vm {
                         }
                     },
                     Op::AttrName => match top!() {
+                        Value::String(s) if s.has_context() => {
+                            let s = s.clone();
+                            if let Err(e) = s.require_no_context() {
+                                fail!(e.kind.clone())
+                            }
+                        }
                         Value::String(_) | Value::Null => {}
                         other => {
                             let other = other.clone();

@@ -18,7 +18,7 @@ use std::rc::Rc;
 pub(crate) enum Request {
     /// Force to weak head normal form.
     Force(Value),
-    /// Call a function with arguments (the result may be unforced).
+    /// Call a function with arguments; answers the result forced.
     Call(Value, CallArgs),
     /// Force deeply; answers with the value.
     DeepForce(Value),
@@ -58,6 +58,14 @@ impl Vm {
             let def = g.def;
             match g.resume(&self.airlock, input) {
                 Polled::Request(req) => match self.handle_request(req, None)? {
+                    // Generators are always answered with forced values.
+                    Some(Value::Thunk(t)) => match t.value() {
+                        Some(v) => input = Slot::Answer(v),
+                        None => match self.push_force(t, None)? {
+                            Some(v) => input = Slot::Answer(v),
+                            None => return Ok(None),
+                        },
+                    },
                     Some(v) => input = Slot::Answer(v),
                     None => return Ok(None),
                 },
@@ -87,36 +95,34 @@ impl Vm {
 
     /// Call `f` with `args`: the first at once, the rest through `CallArg` frames.
     fn call_with(&mut self, f: Value, args: CallArgs, span: Option<crate::source::Span>) -> Step {
-        let (first, rest) = match args {
+        let floor = self.frames.len();
+        let first = match args {
             CallArgs::One(a) => return self.enter_call(f, a, span),
-            CallArgs::Two(a, b) => (a, vec![b]),
-            CallArgs::Many(mut v) => {
-                if v.is_empty() {
+            CallArgs::Two(a, b) => {
+                self.frames.push(Frame::CallArg(b));
+                a
+            }
+            CallArgs::Many(v) => {
+                let mut v = v.into_iter();
+                let Some(first) = v.next() else {
                     return Ok(Some(f));
+                };
+                for a in v.rev() {
+                    self.frames.push(Frame::CallArg(a));
                 }
-                let first = v.remove(0);
-                (first, v)
+                first
             }
         };
-        let floor = self.frames.len();
-        for a in rest.into_iter().rev() {
-            self.frames.push(Frame::CallArg(a));
-        }
         let mut r = self.enter_call(f, first, span)?;
         // Apply the remaining arguments at once while calls finish without frames.
         while let Some(g) = r {
             if self.frames.len() == floor {
                 return Ok(Some(g));
             }
-            match self.frames.last() {
-                Some(Frame::CallArg(_)) => {
-                    let Some(Frame::CallArg(a)) = self.frames.pop() else {
-                        unreachable!("matched above")
-                    };
-                    r = self.enter_call(g, a, span)?;
-                }
-                _ => unreachable!("only CallArg frames were pushed above the floor"),
-            }
+            let Some(Frame::CallArg(a)) = self.frames.pop() else {
+                unreachable!("only CallArg frames were pushed above the floor")
+            };
+            r = self.enter_call(g, a, span)?;
         }
         Ok(None)
     }
@@ -140,10 +146,13 @@ impl Vm {
                 let co = self.co(u32::MAX);
                 self.start_gen(helper(Box::pin(deep_force(co, v))))
             }
-            Request::TryForce(v) => {
-                self.frames.push(Frame::Catch);
-                self.finish_catch(Ok(Some(v)))
-            }
+            Request::TryForce(v) => match v {
+                Value::Thunk(t) if !t.is_evaluated() => {
+                    self.frames.push(Frame::Catch);
+                    self.finish_catch(Ok(Some(Value::Thunk(t))))
+                }
+                v => Ok(Some(v.shallow())),
+            },
             Request::TryCall(f, args) => {
                 self.frames.push(Frame::Catch);
                 let r = self.call_with(f, args, span);
@@ -182,7 +191,7 @@ impl Vm {
     }
 
     /// After a try request's work started with a `Catch` frame on top: a value that
-    /// came back at once is forced; an error is returned as a catchable answer.
+    /// came back at once is forced, then the frame is popped.
     fn finish_catch(&mut self, r: Step) -> Step {
         let v = match r {
             Ok(None) => return Ok(None),

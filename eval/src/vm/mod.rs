@@ -51,7 +51,7 @@ enum Frame {
     /// handed to that generator; a value is forced, then handed on.
     Catch,
     /// Values a builtin's argument conversion needs forced before it is called again.
-    Demand { thunks: Vec<Thunk>, next: usize },
+    Demand { thunks: Box<[Thunk]>, next: u32 },
 }
 
 /// What keeps a code frame's closure alive: a called closure, or a thunk being forced
@@ -209,7 +209,8 @@ impl Vm {
                     self.stack.push(v);
                     return Ok(None);
                 }
-                Frame::Update { .. } | Frame::Catch => {
+                // Thunks, catch frames and generators all take forced values.
+                Frame::Update { .. } | Frame::Catch | Frame::Gen(_) => {
                     if let Value::Thunk(inner) = &v {
                         match inner.value() {
                             Some(x) => v = x,
@@ -222,7 +223,12 @@ impl Vm {
                             }
                         }
                     }
-                    if let Some(Frame::Update { thunk }) = self.frames.pop() {
+                    if let Frame::Gen(_) = &self.frames[top] {
+                        match self.drive_gen(Slot::Answer(v))? {
+                            Some(r) => v = r,
+                            None => return Ok(None),
+                        }
+                    } else if let Some(Frame::Update { thunk }) = self.frames.pop() {
                         thunk.set_value(v.clone());
                     }
                 }
@@ -245,10 +251,6 @@ impl Vm {
                     *next += 1;
                     return Ok(None);
                 }
-                Frame::Gen(_) => match self.drive_gen(Slot::Answer(v))? {
-                    Some(r) => v = r,
-                    None => return Ok(None),
-                },
             }
         }
     }
@@ -539,4 +541,13 @@ pub(crate) fn try_result(success: bool, value: Value) -> Value {
         (NixString::from("success"), Value::Bool(success)),
         (NixString::from("value"), value),
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn frames_stay_small() {
+        // Every call pushes and pops frames: keep them at 32 bytes.
+        assert!(std::mem::size_of::<super::Frame>() <= 32);
+    }
 }
