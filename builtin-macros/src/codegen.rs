@@ -68,6 +68,10 @@ pub fn generate(pack: Pack) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let pack_doc = format!("The `{pack_name}` pack: the builtins defined in this module.");
+    if !module.attrs.iter().any(|a| a.path().is_ident("doc")) {
+        let module_doc = format!("The builtins of the `{pack_name}` pack.");
+        module.attrs.push(syn::parse_quote!(#[doc = #module_doc]));
+    }
     let (_, items) = module.content.as_mut().expect("the module is inline");
     let extra: syn::File = syn::parse2(quote! {
         #(#generated)*

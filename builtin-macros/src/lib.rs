@@ -35,6 +35,8 @@
 //! The macro is structured as parse (syntax → raw items) → model (checked builtins,
 //! with a spanned error for each misuse) → codegen.
 
+#![deny(missing_docs)]
+
 mod attrs_derive;
 mod codegen;
 mod model;

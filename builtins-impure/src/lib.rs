@@ -2,6 +2,8 @@
 //! (feature `env`) and the file system (feature `fs`). All access goes through
 //! the evaluation's `Io`, so an embedder can still sandbox it.
 
+#![deny(missing_docs)]
+
 use nixie_eval::builtins::Pack;
 use nixie_eval::EvaluationBuilder;
 

@@ -9,7 +9,6 @@ pub mod defs {
     use nixie_eval::prelude::*;
     use std::collections::BTreeSet;
 
-
     /// A forced value as a set, or Nix's type error.
     fn expect_attrs(v: &Value) -> Result<&Attrs, ErrorKind> {
         match v {

@@ -3,6 +3,8 @@
 //! Nothing here touches the operating system; impure builtins live in
 //! `nixie-builtins-impure`.
 
+#![deny(missing_docs)]
+
 use nixie_eval::builtins::Pack;
 use nixie_eval::EvaluationBuilder;
 

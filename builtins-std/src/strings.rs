@@ -98,7 +98,6 @@ fn dir_name(s: &NixString) -> NixString {
     }
 }
 
-
 /// The list of a match's groups (null for groups that did not take part).
 fn groups_list(s: &[u8], slots: &[Option<usize>], groups: usize) -> Value {
     let mut v = Vec::with_capacity(groups);
@@ -113,7 +112,6 @@ fn groups_list(s: &[u8], slots: &[Option<usize>], groups: usize) -> Value {
     }
     Value::List(List::from(v))
 }
-
 
 #[nixie_eval::builtins(name = "strings")]
 pub mod defs {

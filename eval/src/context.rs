@@ -12,12 +12,12 @@ use crate::io::Io;
 use crate::settings::Settings;
 use crate::value::{NixString, Thunk, Value};
 use crate::vm::{Airlock, Request, Yield};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::cell::RefCell;
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 /// The context of a plain (`fn`) builtin and of argument conversions: the host's
 /// IO, store, warnings and settings, and the state of the builtin's own pack.

@@ -82,6 +82,8 @@
 //! }
 //! ```
 
+#![deny(missing_docs)]
+
 extern crate self as nixie_eval;
 
 pub mod builtins;

@@ -60,7 +60,12 @@ pub fn is_store_path(p: &str, store_dir: &str) -> bool {
         return false;
     };
     let b = base.as_bytes();
-    if b.len() < 34 || b[32] != b'-' || !b[..32].iter().all(|&c| nixie_eval::encoding::is_base32_char(c)) {
+    if b.len() < 34
+        || b[32] != b'-'
+        || !b[..32]
+            .iter()
+            .all(|&c| nixie_eval::encoding::is_base32_char(c))
+    {
         return false;
     }
     let name = &b[33..];

@@ -13,8 +13,8 @@ mod string;
 mod thunk;
 
 pub use attrs::{Attrs, AttrsBuilder};
-pub use list::List;
 pub use context::{ContextElem, NixContext};
+pub use list::List;
 pub use string::{merge_context, NixString};
 pub use thunk::Thunk;
 pub(crate) use thunk::ThunkState;
