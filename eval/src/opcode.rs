@@ -197,6 +197,90 @@ pub enum Op {
     SearchPath,
 }
 
+/// The facts the compiler needs about each instruction, kept with it.
+impl Op {
+    /// The stack effect of an instruction on fall-through.
+    pub fn stack_effect(&self) -> i32 {
+        match self {
+            Op::Const(_)
+            | Op::Local(_)
+            | Op::Upvalue(_)
+            | Op::Thunk(_)
+            | Op::ThunkSpec(_)
+            | Op::Closure(_)
+            | Op::Blank
+            | Op::ForceLocal(_) => 1,
+            Op::Formal(_) => 1,
+            Op::Force | Op::Not | Op::Negate | Op::AssertBool | Op::CoerceInterp | Op::AttrName => {
+                0
+            }
+            Op::Select(_) | Op::SelectOr { .. } | Op::HasStep { .. } | Op::HasFinal(_) => 0,
+            Op::ToPath | Op::SearchPath => 0,
+            Op::Finalize { .. } | Op::FinalizeDefault { .. } | Op::Jump(_) => 0,
+            Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => -1,
+            Op::WithSelect { .. } => -1,
+            Op::CloseScope(n) => -(*n as i32),
+            Op::Call => -1,
+            Op::CallBuiltin { argc, .. } => 1 - *argc as i32,
+            Op::Return => -1,
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Eq | Op::NotEq => -1,
+            Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq | Op::Concat | Op::Update => -1,
+            Op::SelectDyn | Op::SelectOrDyn(_) | Op::HasStepDyn(_) | Op::HasFinalDyn => -1,
+            Op::List(n) => 1 - *n as i32,
+            Op::Attrs(n) | Op::AttrsDyn(n) => 1 - 2 * *n as i32,
+            Op::Interpolate(n) => 1 - *n as i32,
+            Op::Undefined(_) => 0,
+        }
+    }
+
+    /// Whether the value this instruction leaves on top is always forced (so a
+    /// following `Force` can be skipped). `Const` depends on the constant.
+    pub fn result_is_forced(&self) -> bool {
+        matches!(
+            self,
+            Op::Force
+                | Op::ForceLocal(_)
+                | Op::Add
+                | Op::Sub
+                | Op::Mul
+                | Op::Div
+                | Op::Eq
+                | Op::NotEq
+                | Op::Less
+                | Op::LessEq
+                | Op::Greater
+                | Op::GreaterEq
+                | Op::Not
+                | Op::Negate
+                | Op::Concat
+                | Op::Update
+                | Op::List(_)
+                | Op::Attrs(_)
+                | Op::AttrsDyn(_)
+                | Op::Interpolate(_)
+                | Op::Closure(_)
+                | Op::HasFinal(_)
+                | Op::HasFinalDyn
+                | Op::ToPath
+                | Op::SearchPath
+                | Op::CoerceInterp
+                | Op::AssertBool
+        )
+    }
+
+    /// The jump target of a jumping instruction, to patch once it is known.
+    pub fn jump_target_mut(&mut self) -> Option<&mut u32> {
+        match self {
+            Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => Some(t),
+            Op::SelectOr { jump, .. } | Op::HasStep { jump, .. } | Op::WithSelect { jump, .. } => {
+                Some(jump)
+            }
+            Op::SelectOrDyn(t) | Op::HasStepDyn(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
 /// A compiled function body: a lambda, a thunk, or a whole file.
 pub struct Proto {
     /// The instructions.

@@ -191,7 +191,7 @@ impl<'a> Compiler<'a> {
         if f.spans.last().map(|(_, s)| *s != span).unwrap_or(true) {
             f.spans.push((ip, span));
         }
-        f.depth = (f.depth as i32 + FuncState::effect(&op)) as u32;
+        f.depth = (f.depth as i32 + op.stack_effect()) as u32;
         f.code.push(op);
         ip as usize
     }
@@ -212,47 +212,16 @@ impl<'a> Compiler<'a> {
         }
         match f.code.last() {
             Some(Op::Const(c)) => !matches!(f.consts[*c as usize], Value::Thunk(_)),
-            Some(
-                Op::Force
-                | Op::ForceLocal(_)
-                | Op::Add
-                | Op::Sub
-                | Op::Mul
-                | Op::Div
-                | Op::Eq
-                | Op::NotEq
-                | Op::Less
-                | Op::LessEq
-                | Op::Greater
-                | Op::GreaterEq
-                | Op::Not
-                | Op::Negate
-                | Op::Concat
-                | Op::Update
-                | Op::List(_)
-                | Op::Attrs(_)
-                | Op::AttrsDyn(_)
-                | Op::Interpolate(_)
-                | Op::Closure(_)
-                | Op::HasFinal(_)
-                | Op::HasFinalDyn
-                | Op::ToPath
-                | Op::SearchPath
-                | Op::CoerceInterp
-                | Op::AssertBool,
-            ) => true,
-            _ => false,
+            Some(op) => op.result_is_forced(),
+            None => false,
         }
     }
 
     fn patch(&mut self, at: usize, target: u32) {
-        match &mut self.f().code[at] {
-            Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => *t = target,
-            Op::SelectOr { jump, .. } | Op::HasStep { jump, .. } | Op::WithSelect { jump, .. } => {
-                *jump = target
-            }
-            Op::SelectOrDyn(t) | Op::HasStepDyn(t) => *t = target,
-            other => unreachable!("patching a non-jump instruction {other:?}"),
+        let op = &mut self.f().code[at];
+        match op.jump_target_mut() {
+            Some(t) => *t = target,
+            None => unreachable!("patching a non-jump instruction {op:?}"),
         }
     }
 

@@ -90,38 +90,4 @@ impl FuncState {
             .filter_map(|s| s.with)
             .collect()
     }
-
-    /// The stack effect of an instruction on fall-through.
-    pub fn effect(op: &Op) -> i32 {
-        match op {
-            Op::Const(_)
-            | Op::Local(_)
-            | Op::Upvalue(_)
-            | Op::Thunk(_)
-            | Op::ThunkSpec(_)
-            | Op::Closure(_)
-            | Op::Blank
-            | Op::ForceLocal(_) => 1,
-            Op::Formal(_) => 1,
-            Op::Force | Op::Not | Op::Negate | Op::AssertBool | Op::CoerceInterp | Op::AttrName => {
-                0
-            }
-            Op::Select(_) | Op::SelectOr { .. } | Op::HasStep { .. } | Op::HasFinal(_) => 0,
-            Op::ToPath | Op::SearchPath => 0,
-            Op::Finalize { .. } | Op::FinalizeDefault { .. } | Op::Jump(_) => 0,
-            Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => -1,
-            Op::WithSelect { .. } => -1,
-            Op::CloseScope(n) => -(*n as i32),
-            Op::Call => -1,
-            Op::CallBuiltin { argc, .. } => 1 - *argc as i32,
-            Op::Return => -1,
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Eq | Op::NotEq => -1,
-            Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq | Op::Concat | Op::Update => -1,
-            Op::SelectDyn | Op::SelectOrDyn(_) | Op::HasStepDyn(_) | Op::HasFinalDyn => -1,
-            Op::List(n) => 1 - *n as i32,
-            Op::Attrs(n) | Op::AttrsDyn(n) => 1 - 2 * *n as i32,
-            Op::Interpolate(n) => 1 - *n as i32,
-            Op::Undefined(_) => 0,
-        }
-    }
 }

@@ -1,10 +1,11 @@
 //! The bytecode interpreter for the code frame on top of the frame stack.
 
+use super::instr::{self, const_name};
 use super::ops::{self, type_error};
 use super::{gen, Frame, Step, Vm};
 use crate::errors::{Error, ErrorKind};
-use crate::opcode::{Op, ProtoKind};
-use crate::value::{AttrsBuilder, Closure, List, NixContext, NixString, Thunk, ThunkState, Value};
+use crate::opcode::Op;
+use crate::value::{Closure, List, Thunk, Value};
 use std::rc::Rc;
 
 impl Vm {
@@ -63,6 +64,15 @@ impl Vm {
                     self.stack
                         .last_mut()
                         .expect("the compiler keeps the stack balanced")
+                };
+            }
+            // Push the result of an instruction function, or fail with its error.
+            macro_rules! try_push {
+                ($r:expr) => {
+                    match $r {
+                        Ok(v) => self.stack.push(v),
+                        Err(k) => fail!(k),
+                    }
                 };
             }
             // Hand work to a helper generator; its result is pushed onto this frame's stack.
@@ -131,28 +141,15 @@ impl Vm {
                     Op::ThunkSpec(i) if proto.children[i as usize].spec.is_some() => {
                         let child = &proto.children[i as usize];
                         let spec = child.spec.expect("checked by the guard");
-                        match self.speculate(&spec, child, base, captures) {
-                            Some(v) => self.stack.push(v),
-                            None => {
-                                let caps = self.captures_for(child, base, captures);
-                                self.stack
-                                    .push(Value::Thunk(Thunk::new(ThunkState::Suspended(
-                                        Closure {
-                                            proto: child.clone(),
-                                            captures: caps,
-                                        },
-                                    ))));
-                            }
-                        }
+                        let v = match self.speculate(&spec, child, base, captures) {
+                            Some(v) => v,
+                            None => self.suspended_thunk(child, base, captures),
+                        };
+                        self.stack.push(v);
                     }
                     Op::Thunk(i) | Op::ThunkSpec(i) => {
-                        let child = &proto.children[i as usize];
-                        let caps = self.captures_for(child, base, captures);
-                        self.stack
-                            .push(Value::Thunk(Thunk::new(ThunkState::Suspended(Closure {
-                                proto: child.clone(),
-                                captures: caps,
-                            }))));
+                        let v = self.suspended_thunk(&proto.children[i as usize], base, captures);
+                        self.stack.push(v);
                     }
                     Op::Closure(i) => {
                         let v = self.make_closure(&proto.children[i as usize], base, captures);
@@ -171,16 +168,7 @@ impl Vm {
                             continue;
                         }
                         let t = t.clone();
-                        let child = &proto.children[child as usize];
-                        if child.kind == ProtoKind::Lambda {
-                            t.set_value(self.make_closure(child, base, captures));
-                        } else {
-                            let caps = self.captures_for(child, base, captures);
-                            t.replace(ThunkState::Suspended(Closure {
-                                proto: child.clone(),
-                                captures: caps,
-                            }));
-                        }
+                        self.finalize(&t, &proto.children[child as usize], base, captures);
                     }
                     Op::Jump(t) => ip = t as usize,
                     Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => match pop!() {
@@ -256,28 +244,12 @@ impl Vm {
                         return Ok(None);
                     }
                     Op::Return => {
-                        let mut v = pop!();
+                        let v = pop!();
                         self.stack.truncate(base);
                         self.frames.pop();
-                        // Deliver to the frames below directly in the common cases.
-                        loop {
-                            if self.frames.len() == floor {
-                                return Ok(Some(v));
-                            }
-                            match self.frames.last() {
-                                Some(Frame::Code { .. }) => {
-                                    self.stack.push(v);
-                                    continue 'frames;
-                                }
-                                Some(Frame::Update { thunk, .. }) if v.is_forced() => {
-                                    if let Value::Thunk(t) = &v {
-                                        v = t.value().expect("is_forced checked it is evaluated");
-                                    }
-                                    thunk.set_value(v.clone());
-                                    self.frames.pop();
-                                }
-                                _ => return Ok(Some(v)),
-                            }
+                        match self.deliver(v, floor)? {
+                            Some(v) => return Ok(Some(v)),
+                            None => continue_or_return!(),
                         }
                     }
                     Op::Add => {
@@ -285,42 +257,18 @@ impl Vm {
                         let a = pop!();
                         match (&a, &b) {
                             (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
-                                match ops::arith(b'+', &a, &b) {
-                                    Ok(v) => self.stack.push(v),
-                                    Err(k) => fail!(k),
-                                }
+                                try_push!(ops::arith(b'+', &a, &b))
                             }
                             (Value::String(x), Value::String(y)) => {
                                 self.stack.push(Value::String(x.concat(y)))
                             }
-                            (Value::Path(p), Value::String(s)) => {
-                                if s.has_context() {
-                                    fail!(ErrorKind::Other("a string that refers to a store path cannot be appended to a path".into()))
+                            _ => match instr::add(&a, &b) {
+                                Ok(instr::AddResult::Done(v)) => self.stack.push(v),
+                                Ok(instr::AddResult::Coerce) => {
+                                    via_gen!(gen::HelperGen::add_coerced(self.co(u32::MAX), a, b))
                                 }
-                                let joined = format!("{}{}", p.to_string_lossy(), s.to_str_lossy());
-                                self.stack.push(Value::Path(Rc::new(
-                                    crate::paths::normalise(&joined).into(),
-                                )));
-                            }
-                            (Value::Path(p), Value::Path(q)) => {
-                                let joined =
-                                    format!("{}{}", p.to_string_lossy(), q.to_string_lossy());
-                                self.stack.push(Value::Path(Rc::new(
-                                    crate::paths::normalise(&joined).into(),
-                                )));
-                            }
-                            (Value::String(_) | Value::Path(_), _) => {
-                                via_gen!(gen::HelperGen::add_coerced(self.co(u32::MAX), a, b))
-                            }
-                            (Value::Attrs(x), _)
-                                if x.contains(b"outPath") || x.contains(b"__toString") =>
-                            {
-                                via_gen!(gen::HelperGen::add_coerced(self.co(u32::MAX), a, b))
-                            }
-                            (Value::Int(_) | Value::Float(_), _) => {
-                                fail!(ops::arith(b'+', &a, &b).expect_err("non-numbers never add"))
-                            }
-                            _ => fail!(crate::coerce::cannot_coerce(&a)),
+                                Err(k) => fail!(k),
+                            },
                         }
                     }
                     Op::Sub | Op::Mul | Op::Div => {
@@ -387,26 +335,12 @@ impl Vm {
                     Op::Concat => {
                         let b = pop!();
                         let a = pop!();
-                        match (&a, &b) {
-                            (Value::List(x), Value::List(y)) => {
-                                self.stack.push(Value::List(x.concat(y)))
-                            }
-                            (Value::List(_), other) | (other, _) => {
-                                fail!(type_error("a list", other))
-                            }
-                        }
+                        try_push!(instr::concat(&a, &b))
                     }
                     Op::Update => {
                         let b = pop!();
                         let a = pop!();
-                        match (&a, &b) {
-                            (Value::Attrs(x), Value::Attrs(y)) => {
-                                self.stack.push(Value::Attrs(x.update(y)))
-                            }
-                            (Value::Attrs(_), other) | (other, _) => {
-                                fail!(type_error("a set", other))
-                            }
-                        }
+                        try_push!(instr::update(&a, &b))
                     }
                     Op::List(n) => {
                         let at = self.stack.len() - n as usize;
@@ -414,37 +348,12 @@ impl Vm {
                         self.stack.push(Value::List(List::from(items)));
                     }
                     Op::Attrs(n) | Op::AttrsDyn(n) => {
-                        let at = self.stack.len() - 2 * n as usize;
-                        let mut b = AttrsBuilder::with_capacity(n as usize);
-                        let mut it = self.stack.drain(at..);
-                        while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                            match k {
-                                Value::String(s) => b.push(s, v),
-                                Value::Null => {}
-                                _ => unreachable!("attribute names are strings or null"),
-                            }
-                        }
-                        drop(it);
-                        match b.finish() {
-                            Ok(a) => self.stack.push(Value::Attrs(a)),
-                            Err(dup) if matches!(op, Op::AttrsDyn(_)) => {
-                                fail!(ErrorKind::Other(format!(
-                                    "dynamic attribute '{dup}' already defined"
-                                )))
-                            }
-                            Err(dup) => fail!(ErrorKind::DuplicateAttribute(dup.to_string())),
-                        }
+                        let dynamic = matches!(op, Op::AttrsDyn(_));
+                        try_push!(self.build_attrs(n, dynamic).map(Value::Attrs))
                     }
                     Op::Select(c) => {
                         let v = pop!();
-                        let name = const_name(&proto.consts[c as usize]);
-                        match &v {
-                            Value::Attrs(a) => match a.get(name.as_bytes()) {
-                                Some(x) => self.stack.push(x.clone()),
-                                None => fail!(ErrorKind::MissingAttribute(name.to_string())),
-                            },
-                            other => fail!(type_error("a set", other)),
-                        }
+                        try_push!(instr::select(&v, const_name(&proto.consts[c as usize])))
                     }
                     Op::SelectDyn => {
                         let name = pop!();
@@ -452,13 +361,7 @@ impl Vm {
                         let Value::String(name) = name else {
                             fail!(type_error("a string", &name))
                         };
-                        match &v {
-                            Value::Attrs(a) => match a.get(name.as_bytes()) {
-                                Some(x) => self.stack.push(x.clone()),
-                                None => fail!(ErrorKind::MissingAttribute(name.to_string())),
-                            },
-                            other => fail!(type_error("a set", other)),
-                        }
+                        try_push!(instr::select(&v, &name))
                     }
                     Op::SelectOr { name: c, jump } => {
                         let v = pop!();
@@ -475,11 +378,7 @@ impl Vm {
                     Op::SelectOrDyn(jump) => {
                         let name = pop!();
                         let v = pop!();
-                        let found = match (&v, &name) {
-                            (Value::Attrs(a), Value::String(n)) => a.get(n.as_bytes()).cloned(),
-                            _ => None,
-                        };
-                        match found {
+                        match instr::try_select(&v, &name) {
                             Some(x) => self.stack.push(x),
                             None => ip = jump as usize,
                         }
@@ -502,11 +401,7 @@ impl Vm {
                     Op::HasStepDyn(jump) => {
                         let name = pop!();
                         let v = pop!();
-                        let found = match (&v, &name) {
-                            (Value::Attrs(a), Value::String(n)) => a.get(n.as_bytes()).cloned(),
-                            _ => None,
-                        };
-                        match found {
+                        match instr::try_select(&v, &name) {
                             Some(x) => self.stack.push(x),
                             None => {
                                 self.stack.push(Value::Bool(false));
@@ -549,31 +444,15 @@ impl Vm {
                             fail!(crate::coerce::cannot_coerce(&other))
                         }
                     },
-                    Op::AttrName => match top!() {
-                        Value::String(s) if s.has_context() => {
-                            let s = s.clone();
-                            if let Err(e) = s.require_no_context() {
-                                fail!(e.kind.clone())
-                            }
+                    Op::AttrName => {
+                        if let Err(k) = instr::check_attr_name(top!()) {
+                            fail!(k)
                         }
-                        Value::String(_) | Value::Null => {}
-                        other => {
-                            let other = other.clone();
-                            fail!(type_error("a string", &other))
-                        }
-                    },
+                    }
                     Op::Interpolate(n) => {
                         let at = self.stack.len() - n as usize;
-                        let mut out = Vec::new();
-                        let mut ctx = NixContext::new();
-                        for v in self.stack.drain(at..) {
-                            if let Value::String(s) = v {
-                                out.extend_from_slice(s.as_bytes());
-                                crate::value::merge_context(&mut ctx, s.context());
-                            }
-                        }
-                        self.stack
-                            .push(Value::String(NixString::with_context(out, ctx)));
+                        let v = instr::interpolate(self.stack.drain(at..));
+                        self.stack.push(v);
                     }
                     Op::WithSelect { name: c, jump } => {
                         let v = pop!();
@@ -604,30 +483,8 @@ impl Vm {
                     },
                     Op::CheckFormals => {
                         let v = pop!();
-                        let Value::Attrs(a) = &v else {
-                            fail!(type_error("a set", &v))
-                        };
-                        let formals = proto
-                            .formals
-                            .as_ref()
-                            .expect("CheckFormals is emitted only for lambdas with formals");
-                        for (name, has_default) in &formals.entries {
-                            if !has_default && !a.contains(name.as_bytes()) {
-                                fail!(ErrorKind::MissingArgument {
-                                    func: proto.display_name(),
-                                    arg: name.to_string()
-                                })
-                            }
-                        }
-                        if !formals.ellipsis {
-                            for (k, _) in a.iter() {
-                                if !formals.entries.iter().any(|(n, _)| n == k) {
-                                    fail!(ErrorKind::UnexpectedArgument {
-                                        func: proto.display_name(),
-                                        arg: k.to_string()
-                                    })
-                                }
-                            }
+                        if let Err(k) = instr::check_formals(proto, &v) {
+                            fail!(k)
                         }
                         self.stack[base] = v;
                     }
@@ -664,12 +521,5 @@ impl Vm {
                 }
             }
         }
-    }
-}
-
-fn const_name(v: &Value) -> &NixString {
-    match v {
-        Value::String(s) => s,
-        _ => unreachable!("name constants are strings"),
     }
 }

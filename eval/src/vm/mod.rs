@@ -9,6 +9,7 @@ mod builtin_call;
 mod coroutine;
 mod exec;
 mod gen;
+mod instr;
 pub(crate) mod ops;
 
 pub(crate) use coroutine::{Airlock, Yield};
@@ -332,27 +333,8 @@ impl Vm {
                 t.set_forcing(true);
                 self.frames.push(Frame::Update { thunk: t.clone() });
                 match self.enter_call(f, x, span)? {
-                    Some(v) => {
-                        // Finished without frames: deliver through the Update frame ourselves.
-                        match &v {
-                            Value::Thunk(inner) if !inner.is_evaluated() => {
-                                match self.push_force(inner.clone(), span)? {
-                                    Some(v) => {
-                                        self.frames.pop();
-                                        t.set_value(v.clone());
-                                        Ok(Some(v))
-                                    }
-                                    None => Ok(None),
-                                }
-                            }
-                            other => {
-                                self.frames.pop();
-                                let v = other.shallow();
-                                t.set_value(v.clone());
-                                Ok(Some(v))
-                            }
-                        }
-                    }
+                    // Finished without frames: deliver through the Update frame just pushed.
+                    Some(v) => self.deliver(v, self.frames.len() - 1),
                     None => Ok(None),
                 }
             }
