@@ -208,6 +208,17 @@ pub mod defs {
     use sha2::Digest;
     use std::collections::BTreeSet;
 
+    /// The attributes `derivationStrict` reads before all others.
+    #[derive(FromAttrs)]
+    #[nix(allow_unknown)]
+    pub struct DrvHead {
+        name: NixString,
+        #[nix(rename = "__structuredAttrs", default)]
+        structured: bool,
+        #[nix(rename = "__ignoreNulls", default)]
+        ignore_nulls: bool,
+    }
+
     async fn string_of(co: &mut Co, v: Value, ctx: &mut NixContext) -> Result<String, ErrorKind> {
         let s = co.coerce_to_string(v, Coercion::Derivation).await;
         nixie_eval::value::merge_context(ctx, s.context());
@@ -222,27 +233,11 @@ pub mod defs {
         #[state] known: Rc<super::DrvHashes>,
         attrs: Attrs,
     ) -> Result<Value, ErrorKind> {
-        let name = match attrs.get(b"name") {
-            Some(n) => match co.force(n.clone()).await {
-                Value::String(s) => s.to_string(),
-                other => return Err(nixie_eval::convert::type_error("a string", &other)),
-            },
-            None => return Err(ErrorKind::MissingAttribute("name".into())),
-        };
+        let head: DrvHead = co.force_to(Value::Attrs(attrs.clone())).await?;
+        let name = head.name.to_string();
         valid_name(&name)
             .map_err(|why| ErrorKind::Other(format!("invalid derivation name '{name}': {why}")))?;
-        let flag = |v: Value| match v {
-            Value::Bool(b) => Ok(b),
-            other => Err(nixie_eval::convert::type_error("a Boolean", &other)),
-        };
-        let structured = match attrs.get(b"__structuredAttrs") {
-            Some(v) => flag(co.force(v.clone()).await)?,
-            None => false,
-        };
-        let ignore_nulls = match attrs.get(b"__ignoreNulls") {
-            Some(v) => flag(co.force(v.clone()).await)?,
-            None => false,
-        };
+        let (structured, ignore_nulls) = (head.structured, head.ignore_nulls);
         if structured {
             return Err(ErrorKind::Other(
                 "__structuredAttrs is not supported by nixie yet".into(),
