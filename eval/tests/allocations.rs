@@ -4,8 +4,8 @@
 use nixie_eval::builtins;
 use nixie_eval::Evaluation;
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::Path;
 use std::cell::Cell;
+use std::path::Path;
 
 /// Counts the allocations of each thread (tests run in parallel threads).
 struct Counting;
