@@ -29,6 +29,7 @@ pub mod defs {
             FileKind::Regular { .. } => "regular",
             FileKind::Directory => "directory",
             FileKind::Symlink => "symlink",
+            FileKind::Other => "unknown",
         }
     }
 
@@ -61,7 +62,10 @@ pub mod defs {
                 .file_kind(&p.join(&n))
                 .map(kind_name)
                 .unwrap_or("unknown");
-            out.push((NixString::from(n), Value::string(kind)));
+            out.push((
+                NixString::from(std::os::unix::ffi::OsStrExt::as_bytes(n.as_os_str())),
+                Value::string(kind),
+            ));
         }
         Ok(Value::Attrs(Attrs::from_unsorted(out)))
     }

@@ -251,3 +251,46 @@ fn deep_recursion_where_cpp_nix_overflows() {
     );
     assert_eq!(stdout(&o), "1000000\n", "{}", stderr(&o));
 }
+
+/// Special files: a FIFO, a dangling link, a name that is not UTF-8 (outputs as
+/// nix-instantiate prints them).
+#[test]
+fn file_types_and_names_as_nix_sees_them() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = scratch("ftypes");
+    let dir = d.join("special");
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(dir.join("fifo"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("nowhere", dir.join("dangling")).unwrap();
+    std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"n\xffame")), "x").unwrap();
+    let o = nixie(
+        &d,
+        &["--eval", "--strict", "-E", "builtins.readDir ./special"],
+    );
+    assert_eq!(
+        o.stdout,
+        b"{ dangling = \"symlink\"; fifo = \"unknown\"; \"n\xffame\" = \"regular\"; }\n"
+    );
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--strict",
+            "-E",
+            "[ (builtins.readFileType ./special/fifo) (builtins.pathExists ./special/dangling) ]",
+        ],
+    );
+    assert_eq!(stdout(&o), "[ \"unknown\" true ]\n");
+    let o = nixie(&d, &["--eval", "-E", "\"${./special/fifo}\""]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("/special/fifo' has an unsupported type"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

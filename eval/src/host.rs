@@ -61,12 +61,14 @@ impl Host {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let hash = crate::store::nar_sha256(&*self.io, path).map_err(|e| {
-            ErrorKind::Io(format!(
+        let hash = crate::store::nar_sha256(&*self.io, path).map_err(|e| match e.kind() {
+            // The serialiser's own message (an unsupported file type).
+            std::io::ErrorKind::Other => ErrorKind::Io(e.to_string()),
+            _ => ErrorKind::Io(format!(
                 "getting status of '{}': {}",
                 path.display(),
                 crate::lang_builtins::io_msg(&e)
-            ))
+            )),
         })?;
         let sp = crate::store::make_store_path("source", &hash, &name, &self.store_dir());
         let mut ctx = NixContext::new();

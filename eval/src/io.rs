@@ -1,6 +1,7 @@
 //! The IO boundary: every file-system and environment access of the evaluator
 //! goes through [`Io`], so an embedder can sandbox or virtualise it.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// What a path is, for NAR serialisation.
@@ -15,19 +16,21 @@ pub enum FileKind {
     Directory,
     /// A symbolic link.
     Symlink,
+    /// Anything else: a FIFO, a socket, a device.
+    Other,
 }
 
 /// File-system and environment access used by the evaluator.
 pub trait Io {
     /// What the path is (without following a final symlink).
     fn file_kind(&self, path: &Path) -> std::io::Result<FileKind>;
-    /// The names in a directory.
-    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<String>>;
+    /// The names in a directory, byte for byte.
+    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<OsString>>;
     /// The target of a symbolic link.
     fn read_link(&self, path: &Path) -> std::io::Result<PathBuf>;
     /// Read a whole file.
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>>;
-    /// Whether a path exists.
+    /// Whether a path exists (a dangling symbolic link exists).
     fn path_exists(&self, path: &Path) -> bool;
     /// Whether a path is a directory.
     fn is_dir(&self, path: &Path) -> bool;
@@ -48,6 +51,8 @@ impl Io for StdIo {
             FileKind::Symlink
         } else if t.is_dir() {
             FileKind::Directory
+        } else if !t.is_file() {
+            FileKind::Other
         } else {
             use std::os::unix::fs::PermissionsExt;
             FileKind::Regular {
@@ -55,9 +60,9 @@ impl Io for StdIo {
             }
         })
     }
-    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<String>> {
+    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<OsString>> {
         std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .map(|e| e.map(|e| e.file_name()))
             .collect()
     }
     fn read_link(&self, path: &Path) -> std::io::Result<PathBuf> {
@@ -67,7 +72,7 @@ impl Io for StdIo {
         std::fs::read(path)
     }
     fn path_exists(&self, path: &Path) -> bool {
-        path.exists()
+        std::fs::symlink_metadata(path).is_ok()
     }
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
@@ -94,7 +99,7 @@ impl Io for NoIo {
     fn file_kind(&self, path: &Path) -> std::io::Result<FileKind> {
         Err(denied(path))
     }
-    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<String>> {
+    fn read_dir_names(&self, path: &Path) -> std::io::Result<Vec<OsString>> {
         Err(denied(path))
     }
     fn read_link(&self, path: &Path) -> std::io::Result<PathBuf> {

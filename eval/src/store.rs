@@ -3,6 +3,7 @@
 
 use crate::io::{FileKind, Io};
 use sha2::{Digest, Sha256};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 pub use crate::encoding::{base32, hex};
@@ -38,7 +39,7 @@ pub fn nar_sha256(io: &dyn Io, path: &Path) -> std::io::Result<[u8; 32]> {
     enum Step {
         Node(std::path::PathBuf),
         Text(&'static [u8]),
-        Name(String),
+        Name(std::ffi::OsString),
     }
     let mut work = vec![Step::Node(path.to_path_buf())];
     while let Some(step) = work.pop() {
@@ -69,8 +70,14 @@ pub fn nar_sha256(io: &dyn Io, path: &Path) -> std::io::Result<[u8; 32]> {
             FileKind::Symlink => {
                 nar_str(&mut h, b"symlink");
                 nar_str(&mut h, b"target");
-                nar_str(&mut h, io.read_link(&p)?.to_string_lossy().as_bytes());
+                nar_str(&mut h, io.read_link(&p)?.as_os_str().as_bytes());
                 nar_str(&mut h, b")");
+            }
+            FileKind::Other => {
+                return Err(std::io::Error::other(format!(
+                    "file '{}' has an unsupported type",
+                    p.display()
+                )))
             }
             FileKind::Directory => {
                 nar_str(&mut h, b"directory");
