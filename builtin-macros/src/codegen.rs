@@ -173,6 +173,57 @@ fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>, krate: &TokenStream)
     }
 }
 
+/// A builtin's parameters lowered for one wrapper: the argument conversions, the
+/// locals they bind, the arguments of the call, and the state fetch.
+struct Lowered {
+    convs: Vec<TokenStream>,
+    locals: Vec<syn::Ident>,
+    call_args: Vec<TokenStream>,
+    state_fetch: TokenStream,
+    /// Where the context goes among the call's arguments, if it is taken.
+    ctx_at: Option<usize>,
+}
+
+/// Lower the parameters: `conv(ty, local, n)` is the statement converting Nix
+/// argument `n` into `local`; `owner` (`__cx` or `__co`) fetches the state.
+fn lower_params(
+    b: &Builtin,
+    state_ty: &Option<syn::Type>,
+    owner: TokenStream,
+    conv: impl Fn(&syn::Type, &syn::Ident, usize) -> TokenStream,
+) -> Lowered {
+    let mut l = Lowered {
+        convs: Vec::new(),
+        locals: Vec::new(),
+        call_args: Vec::new(),
+        state_fetch: quote!(),
+        ctx_at: None,
+    };
+    for p in &b.params {
+        match p {
+            ParamKind::Arg { ty, .. } => {
+                let n = l.locals.len();
+                let local = format_ident!("__p{}", n);
+                l.convs.push(conv(ty, &local, n));
+                l.call_args.push(quote!(#local));
+                l.locals.push(local);
+            }
+            ParamKind::State => {
+                let ty = state_ty
+                    .as_ref()
+                    .expect("the model checked the pack declares state");
+                l.state_fetch = quote!(let __state = #owner.state::<#ty>()?;);
+                l.call_args.push(quote!(__state.clone()));
+            }
+            ParamKind::Ctx => {
+                l.ctx_at = Some(l.call_args.len());
+                l.call_args.push(quote!(__cx));
+            }
+        }
+    }
+    l
+}
+
 /// The fast path of a plain builtin: convert each argument without running Nix
 /// code (asking for unforced parts), then call the function.
 fn fast_wrapper(
@@ -184,33 +235,18 @@ fn fast_wrapper(
 ) -> TokenStream {
     let ident = &b.ident;
     let name = &b.nix_name;
-    let mut convs = Vec::new();
-    let mut locals = Vec::new();
-    let mut call_args = Vec::new();
-    let mut state_fetch = quote!();
-    let mut n = 0usize;
-    for p in &b.params {
-        match p {
-            ParamKind::Arg { ty, .. } => {
-                let local = format_ident!("__p{}", n);
-                let conv = quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value);
-                convs.push(quote! {
-                    let #local = #krate::__private::argument(#conv(&__args[#n], __cx), #n, #name);
-                });
-                locals.push(local.clone());
-                call_args.push(quote!(#local));
-                n += 1;
-            }
-            ParamKind::State => {
-                let ty = state_ty
-                    .as_ref()
-                    .expect("the model checked the pack declares state");
-                state_fetch = quote!(let __state = __cx.state::<#ty>()?;);
-                call_args.push(quote!(__state.clone()));
-            }
-            ParamKind::Ctx => call_args.push(quote!(__cx)),
+    let Lowered {
+        convs,
+        locals,
+        call_args,
+        state_fetch,
+        ..
+    } = lower_params(b, state_ty, quote!(__cx), |ty, local, n| {
+        let conv = quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value);
+        quote! {
+            let #local = #krate::__private::argument(#conv(&__args[#n], __cx), #n, #name);
         }
-    }
+    });
     let oks: Vec<_> = locals
         .iter()
         .map(|l| quote!(::core::result::Result::Ok(#l)))
@@ -243,45 +279,32 @@ fn slow_wrapper(
     into_result: &TokenStream,
 ) -> TokenStream {
     let name = &b.nix_name;
-    let mut slots = Vec::new();
-    let mut convs = Vec::new();
-    let mut call_args = Vec::new();
-    let mut state_fetch = quote!();
-    let mut uses_ctx = false;
-    let mut n = 0usize;
-    for p in &b.params {
-        match p {
-            ParamKind::Arg { ty, .. } => {
-                let slot = format_ident!("__a{}", n);
-                let local = format_ident!("__p{}", n);
-                let conv = quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value_async);
-                convs.push(quote! {
-                    let #local = #krate::__private::argument(#conv(#slot, &mut __co).await, #n, #name)?;
-                });
-                slots.push(slot);
-                call_args.push(quote!(#local));
-                n += 1;
-            }
-            ParamKind::State => {
-                let ty = state_ty
-                    .as_ref()
-                    .expect("the model checked the pack declares state");
-                state_fetch = quote!(let __state = __co.state::<#ty>()?;);
-                call_args.push(quote!(__state.clone()));
-            }
-            ParamKind::Ctx => {
-                uses_ctx = true;
-                call_args.push(quote!(__cx));
-            }
+    let Lowered {
+        convs,
+        locals,
+        mut call_args,
+        state_fetch,
+        ctx_at,
+    } = lower_params(b, state_ty, quote!(__co), |ty, local, n| {
+        let slot = format_ident!("__a{}", n);
+        let conv = quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value_async);
+        quote! {
+            let #local = #krate::__private::argument(#conv(#slot, &mut __co).await, #n, #name)?;
         }
-    }
+    });
+    let slots: Vec<_> = (0..locals.len())
+        .map(|n| format_ident!("__a{}", n))
+        .collect();
     let ident = &b.ident;
     let call = if b.is_async {
         quote!(#into_result(#ident(&mut __co, #(#call_args),*).await))
     } else if let Some(target) = &b.suspend {
-        let args = call_args.iter().filter(|a| a.to_string() != "__cx");
-        quote!(#krate::__private::async_result(#target(&mut __co, #(#args),*).await))
-    } else if uses_ctx {
+        // The suspending function takes `co` where the plain one takes the context.
+        if let Some(i) = ctx_at {
+            call_args.remove(i);
+        }
+        quote!(#krate::__private::async_result(#target(&mut __co, #(#call_args),*).await))
+    } else if ctx_at.is_some() {
         quote!(__co.ctx(|__cx| #into_result(#ident(#(#call_args),*))))
     } else {
         quote!(#into_result(#ident(#(#call_args),*)))
