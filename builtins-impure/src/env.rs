@@ -1,4 +1,4 @@
-//! The environment and the clock: `getEnv`, `currentTime`.
+//! The environment and the clock: `getEnv`, `currentTime`, `currentSystem`.
 
 use nixie_eval::builtins;
 
@@ -10,6 +10,16 @@ pub mod defs {
     #[builtin("getEnv")]
     fn get_env(cx: &mut Ctx, name: NixString) -> Result<String, ErrorKind> {
         Ok(cx.io().env_var(&name.to_str_lossy()).unwrap_or_default())
+    }
+
+    /// The system nixie runs on, in Nix's form (`x86_64-linux`, `aarch64-darwin`).
+    #[constant("currentSystem")]
+    fn current_system() -> String {
+        let os = match std::env::consts::OS {
+            "macos" => "darwin",
+            other => other,
+        };
+        format!("{}-{os}", std::env::consts::ARCH)
     }
 
     /// Seconds since the Unix epoch, read once per evaluation.

@@ -70,6 +70,19 @@ pub mod defs {
         Ok(Value::Attrs(Attrs::from_unsorted(out)))
     }
 
+    /// `hashFile type path`: the hash of the file's contents in lower-case
+    /// hexadecimal; `type` is "md5", "sha1", "sha256" or "sha512".
+    #[builtin("hashFile")]
+    fn hash_file(cx: &mut Ctx, algo: NixString, p: Value) -> Result<String, Error> {
+        algo.require_no_context()?;
+        let p = path_of(&p)?;
+        let data = cx.io().read_file(&p).map_err(|e| io_error(&p, e))?;
+        Ok(nixie_eval::encoding::hex(&nixie_eval::hash::digest(
+            algo.as_bytes(),
+            &data,
+        )?))
+    }
+
     /// The type of a file: "regular", "directory", "symlink" or "unknown".
     #[builtin("readFileType")]
     fn read_file_type(cx: &mut Ctx, p: Value) -> Result<&'static str, ErrorKind> {

@@ -1,4 +1,5 @@
-//! Constants of the `builtins` set: `nixVersion`, `langVersion`, `storeDir`, ….
+//! Constants of the `builtins` set: `nixVersion`, `langVersion`. (`storeDir` and
+//! `nixPath` come from the evaluation's host; `currentSystem` is impure.)
 
 use nixie_eval::builtins;
 
@@ -15,21 +16,6 @@ pub mod defs {
     #[constant("langVersion")]
     fn lang_version() -> i64 {
         6
-    }
-
-    /// The system type Nix builds for by default.
-    #[constant("currentSystem")]
-    fn current_system() -> &'static str {
-        "x86_64-linux"
-    }
-
-    /// The Nix store directory.
-    #[constant("storeDir")]
-    fn store_dir() -> String {
-        std::env::var("NIX_STORE_DIR")
-            .ok()
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| "/nix/store".into())
     }
 }
 

@@ -329,29 +329,10 @@ pub mod defs {
     /// `hashString type s`: the hash of `s` in lower-case hexadecimal; `type` is
     /// "md5", "sha1", "sha256" or "sha512".
     #[builtin("hashString")]
-    fn hash_string(algo: NixString, s: NixString) -> Result<String, ErrorKind> {
-        use md5::Md5;
-        use sha1::Sha1;
-        use sha2::{Digest, Sha256, Sha512};
+    fn hash_string(algo: NixString, s: NixString) -> Result<String, Error> {
         algo.require_no_context()?;
-        let data = s.as_bytes();
-        Ok(match algo.as_bytes() {
-            b"md5" => nixie_eval::encoding::hex(&Md5::digest(data)),
-            b"sha1" => nixie_eval::encoding::hex(&Sha1::digest(data)),
-            b"sha256" => nixie_eval::encoding::hex(&Sha256::digest(data)),
-            b"sha512" => nixie_eval::encoding::hex(&Sha512::digest(data)),
-            b"blake3" => {
-                return Err(ErrorKind::Other(
-                    "experimental Nix feature 'blake3-hashes' is disabled; add '--extra-experimental-features blake3-hashes' to enable it".into(),
-                ))
-            }
-            other => {
-                return Err(ErrorKind::Other(format!(
-                    "unknown hash algorithm '{}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'",
-                    String::from_utf8_lossy(other)
-                )))
-            }
-        })
+        let d = nixie_eval::hash::digest(algo.as_bytes(), s.as_bytes())?;
+        Ok(nixie_eval::encoding::hex(&d))
     }
 
     /// The string (coerced as in interpolation) without its context.

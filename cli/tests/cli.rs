@@ -294,3 +294,53 @@ fn file_types_and_names_as_nix_sees_them() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `nixPath`, `findFile`, `__findFile`/`__nixPath` overrides, `hashFile` and
+/// `currentSystem` (outputs from nix-instantiate 2.8 on the same files).
+#[test]
+fn search_path_builtins_hash_file_and_system() {
+    let d = scratch("findfile");
+    let inc = d.join("inc");
+    let inc = inc.to_str().unwrap();
+    let ip = format!("foo={inc}/lib");
+    let run = |e: &str| {
+        let o = nixie(&d, &["-I", &ip, "-I", inc, "--eval", "--strict", "-E", e]);
+        (stdout(&o), stderr(&o))
+    };
+    assert_eq!(
+        run("builtins.nixPath").0,
+        format!("[ {{ path = \"{inc}/lib\"; prefix = \"foo\"; }} {{ path = \"{inc}\"; prefix = \"\"; }} ]\n")
+    );
+    assert_eq!(
+        run(r#"builtins.findFile [ { path = ./d; } { prefix = "x"; path = "%I"; } ] "x/lib/default.nix""#.replace("%I", inc).as_str()).0,
+        format!("{inc}/lib/default.nix\n")
+    );
+    assert_eq!(
+        run(r#"let __findFile = p: n: "${n}!"; in <abc>"#).0,
+        "\"abc!\"\n"
+    );
+    assert_eq!(
+        run(r#"let __nixPath = [ { prefix = "q"; path = ./inc; } ]; in (import <q/lib>).v"#).0,
+        "42\n"
+    );
+    assert_eq!(
+        run(r#"__findFile __nixPath "foo""#).0,
+        format!("{inc}/lib\n")
+    );
+    assert!(run(r#"builtins.findFile [ { prefix = "x"; } ] "x""#)
+        .1
+        .contains("attribute 'path' missing"));
+    assert_eq!(
+        run(r#"builtins.tryEval (builtins.findFile [ ] "x")"#).0,
+        "{ success = false; value = false; }\n"
+    );
+    assert_eq!(
+        run(r#"builtins.hashFile "sha256" ./hello.txt"#).0,
+        "\"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03\"\n"
+    );
+    assert!(run(r#"builtins.hashFile "sha3" ./hello.txt"#)
+        .1
+        .contains("unknown hash algorithm 'sha3'"));
+    assert_eq!(run("builtins.currentSystem").0, "\"x86_64-linux\"\n");
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -225,6 +225,12 @@ impl EvaluationBuilder {
         if let Some(sink) = self.warning_sink {
             host.warning_sink = sink;
         }
+        table.add_search_path(&host.search_path);
+        table.add_host_value(
+            "storeDir",
+            Value::string(host.store_dir()),
+            "The logical store directory (`/nix/store` unless `NIX_STORE_DIR` says otherwise).",
+        );
         let (globals, builtins, this) = table.finish();
         let mut vm = Vm::new(Rc::new(globals), host);
         let mut builtins = builtins;
@@ -337,6 +343,34 @@ impl NameTable {
                 .insert(Rc::from(global_name(name, global).as_str()), v);
         }
         Ok(())
+    }
+
+    /// A value of `builtins` that the host knows (`builtins.<name>` and `__<name>`).
+    fn add_host_value(&mut self, name: &'static str, v: Value, doc: &'static str) {
+        self.builtins.push((NixString::from(name), v.clone()));
+        self.globals
+            .insert(Rc::from(format!("__{name}").as_str()), v);
+        self.docs.push((name.into(), doc));
+    }
+
+    /// `builtins.nixPath` (and `__nixPath`): the search path as `{ path; prefix; }` sets.
+    fn add_search_path(&mut self, entries: &[(String, String)]) {
+        let list: Vec<Value> = entries
+            .iter()
+            .map(|(prefix, path)| {
+                Value::Attrs(Attrs::from_sorted(vec![
+                    (NixString::from("path"), Value::string(path.as_str())),
+                    (NixString::from("prefix"), Value::string(prefix.as_str())),
+                ]))
+            })
+            .collect();
+        let v = Value::List(list.into());
+        self.builtins.push((NixString::from("nixPath"), v.clone()));
+        self.globals.insert(Rc::from("__nixPath"), v);
+        self.docs.push((
+            "nixPath".into(),
+            "The search path (`-I`, `NIX_PATH`) as a list of `{ path; prefix; }` sets.",
+        ));
     }
 
     /// The globals, the entries of `builtins`, and the thunk `builtins.builtins` is.

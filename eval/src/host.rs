@@ -80,31 +80,41 @@ impl Host {
 
     /// Resolve a `<name/rest>` search path.
     pub(crate) fn find_search_path(&self, name: &str) -> Result<PathBuf, ErrorKind> {
-        for (prefix, dir) in &self.search_path {
-            let cand = if prefix.is_empty() {
-                format!("{dir}/{name}")
-            } else if name == prefix {
-                dir.clone()
-            } else if let Some(rest) = name
-                .strip_prefix(prefix.as_str())
-                .and_then(|r| r.strip_prefix('/'))
-            {
-                format!("{dir}/{rest}")
-            } else {
-                continue;
-            };
-            let p = PathBuf::from(crate::paths::normalise(&if cand.starts_with('/') {
-                cand
-            } else {
-                format!("{}/{}", self.io.current_dir().to_string_lossy(), cand)
-            }));
-            if self.io.path_exists(&p) {
-                return Ok(p);
-            }
-        }
-        // C++ Nix raises this as a catchable error (`tryEval` sees it).
-        Err(ErrorKind::Throw(format!(
-            "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
-        )))
+        resolve_search_path(&self.search_path, name, &*self.io)
     }
+}
+
+/// Resolve `name` (`<name/rest>`) against search path entries (prefix, path), in
+/// order: the first that exists wins, as `builtins.findFile` does.
+pub(crate) fn resolve_search_path(
+    entries: &[(String, String)],
+    name: &str,
+    io: &dyn Io,
+) -> Result<PathBuf, ErrorKind> {
+    for (prefix, dir) in entries {
+        let cand = if prefix.is_empty() {
+            format!("{dir}/{name}")
+        } else if name == prefix {
+            dir.clone()
+        } else if let Some(rest) = name
+            .strip_prefix(prefix.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            format!("{dir}/{rest}")
+        } else {
+            continue;
+        };
+        let p = PathBuf::from(crate::paths::normalise(&if cand.starts_with('/') {
+            cand
+        } else {
+            format!("{}/{}", io.current_dir().to_string_lossy(), cand)
+        }));
+        if io.path_exists(&p) {
+            return Ok(p);
+        }
+    }
+    // C++ Nix raises this as a catchable error (`tryEval` sees it).
+    Err(ErrorKind::Throw(format!(
+        "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
+    )))
 }

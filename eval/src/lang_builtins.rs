@@ -50,6 +50,31 @@ pub(crate) mod lang {
         })
     }
 
+    /// One entry of a search path, as `builtins.nixPath` lists them.
+    #[derive(FromAttrs)]
+    #[nix(allow_unknown)]
+    pub struct SearchPathEntry {
+        #[nix(default)]
+        prefix: String,
+        path: Coerced<crate::convert::KeepPaths>,
+    }
+
+    /// `findFile searchPath name`: resolve `name` (as in `<name>`) against a search
+    /// path given as a list of `{ prefix; path; }` sets; `<name>` is
+    /// `__findFile __nixPath "name"`.
+    #[builtin("findFile")]
+    fn find_file(
+        cx: &mut Ctx,
+        entries: Vec<SearchPathEntry>,
+        name: String,
+    ) -> Result<std::path::PathBuf, Error> {
+        let entries: Vec<(String, String)> = entries
+            .into_iter()
+            .map(|e| (e.prefix, e.path.to_str_lossy().into_owned()))
+            .collect();
+        crate::host::resolve_search_path(&entries, &name, cx.io()).map_err(Error::from)
+    }
+
     /// Convert an absolute path string to a path (deprecated; `/. + s` does the same).
     #[builtin("toPath")]
     fn to_path(s: Value) -> Result<Value, Error> {

@@ -94,6 +94,7 @@ pub mod convert;
 pub mod encoding;
 pub mod errors;
 pub mod evaluation;
+pub mod hash;
 mod host;
 pub mod io;
 mod lang_builtins;

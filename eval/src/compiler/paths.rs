@@ -57,6 +57,21 @@ impl Compiler<'_> {
                 .trim_start_matches('<')
                 .trim_end_matches('>')
                 .to_string();
+            // `<x>` is `__findFile __nixPath "x"`; unless either is bound lexically,
+            // the search path is resolved directly.
+            let overridden = ["__findFile", "__nixPath"]
+                .iter()
+                .any(|n| self.resolve(&super::Key::Name(Rc::from(*n))).is_some());
+            if overridden {
+                self.compile_var("__findFile", span)?;
+                self.emit(Op::Force, span);
+                self.compile_var("__nixPath", span)?;
+                self.emit(Op::Call, span);
+                self.emit(Op::Force, span);
+                self.push_const(Value::string(inner), span);
+                self.emit(Op::Call, span);
+                return Ok(());
+            }
             self.push_const(Value::string(inner), span);
             self.emit(Op::SearchPath, span);
             return Ok(());
