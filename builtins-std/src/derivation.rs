@@ -5,7 +5,7 @@
 //! output. Nothing is written to a store.
 
 use nixie_eval::builtins;
-use nixie_eval::encoding::{hex, hex_decode};
+use nixie_eval::encoding::hex;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -166,37 +166,11 @@ fn valid_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Parse an output hash in hex, Nix base 32, base 64 or SRI form: (algorithm, digest).
-fn parse_hash(hash: &str, algo: &str) -> Result<(String, Vec<u8>), String> {
-    let (algo, text) = match hash.split_once('-') {
-        Some((a, rest)) if ["md5", "sha1", "sha256", "sha512"].contains(&a) => {
-            (a.to_string(), rest)
-        }
-        _ => (algo.to_string(), hash),
-    };
-    let size = match algo.as_str() {
-        "md5" => 16,
-        "sha1" => 20,
-        "sha256" => 32,
-        "sha512" => 64,
-        "" => {
-            return Err(format!(
-            "hash '{hash}' does not include a type, nor is the type otherwise known from context"
-        ))
-        }
-        other => return Err(format!("unknown hash algorithm '{other}'")),
-    };
-    let digest = if text.len() == size * 2 {
-        hex_decode(text)
-    } else if text.len() == (size * 8).div_ceil(5) {
-        nixie_eval::encoding::base32_decode(text)
-    } else {
-        nixie_eval::encoding::base64_decode(text).filter(|d| d.len() == size)
-    };
-    match digest {
-        Some(d) if d.len() == size => Ok((algo, d)),
-        _ => Err(format!("invalid hash '{hash}' for algorithm '{algo}'")),
-    }
+/// Parse an output hash in any form Nix takes: (algorithm, digest).
+fn parse_hash(hash: &str, algo: &str) -> Result<(String, Vec<u8>), nixie_eval::Error> {
+    let algo = (!algo.is_empty()).then_some(algo);
+    let h = nixie_eval::hash::Hash::parse_any(hash, algo)?;
+    Ok((h.algo.to_string(), h.digest))
 }
 
 #[builtins(name = "derivation", state = DrvHashes)]
@@ -348,7 +322,7 @@ pub mod defs {
                     "multiple outputs are not supported in fixed-output derivations".into(),
                 ));
             }
-            let (algo, digest) = parse_hash(&h, &hash_algo).map_err(ErrorKind::Other)?;
+            let (algo, digest) = parse_hash(&h, &hash_algo)?;
             let recursive = match hash_mode.as_str() {
                 "flat" => false,
                 "recursive" | "nar" => true,

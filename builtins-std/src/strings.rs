@@ -335,6 +335,38 @@ pub mod defs {
         Ok(nixie_eval::encoding::hex(&d))
     }
 
+    /// The set `convertHash` takes.
+    #[derive(FromAttrs)]
+    #[nix(allow_unknown)]
+    pub struct ConvertHashArgs {
+        hash: NixString,
+        #[nix(rename = "hashAlgo")]
+        hash_algo: Option<NixString>,
+        #[nix(rename = "toHashFormat")]
+        to_hash_format: NixString,
+    }
+
+    /// `convertHash { hash; hashAlgo ? …; toHashFormat; }`: the hash (in any form
+    /// Nix accepts) written as "base16", "nix32", "base64" or "sri".
+    #[builtin("convertHash")]
+    fn convert_hash(cx: &mut Ctx, args: ConvertHashArgs) -> Result<String, Error> {
+        args.hash.require_no_context()?;
+        let algo = match &args.hash_algo {
+            Some(a) => {
+                a.require_no_context()?;
+                Some(nixie_eval::hash::parse_algo(&a.to_str_lossy())?)
+            }
+            None => None,
+        };
+        args.to_hash_format.require_no_context()?;
+        let format =
+            nixie_eval::hash::HashFormat::parse(&args.to_hash_format.to_str_lossy(), |w| {
+                cx.warn(w)
+            })?;
+        let h = nixie_eval::hash::Hash::parse_any(&args.hash.to_str_lossy(), algo)?;
+        Ok(h.to_string(format))
+    }
+
     /// The string (coerced as in interpolation) without its context.
     #[builtin("unsafeDiscardStringContext")]
     fn unsafe_discard_string_context(s: Coerced) -> Result<NixString, ErrorKind> {
