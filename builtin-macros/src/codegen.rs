@@ -111,7 +111,6 @@ fn def_ident(b: &Builtin) -> syn::Ident {
 
 /// The wrappers and the static definition of one builtin.
 fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>, krate: &TokenStream) -> TokenStream {
-    let ident = &b.ident;
     let base = b.ident.unraw();
     let fast = format_ident!("__nixie_fast_{}", base);
     let slow = format_ident!("__nixie_slow_{}", base);
@@ -137,29 +136,21 @@ fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>, krate: &TokenStream)
     let into_result =
         quote_spanned!(ret.span()=> <#ret as #krate::convert::BuiltinResult>::into_result);
     let slow_fn = slow_wrapper(b, &slow, state_ty, krate, &into_result);
-    let func = if b.is_async {
-        quote!(#krate::builtins::BuiltinFn::Async(#slow))
+    // A plain builtin has a fast path and the generated suspending path; an async
+    // one only the latter.
+    let (fast_fn, func) = if b.is_async {
+        (quote!(), quote!(#krate::builtins::BuiltinFn::Async(#slow)))
     } else {
-        let fast_fn = fast_wrapper(b, &fast, state_ty, krate, &into_result);
-        return quote! {
-            #fast_fn
-            #slow_fn
-            #[doc(hidden)]
-            static #def: #krate::builtins::BuiltinDef = #krate::builtins::BuiltinDef {
-                name: #name,
-                doc: #doc,
-                params: &[#(#param_names),*],
-                arity: #arity,
-                lazy: #lazy_mask,
-                func: #krate::builtins::BuiltinFn::Sync {
-                    fast: #fast,
-                    slow: ::core::option::Option::Some(#slow),
-                },
-            };
-        };
+        (
+            fast_wrapper(b, &fast, state_ty, krate, &into_result),
+            quote!(#krate::builtins::BuiltinFn::Sync {
+                fast: #fast,
+                slow: ::core::option::Option::Some(#slow),
+            }),
+        )
     };
-    let _ = ident;
     quote! {
+        #fast_fn
         #slow_fn
         #[doc(hidden)]
         static #def: #krate::builtins::BuiltinDef = #krate::builtins::BuiltinDef {
