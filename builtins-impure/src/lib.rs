@@ -1,5 +1,6 @@
 //! Impure Nix builtins as packs for a Nixie evaluation: the environment and clock
-//! (feature `env`) and the file system (feature `fs`). All access goes through
+//! (feature `env`), the file system (feature `fs`) and copying trees into the
+//! store (feature `store`: `path`, `filterSource`, `storePath`). All access goes through
 //! the evaluation's `Io`, so an embedder can still sandbox it.
 
 #![deny(missing_docs)]
@@ -11,6 +12,8 @@ use nixie_eval::EvaluationBuilder;
 pub mod env;
 #[cfg(feature = "fs")]
 pub mod fs;
+#[cfg(feature = "store")]
+pub mod store;
 
 /// Every pack enabled by this crate's features.
 pub static PACKS: &[&Pack] = &[
@@ -18,6 +21,8 @@ pub static PACKS: &[&Pack] = &[
     &env::PACK,
     #[cfg(feature = "fs")]
     &fs::PACK,
+    #[cfg(feature = "store")]
+    &store::PACK,
 ];
 
 /// Register every enabled impure pack with an evaluation.

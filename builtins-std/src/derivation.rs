@@ -2,7 +2,7 @@
 //! Nix does (ATerm serialisation, hashing modulo fixed-output inputs, output and
 //! `.drv` paths); `derivation` (written in Nix, [`DERIVATION_NIX`]) wraps it into the
 //! familiar set with `outPath`, `drvPath`, `type = "derivation"` and one attribute per
-//! output. Nothing is written to a store.
+//! output. The `.drv` file goes to the store (when the store keeps anything).
 
 use nixie_eval::builtins;
 use nixie_eval::encoding::hex;
@@ -12,8 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Hashes "modulo fixed outputs" of the derivations made so far, by `.drv` path: a
 /// derivation that depends on another is hashed with the other's hash in its place.
+/// Their output names are kept too, for dependents on a whole `.drv` (`drvPath`).
 #[derive(Default)]
-pub struct DrvHashes(RefCell<BTreeMap<String, [u8; 32]>>);
+pub struct DrvHashes(
+    RefCell<BTreeMap<String, [u8; 32]>>,
+    RefCell<BTreeMap<String, BTreeSet<String>>>,
+);
 
 /// The `derivation` function, written in Nix on top of `derivationStrict`.
 pub const DERIVATION_NIX: &str = r#"
@@ -146,25 +150,7 @@ impl Drv {
     }
 }
 
-/// Whether a name is a valid store path name.
-fn valid_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("name must not be empty".into());
-    }
-    if name.len() > 211 {
-        return Err("name must be less than 212 characters".into());
-    }
-    if name.starts_with('.') {
-        return Err("name must not begin with a period".into());
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "+-._?=".contains(*c)))
-    {
-        return Err(format!("invalid character '{c}' in name"));
-    }
-    Ok(())
-}
+use nixie_eval::store::validate_name as valid_name;
 
 /// Parse an output hash in any form Nix takes: (algorithm, digest).
 fn parse_hash(hash: &str, algo: &str) -> Result<(String, Vec<u8>), nixie_eval::Error> {
@@ -193,6 +179,23 @@ pub mod defs {
         ignore_nulls: bool,
     }
 
+    /// Append `"key":<JSON of v>` to the structured attributes' object.
+    async fn json_member(
+        co: &mut Co,
+        json: &mut Vec<u8>,
+        key: &NixString,
+        v: Value,
+        ctx: &mut NixContext,
+    ) -> Result<(), ErrorKind> {
+        json.push(if json.is_empty() { b'{' } else { b',' });
+        crate::json::write::string(json, key.as_bytes())?;
+        json.push(b':');
+        let text = crate::json::defs::json_text(co, v).await?;
+        nixie_eval::value::merge_context(ctx, text.context());
+        json.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+
     async fn string_of(co: &mut Co, v: Value, ctx: &mut NixContext) -> Result<String, ErrorKind> {
         let s = co.coerce_to_string(v, Coercion::Derivation).await;
         nixie_eval::value::merge_context(ctx, s.context());
@@ -200,7 +203,7 @@ pub mod defs {
     }
 
     /// Instantiate a derivation from its attributes: compute its output paths and its
-    /// `.drv` path (nothing is written to a store). Returns `{ drvPath; <output> = path; }`.
+    /// `.drv` path, and write the `.drv` to the store when it keeps anything. Returns `{ drvPath; <output> = path; }`.
     #[builtin("derivationStrict", global)]
     async fn derivation_strict(
         co: &mut Co,
@@ -209,21 +212,21 @@ pub mod defs {
     ) -> Result<Value, ErrorKind> {
         let head: DrvHead = co.force_to(Value::Attrs(attrs.clone())).await?;
         let name = head.name.to_string();
-        valid_name(&name)
-            .map_err(|why| ErrorKind::Other(format!("invalid derivation name '{name}': {why}")))?;
+        valid_name(&name).map_err(|why| {
+            ErrorKind::Other(format!(
+                "invalid derivation name: {why}. Please pass a different 'name'."
+            ))
+        })?;
         let (structured, ignore_nulls) = (head.structured, head.ignore_nulls);
-        if structured {
-            return Err(ErrorKind::Other(
-                "__structuredAttrs is not supported by nixie yet".into(),
-            ));
-        }
         let mut drv = Drv::default();
         let mut ctx = NixContext::new();
         let mut outputs: Vec<String> = vec!["out".into()];
         let (mut hash, mut hash_algo, mut hash_mode) = (None, String::new(), "flat".to_string());
+        // With `__structuredAttrs`: the JSON object of the attributes, written as `__json`.
+        let mut json: Vec<u8> = Vec::new();
         for (k, v) in attrs.iter() {
             let key = k.to_string();
-            if key == "__ignoreNulls" {
+            if key == "__ignoreNulls" || (structured && key == "__structuredAttrs") {
                 continue;
             }
             let v = co.force(v.clone()).await;
@@ -264,8 +267,26 @@ pub mod defs {
                         "derivation cannot have an empty set of outputs".into(),
                     ));
                 }
-                drv.env.insert(key, outputs.join(" "));
+                if structured {
+                    json_member(co, &mut json, k, v, &mut ctx).await?;
+                } else {
+                    drv.env.insert(key, outputs.join(" "));
+                }
                 continue;
+            }
+            if structured {
+                json_member(co, &mut json, k, v.clone(), &mut ctx).await?;
+                if ![
+                    "builder",
+                    "system",
+                    "outputHash",
+                    "outputHashAlgo",
+                    "outputHashMode",
+                ]
+                .contains(&key.as_str())
+                {
+                    continue;
+                }
             }
             let s = string_of(co, v, &mut ctx).await?;
             match key.as_str() {
@@ -283,7 +304,19 @@ pub mod defs {
                 }
                 _ => {}
             }
-            drv.env.insert(key, s);
+            if !structured {
+                drv.env.insert(key, s);
+            }
+        }
+        if structured {
+            if json.is_empty() {
+                json.push(b'{');
+            }
+            json.push(b'}');
+            let text = String::from_utf8(json).map_err(|_| {
+                ErrorKind::Other("structured attributes are not valid UTF-8".into())
+            })?;
+            drv.env.insert("__json".into(), text);
         }
         if !attrs.contains(b"builder") {
             return Err(ErrorKind::Other(
@@ -303,8 +336,18 @@ pub mod defs {
                         .or_default()
                         .insert(output.to_string());
                 }
-                ContextElem::DrvDeep(path) | ContextElem::Opaque(path) => {
+                ContextElem::Opaque(path) => {
                     drv.input_srcs.insert(path.to_string());
+                }
+                // The whole closure of the `.drv`, every derivation in it with all
+                // its outputs.
+                ContextElem::DrvDeep(path) => {
+                    for p in co.ctx(|cx| cx.closure(path))? {
+                        if let Some(outs) = known.1.borrow().get(&p) {
+                            drv.input_drvs.insert(p.clone(), outs.clone());
+                        }
+                        drv.input_srcs.insert(p);
+                    }
                 }
             }
         }
@@ -365,20 +408,20 @@ pub mod defs {
             }
         }
         let text = drv.aterm(&drv.input_drvs);
-        let mut refs: Vec<&String> = drv.input_srcs.iter().chain(drv.input_drvs.keys()).collect();
-        refs.sort();
-        refs.dedup();
-        let mut kind = String::from("text");
-        for r in refs {
-            kind.push(':');
-            kind.push_str(r);
-        }
-        let drv_hash: [u8; 32] = sha2::Sha256::digest(text.as_bytes()).into();
-        let drv_path = make_store_path(&kind, &drv_hash, &format!("{name}.drv"), &store);
+        let refs: BTreeSet<String> = drv
+            .input_srcs
+            .iter()
+            .chain(drv.input_drvs.keys())
+            .cloned()
+            .collect();
+        let drv_name = format!("{name}.drv");
+        let drv_path = co.ctx(|cx| cx.add_text(&drv_name, text.as_bytes(), &refs))?;
         let modulo = drv
             .hash_modulo(&known.0.borrow())
             .map_err(ErrorKind::Other)?;
         known.0.borrow_mut().insert(drv_path.clone(), modulo);
+        let output_names = drv.outputs.keys().cloned().collect();
+        known.1.borrow_mut().insert(drv_path.clone(), output_names);
         let mut out = Vec::new();
         let mut c = NixContext::new();
         c.insert(ContextElem::drv_deep(&drv_path));
@@ -426,7 +469,8 @@ mod tests {
     #[test]
     fn names() {
         assert!(valid_name("hello-1.0").is_ok());
-        assert!(valid_name(".hidden").is_err());
+        assert!(valid_name(".hidden").is_ok());
+        assert!(valid_name("..-x").is_err());
         assert!(valid_name("a b").is_err());
     }
 }

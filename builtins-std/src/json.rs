@@ -9,7 +9,7 @@ use nixie_eval::builtins;
 
 mod parse;
 mod toml_value;
-mod write;
+pub(crate) mod write;
 
 #[builtins(name = "json")]
 pub mod defs {
@@ -149,6 +149,12 @@ pub mod defs {
     /// to the store and written as their store path; functions are an error.
     #[builtin("toJSON")]
     async fn to_json(co: &mut Co, v: Value) -> Result<Value, ErrorKind> {
+        Ok(Value::String(json_text(co, v).await?))
+    }
+
+    /// The JSON text of a value as `toJSON` writes it (also used for structured
+    /// derivation attributes).
+    pub(crate) async fn json_text(co: &mut Co, v: Value) -> Result<NixString, ErrorKind> {
         let mut out: Vec<u8> = Vec::new();
         let mut ctx = NixContext::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -235,7 +241,7 @@ pub mod defs {
                 },
             }
         }
-        Ok(Value::String(NixString::with_context(out, ctx)))
+        Ok(NixString::with_context(out, ctx))
     }
 
     /// Parse a JSON string into a Nix value: objects become sets, arrays lists,

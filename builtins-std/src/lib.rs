@@ -15,6 +15,7 @@ pub mod control;
 pub mod derivation;
 pub mod json;
 pub mod lists;
+pub mod store;
 pub mod strings;
 pub mod types;
 
@@ -28,6 +29,7 @@ pub static PACKS: &[&Pack] = &[
     &control::PACK,
     &strings::PACK,
     &json::PACK,
+    &store::PACK,
 ];
 
 /// Register every standard pack with an evaluation (and `derivation`, which is

@@ -1,112 +1,25 @@
 //! `nixie`: evaluate Nix expressions from the command line, as a drop-in for
-//! `nix-instantiate --eval` (and `--parse`).
+//! `nix-instantiate`: instantiation (the default: `.drv` files written, their paths
+//! printed), `--eval` and `--parse`.
 
 mod attr_path;
+mod instantiate;
+mod options;
 mod output;
+mod store_setup;
 
 use clap::Parser;
-use nixie_eval::settings::{LintLevel, Lints};
 use nixie_eval::value::{Attrs, NixString, Value};
 use nixie_eval::{Error, Evaluation};
+use options::Cli;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Command-line options, named as `nix-instantiate` names them.
-#[derive(Parser, Debug)]
-#[command(
-    name = "nixie",
-    version,
-    about = "Evaluate Nix expressions (a nix-instantiate --eval drop-in)"
-)]
-struct Cli {
-    /// Evaluate and print the result (the only mode besides --parse).
-    #[arg(long)]
-    eval: bool,
-    /// Parse the input and check it for syntax and scope errors only.
-    #[arg(long)]
-    parse: bool,
-    /// Evaluate the result completely, not just to weak head normal form.
-    #[arg(long)]
-    strict: bool,
-    /// Print the result as JSON.
-    #[arg(long)]
-    json: bool,
-    /// Print the result as XML.
-    #[arg(long)]
-    xml: bool,
-    /// Leave source locations out of the XML output.
-    #[arg(long)]
-    no_location: bool,
-    /// Treat the arguments as expressions instead of file names.
-    #[arg(short = 'E', long = "expr")]
-    expr: bool,
-    /// Select an attribute of the result (repeatable).
-    #[arg(short = 'A', long = "attr", value_name = "ATTRPATH")]
-    attr: Vec<String>,
-    /// Add a search path entry (`name=path` or `path`).
-    #[arg(short = 'I', value_name = "PATH")]
-    include: Vec<String>,
-    /// Pass an argument (a Nix expression) to a top-level function.
-    #[arg(long = "arg", num_args = 2, value_names = ["NAME", "EXPR"])]
-    arg: Vec<String>,
-    /// Pass a string argument to a top-level function.
-    #[arg(long = "argstr", num_args = 2, value_names = ["NAME", "VALUE"])]
-    argstr: Vec<String>,
-    /// Print the evaluation trace with errors.
-    #[arg(long)]
-    show_trace: bool,
-    /// Do not print the trace (the default).
-    #[arg(long)]
-    no_show_trace: bool,
-    /// Limit the depth of nested calls.
-    #[arg(long, value_name = "N")]
-    max_call_depth: Option<usize>,
-    /// Accepted for compatibility; no store is written.
-    #[arg(long)]
-    readonly_mode: bool,
-    /// Accepted for compatibility.
-    #[arg(long)]
-    read_write_mode: bool,
-    /// Accepted for compatibility.
-    #[arg(long, value_name = "FEATURES")]
-    extra_experimental_features: Vec<String>,
-    /// Accepted for compatibility (`--option NAME VALUE`).
-    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"])]
-    option: Vec<String>,
-    /// Lint absolute and home path literals: ignore, warn or fatal.
-    #[arg(long, value_name = "LEVEL")]
-    lint_absolute_path_literals: Option<LintArg>,
-    /// Lint relative path literals without `./`: ignore, warn or fatal.
-    #[arg(long, value_name = "LEVEL")]
-    lint_short_path_literals: Option<LintArg>,
-    /// Lint unquoted URL literals: ignore, warn or fatal.
-    #[arg(long, value_name = "LEVEL")]
-    lint_url_literals: Option<LintArg>,
-    /// Allow impure operations (accepted for compatibility; nixie does not restrict them yet).
-    #[arg(long)]
-    impure: bool,
-    /// Print the documentation of a builtin and exit.
-    #[arg(long, value_name = "NAME")]
-    doc: Option<String>,
-    /// Files (or expressions with -E); `-` reads standard input.
-    inputs: Vec<String>,
-}
-
-/// A `--lint-*` level.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum LintArg {
-    Ignore,
-    Warn,
-    Fatal,
-}
-
-fn lint_level(a: Option<LintArg>) -> LintLevel {
-    match a {
-        None | Some(LintArg::Ignore) => LintLevel::Off,
-        Some(LintArg::Warn) => LintLevel::Warn,
-        Some(LintArg::Fatal) => LintLevel::Fatal,
-    }
+/// Print an error the way Nix prints one before any evaluation, and exit 1.
+fn fail(msg: &str) -> ! {
+    eprintln!("error: {msg}");
+    std::process::exit(1)
 }
 
 fn build_evaluation(cli: &Cli) -> Evaluation {
@@ -123,27 +36,14 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
             b = b.search_path_entry(e);
         }
     }
-    let features: Vec<String> = cli
-        .extra_experimental_features
-        .iter()
-        .flat_map(|f| f.split_whitespace())
-        .map(String::from)
-        .collect();
-    let lints = Lints {
-        absolute_path: lint_level(cli.lint_absolute_path_literals),
-        short_path: lint_level(cli.lint_short_path_literals),
-        url_literals: lint_level(cli.lint_url_literals),
-    };
-    let max_call_depth = cli.max_call_depth;
-    b = b.configure(|s| {
-        s.lints = lints;
-        s.features = features;
-        s.max_call_depth = max_call_depth;
-    });
-    b.build().unwrap_or_else(|c| {
-        eprintln!("error: {c}");
-        std::process::exit(1)
-    })
+    let mut settings = nixie_eval::Settings::default();
+    let mut store_url = cli.store.clone();
+    options::apply(cli, &mut settings, &mut store_url).unwrap_or_else(|m| fail(&m));
+    // As nix-instantiate: evaluation alone writes nothing unless asked to.
+    let read_only = cli.readonly_mode || ((cli.eval || cli.parse) && !cli.read_write_mode);
+    let setup = store_setup::open(store_url.as_deref(), read_only).unwrap_or_else(|m| fail(&m));
+    b = b.settings(settings).store(setup.store).io(setup.io);
+    b.build().unwrap_or_else(|c| fail(&c.to_string()))
 }
 
 fn main() -> ExitCode {
@@ -171,11 +71,19 @@ fn main() -> ExitCode {
     } else {
         cli.inputs.clone()
     };
+    let mut roots = instantiate::Roots {
+        add_root: cli
+            .add_root
+            .as_ref()
+            .map(|r| nixie_eval::paths::resolve(&cwd, &r.to_string_lossy())),
+        made: 0,
+        warned: false,
+    };
     for input in &inputs {
         let code = if cli.parse {
             parse_one(&cli, &mut eval, input, &cwd)
         } else {
-            eval_one(&cli, &mut eval, input, &cwd)
+            eval_one(&cli, &mut eval, input, &cwd, &mut roots)
         };
         if code != ExitCode::SUCCESS {
             return code;
@@ -252,7 +160,13 @@ fn auto_args(cli: &Cli, eval: &mut Evaluation, cwd: &Path) -> Result<Attrs, Erro
     Ok(Attrs::from_unsorted(entries))
 }
 
-fn eval_one(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitCode {
+fn eval_one(
+    cli: &Cli,
+    eval: &mut Evaluation,
+    input: &str,
+    cwd: &Path,
+    roots: &mut instantiate::Roots,
+) -> ExitCode {
     let (name, dir, text, path) = match read_input(cli, input, cwd) {
         Ok(x) => x,
         Err(m) => {
@@ -274,6 +188,14 @@ fn eval_one(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitCo
         let mut out = Vec::new();
         for ap in &paths {
             let v = attr_path::select(eval, root.clone(), ap, &args)?;
+            if !cli.eval {
+                for f in instantiate::derivations(eval, v, &args)? {
+                    let line = instantiate::print_line(&f, roots).map_err(Error::msg)?;
+                    out.extend(line.into_bytes());
+                    out.push(b'\n');
+                }
+                continue;
+            }
             let v = if args.is_empty() {
                 v
             } else {

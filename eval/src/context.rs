@@ -10,6 +10,7 @@ use crate::errors::{Control, Error};
 use crate::host::Host;
 use crate::io::Io;
 use crate::settings::Settings;
+use crate::store::{FileIngestion, NarFilter, Store};
 use crate::value::{NixString, Thunk, Value};
 use crate::vm::{Airlock, Request, Yield};
 use std::cell::RefCell;
@@ -76,6 +77,43 @@ impl<'a> Ctx<'a> {
     /// The logical store directory (`/nix/store` unless `NIX_STORE_DIR` says otherwise).
     pub fn store_dir(&self) -> String {
         self.host.store_dir()
+    }
+
+    /// The store objects are kept in.
+    pub fn store(&self) -> Rc<dyn Store> {
+        self.host.store.clone()
+    }
+
+    /// Ingest a file or tree into the store as `name` (see [`crate::store::add_path`]);
+    /// the result's path is returned as a string whose context names it.
+    pub fn add_path(
+        &mut self,
+        src: &Path,
+        name: &str,
+        method: FileIngestion,
+        filter: Option<NarFilter<'_>>,
+    ) -> Result<(NixString, [u8; 32]), Error> {
+        let added =
+            crate::store::add_path(&*self.host.io, &*self.host.store, src, name, method, filter)?;
+        Ok((crate::host::store_path_string(added.path), added.sha256))
+    }
+
+    /// Add a text file to the store (`toFile`, a `.drv`) with these references; the
+    /// result is its store path.
+    pub fn add_text(
+        &mut self,
+        name: &str,
+        contents: &[u8],
+        references: &std::collections::BTreeSet<String>,
+    ) -> Result<String, Error> {
+        let path = crate::store::add_text(&*self.host.store, name, contents, references)?;
+        self.host.made_refs.insert(path.clone(), references.clone());
+        Ok(path)
+    }
+
+    /// The closure of a store path under references (itself included).
+    pub fn closure(&self, path: &str) -> Result<std::collections::BTreeSet<String>, Error> {
+        Ok(self.host.closure(path)?)
     }
 
     /// Copy a path to the store (as string interpolation does); the result is the

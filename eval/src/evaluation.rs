@@ -7,6 +7,7 @@ use crate::errors::Error;
 use crate::host::{Host, WarningSink};
 use crate::io::{Io, StdIo};
 use crate::settings::Settings;
+use crate::store::{DummyStore, Store};
 use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
 use crate::vm::Vm;
 use std::any::Any;
@@ -23,6 +24,7 @@ struct Registered {
 pub struct EvaluationBuilder {
     packs: Vec<Registered>,
     io: Rc<dyn Io>,
+    store: Rc<dyn Store>,
     search_path: Vec<(String, String)>,
     nix_globals: Vec<(&'static str, bool, &'static str)>,
     settings: Settings,
@@ -147,6 +149,13 @@ impl EvaluationBuilder {
         self
     }
 
+    /// Keep store objects here (the default, a [`DummyStore`], computes paths and
+    /// keeps nothing). The store also decides the logical store directory.
+    pub fn store(mut self, store: Rc<dyn Store>) -> Self {
+        self.store = store;
+        self
+    }
+
     /// Add a search path entry (`prefix=path`, or a bare path) as `-I` does.
     pub fn search_path_entry(mut self, entry: &str) -> Self {
         match entry.split_once('=') {
@@ -218,7 +227,7 @@ impl EvaluationBuilder {
             states.push(r.state.map(|(_, _, s)| s));
             table.add_pack(r.pack, id as u32)?;
         }
-        let mut host = Host::new(self.io);
+        let mut host = Host::new(self.io, self.store);
         host.search_path = self.search_path;
         host.states = states;
         host.settings = self.settings;
@@ -399,6 +408,7 @@ impl Evaluation {
         EvaluationBuilder {
             packs: Vec::new(),
             io: Rc::new(StdIo),
+            store: Rc::new(DummyStore::default()),
             search_path: Vec::new(),
             nix_globals: Vec::new(),
             settings: Settings::default(),

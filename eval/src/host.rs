@@ -6,6 +6,7 @@
 use crate::errors::ErrorKind;
 use crate::io::Io;
 use crate::settings::Settings;
+use crate::store::{FileIngestion, Store};
 use crate::value::{NixContext, NixString, Value};
 use rustc_hash::FxHashMap;
 use std::any::Any;
@@ -18,6 +19,11 @@ pub type WarningSink = Rc<dyn Fn(&str)>;
 /// The host state of one evaluation.
 pub(crate) struct Host {
     pub(crate) io: Rc<dyn Io>,
+    /// Where store objects are kept.
+    pub(crate) store: Rc<dyn Store>,
+    /// References of the text objects this evaluation made (the store may keep
+    /// nothing, so they are remembered here for closures).
+    pub(crate) made_refs: FxHashMap<String, std::collections::BTreeSet<String>>,
     /// Store paths of paths already copied to the store.
     pub(crate) store_paths: FxHashMap<PathBuf, NixString>,
     /// `-I` / `NIX_PATH` entries: (prefix, path), searched in order.
@@ -31,9 +37,11 @@ pub(crate) struct Host {
 }
 
 impl Host {
-    pub(crate) fn new(io: Rc<dyn Io>) -> Host {
+    pub(crate) fn new(io: Rc<dyn Io>, store: Rc<dyn Store>) -> Host {
         Host {
             io,
+            store,
+            made_refs: FxHashMap::default(),
             store_paths: FxHashMap::default(),
             search_path: Vec::new(),
             import_cache: FxHashMap::default(),
@@ -43,16 +51,13 @@ impl Host {
         }
     }
 
-    /// The store directory (`NIX_STORE_DIR`, default `/nix/store`).
+    /// The logical store directory.
     pub(crate) fn store_dir(&self) -> String {
-        self.io
-            .env_var("NIX_STORE_DIR")
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| "/nix/store".into())
+        self.store.store_dir().to_string()
     }
 
-    /// The store path a path gets when it is copied to the store (as interpolation
-    /// does), as a string whose context is that store path.
+    /// Copy a path to the store (as interpolation does), once per path; the result
+    /// is the store path as a string whose context is that store path.
     pub(crate) fn copy_to_store(&mut self, path: &Path) -> Result<NixString, ErrorKind> {
         if let Some(s) = self.store_paths.get(path) {
             return Ok(s.clone());
@@ -61,21 +66,38 @@ impl Host {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let hash = crate::store::nar_sha256(&*self.io, path).map_err(|e| match e.kind() {
-            // The serialiser's own message (an unsupported file type).
-            std::io::ErrorKind::Other => ErrorKind::Io(e.to_string()),
-            _ => ErrorKind::Io(format!(
-                "getting status of '{}': {}",
-                path.display(),
-                crate::lang_builtins::io_msg(&e)
-            )),
-        })?;
-        let sp = crate::store::make_store_path("source", &hash, &name, &self.store_dir());
-        let mut ctx = NixContext::new();
-        ctx.insert(crate::value::ContextElem::opaque(&sp));
-        let s = NixString::with_context(sp.into_bytes(), ctx);
+        let added = crate::store::add_path(
+            &*self.io,
+            &*self.store,
+            path,
+            &name,
+            FileIngestion::Recursive,
+            None,
+        )?;
+        let s = store_path_string(added.path);
         self.store_paths.insert(path.to_path_buf(), s.clone());
         Ok(s)
+    }
+
+    /// The closure of `path` under references: itself and everything it refers to,
+    /// directly or not, as far as this evaluation or the store knows.
+    pub(crate) fn closure(
+        &self,
+        path: &str,
+    ) -> Result<std::collections::BTreeSet<String>, ErrorKind> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = vec![path.to_string()];
+        while let Some(p) = todo.pop() {
+            if !seen.insert(p.clone()) {
+                continue;
+            }
+            let refs = match self.made_refs.get(&p) {
+                Some(r) => Some(r.clone()),
+                None => self.store.references(&p)?,
+            };
+            todo.extend(refs.into_iter().flatten().filter(|r| !seen.contains(r)));
+        }
+        Ok(seen)
     }
 
     /// Resolve a `<name/rest>` search path.
@@ -117,4 +139,11 @@ pub(crate) fn resolve_search_path(
     Err(ErrorKind::Throw(format!(
         "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
     )))
+}
+
+/// A store path as a string whose context is that path.
+pub(crate) fn store_path_string(path: String) -> NixString {
+    let mut ctx = NixContext::new();
+    ctx.insert(crate::value::ContextElem::opaque(&path));
+    NixString::with_context(path.into_bytes(), ctx)
 }

@@ -42,6 +42,8 @@ pub struct Settings {
     /// Restricted evaluation (`restrict-eval`): only the search path and allowed
     /// URIs are reachable.
     pub restrict_eval: bool,
+    /// URI prefixes fetchers may reach in restricted mode (`allowed-uris`).
+    pub allowed_uris: Vec<String>,
 }
 
 impl Settings {

@@ -54,28 +54,6 @@ pub fn get_context(s: &NixString) -> Attrs {
     Attrs::from_sorted(entries)
 }
 
-/// Whether `p` is a store path directly in `store_dir` (a hash and a valid name).
-pub fn is_store_path(p: &str, store_dir: &str) -> bool {
-    let Some(base) = p.strip_prefix(store_dir).and_then(|r| r.strip_prefix('/')) else {
-        return false;
-    };
-    let b = base.as_bytes();
-    if b.len() < 34
-        || b[32] != b'-'
-        || !b[..32]
-            .iter()
-            .all(|&c| nixie_eval::encoding::is_base32_char(c))
-    {
-        return false;
-    }
-    let name = &b[33..];
-    name.len() <= 211
-        && !name.starts_with(b".")
-        && name
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || b"+-._?=".contains(&c))
-}
-
 /// Whether a store path names a derivation.
 pub fn is_derivation(p: &str) -> bool {
     p.ends_with(".drv")
@@ -155,7 +133,7 @@ pub fn append_context(
     merge_context(&mut new, s.context());
     for (name, info) in ctx.iter() {
         let path = name.to_str_lossy();
-        if !is_store_path(&path, &store_dir) {
+        if !nixie_eval::store::is_store_path(&path, &store_dir) {
             return Err(nixie_eval::Error::msg(format!(
                 "context key '{path}' is not a store path"
             )));

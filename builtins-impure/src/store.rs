@@ -1,0 +1,236 @@
+//! Copying file system trees into the store: `builtins.path`, `filterSource`, and
+//! `storePath` (a path already in the store, taken as it is).
+
+use nixie_eval::builtins;
+
+#[builtins(name = "impure-store")]
+pub mod defs {
+    use nixie_eval::io::FileKind;
+    use nixie_eval::prelude::*;
+    use nixie_eval::store::FileIngestion;
+    use nixie_eval::value::{ContextElem, NixContext};
+    use std::collections::HashSet;
+    use std::path::{Path, PathBuf};
+
+    /// `v` as an absolute path, as Nix's `coerceToPath` takes it (a path, or a
+    /// string starting with `/`).
+    async fn coerce_to_path(co: &mut Co, v: Value) -> Result<PathBuf, ErrorKind> {
+        if let Value::Path(p) = co.force(v.clone()).await {
+            return Ok((*p).clone());
+        }
+        let s = co.coerce_to_string(v, Coercion::KeepPaths).await;
+        if !s.as_bytes().starts_with(b"/") {
+            return Err(ErrorKind::Other(format!(
+                "string '{s}' doesn't represent an absolute path"
+            )));
+        }
+        Ok(PathBuf::from(nixie_eval::paths::normalise(&s.to_string())))
+    }
+
+    fn kind_name(k: FileKind) -> &'static str {
+        match k {
+            FileKind::Regular { .. } => "regular",
+            FileKind::Directory => "directory",
+            FileKind::Symlink => "symlink",
+            FileKind::Other => "unknown",
+        }
+    }
+
+    /// Run the filter over the tree at `root`, depth first in name order as Nix
+    /// serialises it, and return the entries it rejected (their insides are not
+    /// visited).
+    async fn rejected_by(
+        co: &mut Co,
+        filter: Value,
+        root: &Path,
+    ) -> Result<HashSet<PathBuf>, Error> {
+        let mut rejected = HashSet::new();
+        let mut todo = vec![root.to_path_buf()];
+        while let Some(dir) = todo.pop() {
+            let listed = co.ctx(|cx| {
+                let io = cx.io();
+                match io.file_kind(&dir) {
+                    Ok(FileKind::Directory) => io.read_dir_names(&dir).map(Some),
+                    _ => Ok(None),
+                }
+            });
+            let Some(mut names) = listed
+                .map_err(|e| Error::msg(format!("reading directory '{}': {e}", dir.display())))?
+            else {
+                continue;
+            };
+            names.sort();
+            let mut subdirs = Vec::new();
+            for n in names {
+                let p = dir.join(n);
+                let kind = co
+                    .ctx(|cx| cx.io().file_kind(&p))
+                    .map(kind_name)
+                    .unwrap_or("unknown");
+                let args = vec![
+                    Value::string(p.to_string_lossy().as_ref()),
+                    Value::string(kind),
+                ];
+                let keep = co.call(filter.clone(), args).await;
+                match keep {
+                    Value::Bool(true) => {
+                        if kind == "directory" {
+                            subdirs.push(p);
+                        }
+                    }
+                    Value::Bool(false) => {
+                        rejected.insert(p);
+                    }
+                    other => {
+                        return Err(Error::from(nixie_eval::convert::type_error(
+                            "a Boolean",
+                            &other,
+                        ))
+                        .with_hint(
+                            "while evaluating the return value of the path filter function",
+                        ))
+                    }
+                }
+            }
+            // Visit subdirectories in name order: the first is popped first.
+            todo.extend(subdirs.into_iter().rev());
+        }
+        Ok(rejected)
+    }
+
+    /// Ingest `src` with the filter's verdicts and the expected hash checked.
+    async fn add(
+        co: &mut Co,
+        src: PathBuf,
+        name: String,
+        method: FileIngestion,
+        filter: Option<Value>,
+        expected: Option<Vec<u8>>,
+    ) -> Result<Value, Error> {
+        nixie_eval::store::validate_name(&name).map_err(Error::msg)?;
+        let rejected = match filter {
+            Some(f) => Some(rejected_by(co, f, &src).await?),
+            None => None,
+        };
+        let keep = |p: &Path| rejected.as_ref().is_none_or(|r| !r.contains(p));
+        let (path, sha256) = co.ctx(|cx| {
+            cx.add_path(
+                &src,
+                &name,
+                method,
+                rejected.as_ref().map(|_| &keep as &dyn Fn(&Path) -> bool),
+            )
+        })?;
+        if let Some(want) = expected {
+            if want != sha256 {
+                return Err(Error::msg(format!(
+                    "store path mismatch in (possibly filtered) path added from '{}'",
+                    src.display()
+                )));
+            }
+        }
+        Ok(Value::String(path))
+    }
+
+    /// The arguments `builtins.path` takes.
+    #[derive(FromAttrs)]
+    #[nix(unknown = "unsupported argument '{name}' to 'builtins.path'")]
+    #[nix(missing = "missing required 'path' attribute in the first argument to 'builtins.path'")]
+    pub struct PathArgs {
+        path: Lazy<Value>,
+        name: Option<NixString>,
+        filter: Option<Lazy<Value>>,
+        #[nix(default = "true")]
+        recursive: bool,
+        sha256: Option<NixString>,
+    }
+
+    /// `path { path; name ? <base name>; filter ? null; recursive ? true; sha256 ? null; }`:
+    /// copy a path to the store, keeping the entries `filter path type` accepts;
+    /// with `sha256` the result must have that hash.
+    #[builtin("path")]
+    async fn path(co: &mut Co, args: Value) -> Result<Value, Error> {
+        let args: PathArgs = co.force_to(args).await?;
+        let src = coerce_to_path(co, args.path.into_value()).await?;
+        let name = match args.name {
+            Some(n) if !n.as_bytes().is_empty() => {
+                n.require_no_context()?;
+                n.to_string()
+            }
+            _ => base_name(&src),
+        };
+        let method = if args.recursive {
+            FileIngestion::Recursive
+        } else {
+            FileIngestion::Flat
+        };
+        let expected = match args.sha256 {
+            Some(h) if !h.as_bytes().is_empty() => {
+                h.require_no_context()?;
+                Some(nixie_eval::hash::Hash::parse_any(&h.to_string(), Some("sha256"))?.digest)
+            }
+            _ => None,
+        };
+        let filter = match args.filter {
+            Some(f) => Some(co.force(f.into_value()).await),
+            None => None,
+        };
+        add(co, src, name, method, filter, expected).await
+    }
+
+    fn base_name(p: &Path) -> String {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// `filterSource filter path`: copy `path` to the store, keeping the entries
+    /// for which `filter path type` is true.
+    #[builtin("filterSource")]
+    async fn filter_source(co: &mut Co, filter: Value, path: Value) -> Result<Value, Error> {
+        let src = coerce_to_path(co, path).await?;
+        let filter = co.force(filter).await;
+        if !filter.is_function() {
+            return Err(Error::from(nixie_eval::convert::type_error(
+                "a function",
+                &filter,
+            )));
+        }
+        let name = base_name(&src);
+        add(co, src, name, FileIngestion::Recursive, Some(filter), None).await
+    }
+
+    /// `storePath path`: a path that is already in the store, as a string whose
+    /// context names it (not allowed in pure evaluation mode).
+    #[builtin("storePath")]
+    async fn store_path(co: &mut Co, path: Value) -> Result<Value, Error> {
+        if co.ctx(|cx| cx.settings().pure_eval) {
+            return Err(Error::msg(
+                "'builtins.storePath' is not allowed in pure evaluation mode".to_string(),
+            ));
+        }
+        let p = coerce_to_path(co, path).await?;
+        let text = p.to_string_lossy().into_owned();
+        let store_dir = co.ctx(|cx| cx.store_dir());
+        let in_store = text
+            .strip_prefix(store_dir.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .filter(|r| !r.is_empty());
+        let Some(rest) = in_store else {
+            return Err(Error::msg(format!("path '{text}' is not in the Nix store")));
+        };
+        let top = format!("{store_dir}/{}", rest.split('/').next().unwrap_or(rest));
+        let store = co.ctx(|cx| cx.store());
+        if store.is_writable() && !store.is_valid(&top).map_err(ErrorKind::from)? {
+            return Err(Error::msg(format!("path '{top}' is not valid")));
+        }
+        let mut ctx = NixContext::new();
+        ctx.insert(ContextElem::opaque(&top));
+        Ok(Value::String(NixString::with_context(
+            text.into_bytes(),
+            ctx,
+        )))
+    }
+}
+
+pub use defs::PACK;
