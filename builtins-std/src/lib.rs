@@ -13,6 +13,7 @@ pub mod attrs;
 pub mod constants;
 pub mod control;
 pub mod derivation;
+pub mod flake_ref;
 pub mod json;
 pub mod lists;
 pub mod store;
@@ -30,6 +31,7 @@ pub static PACKS: &[&Pack] = &[
     &strings::PACK,
     &json::PACK,
     &store::PACK,
+    &flake_ref::PACK,
 ];
 
 /// Register every standard pack with an evaluation (and `derivation`, which is
