@@ -25,6 +25,7 @@ pub fn generate(pack: Pack) -> TokenStream {
         .map(|n| n.value())
         .unwrap_or_else(|| module.ident.unraw().to_string());
     let overrides = options.overrides;
+    let impure = options.impure;
     let namespace = match &options.namespace {
         Some(ns) => quote!(::core::option::Option::Some(#ns)),
         None => quote!(::core::option::Option::None),
@@ -82,6 +83,7 @@ pub fn generate(pack: Pack) -> TokenStream {
             builtins: &[#(#entries),*],
             values: &[#(#values),*],
             overrides: #overrides,
+            impure: #impure,
             state: #state,
         };
     })

@@ -11,6 +11,8 @@
 //! - `state = Type`: the pack carries state of this type; register the pack with
 //!   `EvaluationBuilder::pack_with_state(&PACK, value)`, and builtins receive it through
 //!   a parameter `#[state] s: Rc<Type>` (each registration has its own state).
+//! - `impure`: the pack's constants are absent in pure evaluation mode (as C++ Nix's
+//!   `currentTime` and `currentSystem`).
 //! - `overrides`: this pack's names replace those of packs registered before it instead
 //!   of being a collision error.
 //! - `crate = path`: where `nixie_eval` is, for crates that re-export it.

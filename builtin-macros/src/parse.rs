@@ -10,6 +10,7 @@ pub struct PackOptions {
     pub name: Option<LitStr>,
     pub state: Option<syn::Type>,
     pub overrides: bool,
+    pub impure: bool,
     /// `builtins.NS.name` instead of `builtins.name`.
     pub namespace: Option<LitStr>,
     /// The path of `nixie_eval` (for crates that re-export it).
@@ -100,6 +101,7 @@ fn parse_options(attr: TokenStream) -> syn::Result<PackOptions> {
         name: None,
         state: None,
         overrides: false,
+        impure: false,
         namespace: None,
         krate: None,
     };
@@ -149,10 +151,11 @@ fn parse_options(attr: TokenStream) -> syn::Result<PackOptions> {
                 }
             },
             Meta::Path(p) if p.is_ident("overrides") => opts.overrides = true,
+            Meta::Path(p) if p.is_ident("impure") => opts.impure = true,
             other => {
                 return Err(syn::Error::new(
                     other.span(),
-                    "unknown #[builtins] option; expected `name = \"...\"`, `state = Type`, `namespace = \"...\"`, `crate = path` or `overrides`",
+                    "unknown #[builtins] option; expected `name = \"...\"`, `state = Type`, `namespace = \"...\"`, `crate = path`, `overrides` or `impure`",
                 ))
             }
         }

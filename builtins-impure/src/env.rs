@@ -2,13 +2,18 @@
 
 use nixie_eval::builtins;
 
-#[builtins(name = "impure-env")]
+#[builtins(name = "impure-env", impure)]
 pub mod defs {
     use nixie_eval::prelude::*;
 
-    /// The value of an environment variable, or "" if it is not set.
+    /// The value of an environment variable, or "" if it is not set (always ""
+    /// in pure and restricted evaluation).
     #[builtin("getEnv")]
     fn get_env(cx: &mut Ctx, name: NixString) -> Result<String, ErrorKind> {
+        let s = cx.settings();
+        if s.pure_eval || s.restrict_eval {
+            return Ok(String::new());
+        }
         Ok(cx.io().env_var(&name.to_str_lossy()).unwrap_or_default())
     }
 

@@ -17,11 +17,7 @@ pub mod defs {
     }
 
     fn io_error(p: &std::path::Path, e: std::io::Error) -> ErrorKind {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
-            _ => e.to_string(),
-        };
-        ErrorKind::Io(format!("opening file '{}': {why}", p.display()))
+        ErrorKind::Io(nixie_eval::describe_io_error("opening file", p, &e))
     }
 
     fn kind_name(k: FileKind) -> &'static str {

@@ -36,64 +36,72 @@ pub mod defs {
         }
     }
 
-    /// Run the filter over the tree at `root`, depth first in name order as Nix
-    /// serialises it, and return the entries it rejected (their insides are not
-    /// visited).
+    /// The names in `dir` in NAR order, or `None` when it is not a directory.
+    fn listing(co: &mut Co, dir: &Path) -> Result<Option<Vec<std::ffi::OsString>>, Error> {
+        let listed = co.ctx(|cx| {
+            let io = cx.io();
+            match io.file_kind(dir) {
+                Ok(FileKind::Directory) => io.read_dir_names(dir).map(Some),
+                _ => Ok(None),
+            }
+        });
+        let mut names = listed
+            .map_err(|e| Error::msg(nixie_eval::describe_io_error("reading directory", dir, &e)))?;
+        if let Some(n) = names.as_mut() {
+            n.sort();
+        }
+        Ok(names)
+    }
+
+    /// Run the filter over the tree at `root` in the order Nix serialises it (depth
+    /// first, names sorted) and return the entries it rejected (their insides are
+    /// not visited).
     async fn rejected_by(
         co: &mut Co,
         filter: Value,
         root: &Path,
     ) -> Result<HashSet<PathBuf>, Error> {
         let mut rejected = HashSet::new();
-        let mut todo = vec![root.to_path_buf()];
-        while let Some(dir) = todo.pop() {
-            let listed = co.ctx(|cx| {
-                let io = cx.io();
-                match io.file_kind(&dir) {
-                    Ok(FileKind::Directory) => io.read_dir_names(&dir).map(Some),
-                    _ => Ok(None),
-                }
-            });
-            let Some(mut names) = listed
-                .map_err(|e| Error::msg(format!("reading directory '{}': {e}", dir.display())))?
-            else {
+        let Some(names) = listing(co, root)? else {
+            return Ok(rejected);
+        };
+        // Open directories: their path and the names still to visit (reversed).
+        let mut stack = vec![(
+            root.to_path_buf(),
+            names.into_iter().rev().collect::<Vec<_>>(),
+        )];
+        while let Some((dir, todo)) = stack.last_mut() {
+            let Some(name) = todo.pop() else {
+                stack.pop();
                 continue;
             };
-            names.sort();
-            let mut subdirs = Vec::new();
-            for n in names {
-                let p = dir.join(n);
-                let kind = co
-                    .ctx(|cx| cx.io().file_kind(&p))
-                    .map(kind_name)
-                    .unwrap_or("unknown");
-                let args = vec![
-                    Value::string(p.to_string_lossy().as_ref()),
-                    Value::string(kind),
-                ];
-                let keep = co.call(filter.clone(), args).await;
-                match keep {
-                    Value::Bool(true) => {
-                        if kind == "directory" {
-                            subdirs.push(p);
-                        }
-                    }
-                    Value::Bool(false) => {
-                        rejected.insert(p);
-                    }
-                    other => {
-                        return Err(Error::from(nixie_eval::convert::type_error(
-                            "a Boolean",
-                            &other,
-                        ))
-                        .with_hint(
-                            "while evaluating the return value of the path filter function",
-                        ))
-                    }
+            let p = dir.join(name);
+            let kind = co
+                .ctx(|cx| cx.io().file_kind(&p))
+                .map(kind_name)
+                .unwrap_or("unknown");
+            let args = vec![
+                Value::string(p.to_string_lossy().as_ref()),
+                Value::string(kind),
+            ];
+            match co.call(filter.clone(), args).await {
+                Value::Bool(true) if kind == "directory" => {
+                    let names = listing(co, &p)?.unwrap_or_default();
+                    stack.push((p, names.into_iter().rev().collect()));
+                }
+                Value::Bool(true) => {}
+                Value::Bool(false) => {
+                    rejected.insert(p);
+                }
+                other => {
+                    return Err(
+                        Error::from(nixie_eval::convert::type_error("a Boolean", &other))
+                            .with_hint(
+                                "while evaluating the return value of the path filter function",
+                            ),
+                    )
                 }
             }
-            // Visit subdirectories in name order: the first is popped first.
-            todo.extend(subdirs.into_iter().rev());
         }
         Ok(rejected)
     }

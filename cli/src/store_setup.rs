@@ -25,8 +25,10 @@ fn root_of(url: &str) -> Result<Option<PathBuf>, String> {
     if url == "local" || url == "daemon" || url == "unix://" {
         return Ok(Some(PathBuf::from("/")));
     }
-    if url.starts_with('/') {
-        return Ok(Some(PathBuf::from(url)));
+    // Anything that looks like a path is a local store rooted there.
+    if url.starts_with('/') || url.starts_with('.') || (url.contains('/') && !url.contains("://")) {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        return Ok(Some(nixie_eval::paths::resolve(&cwd, url)));
     }
     if let Some(params) = url.strip_prefix("local?") {
         for kv in params.split('&') {

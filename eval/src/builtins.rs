@@ -109,6 +109,8 @@ pub struct Pack {
     pub values: &'static [PackValue],
     /// Whether this pack's names replace earlier packs' names instead of colliding.
     pub overrides: bool,
+    /// Whether its constants are left out in pure evaluation mode.
+    pub impure: bool,
     /// The type of the pack's state, if it has any.
     pub state: Option<PackState>,
 }

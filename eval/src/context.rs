@@ -95,6 +95,7 @@ impl<'a> Ctx<'a> {
     ) -> Result<(NixString, [u8; 32]), Error> {
         let added =
             crate::store::add_path(&*self.host.io, &*self.host.store, src, name, method, filter)?;
+        self.host.allow(&added.path);
         Ok((crate::host::store_path_string(added.path), added.sha256))
     }
 
@@ -108,6 +109,7 @@ impl<'a> Ctx<'a> {
     ) -> Result<String, Error> {
         let path = crate::store::add_text(&*self.host.store, name, contents, references)?;
         self.host.made_refs.insert(path.clone(), references.clone());
+        self.host.allow(&path);
         Ok(path)
     }
 

@@ -112,6 +112,7 @@ impl ErrorKind {
                 format!("function '{func}' called without required argument '{arg}'")
             }
             ErrorKind::UnexpectedArgument { func, arg } => {
+                let arg = crate::printer::identifier_text(arg.as_bytes());
                 format!("function '{func}' called with unexpected argument '{arg}'")
             }
             ErrorKind::DuplicateAttribute(n) => format!("attribute '{n}' already defined"),

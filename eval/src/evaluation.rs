@@ -223,12 +223,28 @@ impl EvaluationBuilder {
             },
         ];
         regs.extend(self.packs);
+        let pure = self.settings.pure_eval;
         for (id, r) in regs.into_iter().enumerate() {
             states.push(r.state.map(|(_, _, s)| s));
-            table.add_pack(r.pack, id as u32)?;
+            table.add_pack(r.pack, id as u32, pure)?;
         }
-        let mut host = Host::new(self.io, self.store);
-        host.search_path = self.search_path;
+        // Pure evaluation has no search path at all.
+        let search_path = if pure { Vec::new() } else { self.search_path };
+        let (io, allowed) = if pure || self.settings.restrict_eval {
+            let list = crate::purity::AllowList::default();
+            for (_, dir) in &search_path {
+                if !dir.contains("://") {
+                    list.allow(&crate::paths::resolve(&self.io.current_dir(), dir));
+                }
+            }
+            let io = crate::purity::RestrictedIo::new(self.io, list.clone(), pure);
+            (Rc::new(io) as Rc<dyn Io>, Some(list))
+        } else {
+            (self.io, None)
+        };
+        let mut host = Host::new(io, self.store);
+        host.allowed = allowed;
+        host.search_path = search_path;
         host.states = states;
         host.settings = self.settings;
         if let Some(sink) = self.warning_sink {
@@ -295,7 +311,8 @@ struct NameTable {
 }
 
 impl NameTable {
-    fn add_pack(&mut self, pack: &'static Pack, id: u32) -> Result<(), BuildError> {
+    /// Add a pack's names; in pure mode an impure pack's constants are left out.
+    fn add_pack(&mut self, pack: &'static Pack, id: u32, pure: bool) -> Result<(), BuildError> {
         for (def, global) in pack.builtins {
             let v = Value::Builtin(Rc::new(PartialApp {
                 def,
@@ -304,7 +321,7 @@ impl NameTable {
             }));
             self.add(pack, def.name, *global, v, def.doc)?;
         }
-        for pv in pack.values {
+        for pv in pack.values.iter().filter(|_| !(pure && pack.impure)) {
             self.add(pack, pv.name, pv.global, (pv.make)(), pv.doc)?;
         }
         Ok(())

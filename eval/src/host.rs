@@ -34,6 +34,8 @@ pub(crate) struct Host {
     /// The state of each registered pack instance, by pack id.
     pub(crate) states: Vec<Option<Rc<dyn Any>>>,
     pub(crate) settings: Settings,
+    /// In pure or restricted mode, the paths the evaluation may reach.
+    pub(crate) allowed: Option<crate::purity::AllowList>,
 }
 
 impl Host {
@@ -48,6 +50,7 @@ impl Host {
             warning_sink: Rc::new(|w: &str| eprint!("{w}")),
             states: Vec::new(),
             settings: Settings::default(),
+            allowed: None,
         }
     }
 
@@ -74,9 +77,17 @@ impl Host {
             FileIngestion::Recursive,
             None,
         )?;
+        self.allow(&added.path);
         let s = store_path_string(added.path);
         self.store_paths.insert(path.to_path_buf(), s.clone());
         Ok(s)
+    }
+
+    /// Let a store path this evaluation made be read in pure or restricted mode.
+    pub(crate) fn allow(&self, path: &str) {
+        if let Some(a) = &self.allowed {
+            a.allow(Path::new(path));
+        }
     }
 
     /// The closure of `path` under references: itself and everything it refers to,
@@ -102,7 +113,7 @@ impl Host {
 
     /// Resolve a `<name/rest>` search path.
     pub(crate) fn find_search_path(&self, name: &str) -> Result<PathBuf, ErrorKind> {
-        resolve_search_path(&self.search_path, name, &*self.io)
+        resolve_search_path(&self.search_path, name, &*self.io, self.settings.pure_eval)
     }
 }
 
@@ -112,6 +123,7 @@ pub(crate) fn resolve_search_path(
     entries: &[(String, String)],
     name: &str,
     io: &dyn Io,
+    pure: bool,
 ) -> Result<PathBuf, ErrorKind> {
     for (prefix, dir) in entries {
         let cand = if prefix.is_empty() {
@@ -136,9 +148,11 @@ pub(crate) fn resolve_search_path(
         }
     }
     // C++ Nix raises this as a catchable error (`tryEval` sees it).
-    Err(ErrorKind::Throw(format!(
-        "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
-    )))
+    Err(ErrorKind::Throw(if pure {
+        format!("cannot look up '<{name}>' in pure evaluation mode (use '--impure' to override)")
+    } else {
+        format!("file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)")
+    }))
 }
 
 /// A store path as a string whose context is that path.

@@ -72,7 +72,8 @@ pub(crate) mod lang {
             .into_iter()
             .map(|e| (e.prefix, e.path.to_str_lossy().into_owned()))
             .collect();
-        crate::host::resolve_search_path(&entries, &name, cx.io()).map_err(Error::from)
+        let pure = cx.settings().pure_eval;
+        crate::host::resolve_search_path(&entries, &name, cx.io(), pure).map_err(Error::from)
     }
 
     /// Convert an absolute path string to a path (deprecated; `/. + s` does the same).
@@ -164,6 +165,7 @@ pub(crate) static MACHINE_PACK: Pack = Pack {
     builtins: &[(&IMPORT, true), (&SCOPED_IMPORT, true)],
     values: &[],
     overrides: false,
+    impure: false,
     state: None,
 };
 
@@ -193,7 +195,7 @@ impl Vm {
         let io = self.host.borrow().io.clone();
         let bytes = io.read_file(&path).map_err(|e| {
             Error::new(
-                ErrorKind::Io(format!("opening file '{}': {}", path.display(), io_msg(&e))),
+                ErrorKind::Io(crate::purity::describe_io_error("opening file", &path, &e)),
                 None,
             )
         })?;

@@ -102,6 +102,7 @@ pub(crate) mod opcode;
 pub mod paths;
 pub mod printer;
 pub mod printer_xml;
+mod purity;
 pub mod settings;
 pub mod source;
 pub mod store;
@@ -116,6 +117,7 @@ pub use errors::{Error, ErrorKind};
 pub use evaluation::{BuildError, Evaluation, EvaluationBuilder};
 pub use host::WarningSink;
 pub use nixie_builtin_macros::{builtin, builtins, FromAttrs};
+pub use purity::describe_io_error;
 pub use settings::Settings;
 pub use value::{Attrs, List, NixString, Thunk, Value};
 

@@ -87,6 +87,14 @@ pub fn escape_string(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
 }
 
+/// An attribute name as Nix prints a symbol: as it is when it is an identifier,
+/// else as a quoted string.
+pub(crate) fn identifier_text(k: &[u8]) -> String {
+    let mut out = Vec::new();
+    attr_name(&mut out, &NixString::from(k));
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn attr_name(out: &mut Vec<u8>, k: &NixString) {
     if is_plain_identifier(k.as_bytes()) {
         out.extend_from_slice(k.as_bytes());

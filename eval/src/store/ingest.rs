@@ -25,10 +25,10 @@ fn io_error(src: &Path, e: std::io::Error) -> ErrorKind {
     match e.kind() {
         // The serialiser's own message (an unsupported file type).
         std::io::ErrorKind::Other => ErrorKind::Io(e.to_string()),
-        _ => ErrorKind::Io(format!(
-            "getting status of '{}': {}",
-            src.display(),
-            crate::lang_builtins::io_msg(&e)
+        _ => ErrorKind::Io(crate::purity::describe_io_error(
+            "getting status of",
+            src,
+            &e,
         )),
     }
 }

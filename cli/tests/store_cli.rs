@@ -1,0 +1,209 @@
+//! The store, instantiation and purity from the command line. Expected outputs
+//! are C++ Nix's (2.8 run here, with current Nix's wording where they differ:
+//! "pure evaluation mode" for 2.8's "pure eval mode", the "unknown setting" warning).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("nixie-store-cli-{name}-{}", std::process::id()));
+    let _ = Command::new("chmod").arg("-R").arg("u+w").arg(&d).status();
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn nixie(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nixie"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NIX_PATH")
+        .env_remove("NIX_REMOTE")
+        .env_remove("NIX_STORE_DIR")
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .output()
+        .expect("the nixie binary runs")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const DRVS: &str = r#"{
+  a = derivation { name = "a"; system = "x"; builder = "/bin/sh"; };
+  b = derivation { name = "b"; system = "x"; builder = "/bin/sh"; outputs = [ "dev" "out" ]; };
+  n = { c = derivation { name = "c"; system = "x"; builder = "/bin/sh"; }; };
+  r = { recurseForDerivations = true; d = derivation { name = "d"; system = "x"; builder = "/bin/sh"; }; };
+  l = 1;
+}"#;
+
+#[test]
+fn instantiation_writes_drv_files_and_prints_their_paths() {
+    let d = scratch("inst");
+    std::fs::write(d.join("d.nix"), DRVS).unwrap();
+    let o = nixie(&d, &["--store", "./root", "d.nix"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        "/nix/store/l9ldjc53ry43x24hvq73jx7dx0489mhj-a.drv\n\
+         /nix/store/m644wsiq7mjh9rsxm3yw1f0x8qfvjg00-b.drv!dev\n\
+         /nix/store/wwk71dy0w17kn5spjd8hbsrk6520xs11-d.drv\n"
+    );
+    assert!(err(&o).contains("warning: you did not specify '--add-root'"));
+    let drv = d.join("root/nix/store/l9ldjc53ry43x24hvq73jx7dx0489mhj-a.drv");
+    assert_eq!(
+        std::fs::read_to_string(drv).unwrap(),
+        r#"Derive([("out","/nix/store/0pd4llb3k36fnppfxwp6nlwsxwlv0y2c-a","","")],[],[],"x","/bin/sh",[],[("builder","/bin/sh"),("name","a"),("out","/nix/store/0pd4llb3k36fnppfxwp6nlwsxwlv0y2c-a"),("system","x")])"#
+    );
+    assert!(d.join("root/nix/var/nix/db/db.sqlite").exists());
+}
+
+#[test]
+fn add_root_makes_numbered_symlinks() {
+    let d = scratch("roots");
+    std::fs::write(d.join("d.nix"), DRVS).unwrap();
+    let o = nixie(
+        &d,
+        &[
+            "--store",
+            "./root",
+            "d.nix",
+            "--add-root",
+            "res",
+            "--indirect",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let r = d.join("res").display().to_string();
+    assert_eq!(out(&o), format!("{r}\n{r}-2!dev\n{r}-3\n"));
+    assert_eq!(
+        std::fs::read_link(d.join("res-2")).unwrap(),
+        Path::new("/nix/store/m644wsiq7mjh9rsxm3yw1f0x8qfvjg00-b.drv")
+    );
+    assert!(!err(&o).contains("--add-root"));
+}
+
+#[test]
+fn instantiating_a_non_derivation_is_an_error() {
+    let d = scratch("nondrv");
+    let o = nixie(&d, &["--store", "./root", "-E", "[ 1 ]"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains(
+        "error: expression does not evaluate to a derivation (or a set or list of those)"
+    ));
+}
+
+#[test]
+fn eval_writes_nothing_unless_read_write() {
+    let d = scratch("ro");
+    let e = r#"builtins.toFile "a" "x""#;
+    let o = nixie(&d, &["--store", "./root", "--eval", "-E", e]);
+    assert_eq!(
+        out(&o),
+        "\"/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a\"\n"
+    );
+    assert!(!d.join("root").exists());
+    let o = nixie(
+        &d,
+        &["--store", "./root", "--eval", "--read-write-mode", "-E", e],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let file = d.join("root/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a");
+    assert_eq!(std::fs::read(file).unwrap(), b"x");
+    // Written files can be read back at their logical path.
+    let read = format!("builtins.readFile ({e})");
+    let o = nixie(
+        &d,
+        &[
+            "--store",
+            "./root",
+            "--eval",
+            "--read-write-mode",
+            "-E",
+            &read,
+        ],
+    );
+    assert_eq!(out(&o), "\"x\"\n", "{}", err(&o));
+}
+
+#[test]
+fn readonly_mode_instantiates_without_writing() {
+    let d = scratch("readonly");
+    std::fs::write(d.join("d.nix"), DRVS).unwrap();
+    let o = nixie(
+        &d,
+        &["--store", "./root", "--readonly-mode", "d.nix", "-A", "a"],
+    );
+    assert_eq!(
+        out(&o),
+        "/nix/store/l9ldjc53ry43x24hvq73jx7dx0489mhj-a.drv\n"
+    );
+    assert!(!d.join("root").exists());
+}
+
+#[test]
+fn default_store_is_per_user() {
+    let d = scratch("default");
+    let o = nixie(
+        &d,
+        &[
+            "-E",
+            r#"derivation { name = "a"; system = "x"; builder = "/bin/sh"; }"#,
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(d
+        .join("data/nixie/nix/store/l9ldjc53ry43x24hvq73jx7dx0489mhj-a.drv")
+        .exists());
+}
+
+/// (flags, expression, expected stdout or stderr's first line)
+const PURITY: &[(&str, &str, &str)] = &[
+    ("--pure-eval", r#"builtins.getEnv "HOME""#, "\"\""),
+    ("--restrict-eval", r#"builtins.getEnv "HOME""#, "\"\""),
+    ("--pure-eval", "builtins ? currentTime", "false"),
+    ("--pure-eval", "builtins ? currentSystem", "false"),
+    ("--pure-eval --impure", "builtins ? currentTime", "true"),
+    ("--pure-eval", "builtins.nixPath", "[ ]"),
+    ("--pure-eval", "builtins.pathExists /etc/passwd", "false"),
+    ("--pure-eval", "builtins.readFile /etc/passwd",
+     "error: access to absolute path '/etc/passwd' is forbidden in pure evaluation mode (use '--impure' to override)"),
+    ("--restrict-eval", "builtins.readFile /etc/passwd",
+     "error: access to absolute path '/etc/passwd' is forbidden in restricted mode"),
+    ("--option restrict-eval true", "builtins.readFile /etc/passwd",
+     "error: access to absolute path '/etc/passwd' is forbidden in restricted mode"),
+    ("--option pure-eval true", "builtins.storePath /nix/store/x",
+     "error: 'builtins.storePath' is not allowed in pure evaluation mode"),
+    ("--pure-eval", "<nixpkgs>",
+     "error: cannot look up '<nixpkgs>' in pure evaluation mode (use '--impure' to override)"),
+    ("--restrict-eval -I /etc", "builtins.stringLength (builtins.readFile /etc/passwd) > 0", "true"),
+    ("--pure-eval", r#"builtins.readFile (builtins.toFile "a" "x")"#, "\"x\""),
+    ("--option pure-eval maybe", "1", "error: Boolean setting 'pure-eval' has invalid value 'maybe'"),
+];
+
+#[test]
+fn purity_modes_deny_as_nix_does() {
+    let d = scratch("purity");
+    for (flags, expr, want) in PURITY {
+        let mut args: Vec<&str> = vec!["--eval", "--read-write-mode", "--store", "./root"];
+        args.extend(flags.split(' '));
+        args.extend(["-E", expr]);
+        let o = nixie(&d, &args);
+        let got = if o.status.success() { out(&o) } else { err(&o) };
+        assert_eq!(got.lines().next().unwrap_or(""), *want, "{flags} {expr}");
+    }
+}
+
+#[test]
+fn unknown_settings_are_warned_about() {
+    let d = scratch("unknown");
+    let o = nixie(&d, &["--eval", "--option", "no-such-thing", "1", "-E", "1"]);
+    assert_eq!(out(&o), "1\n");
+    assert_eq!(err(&o), "warning: unknown setting 'no-such-thing'\n");
+    let o = nixie(&d, &["--eval", "--option", "sandbox", "false", "-E", "1"]);
+    assert_eq!(err(&o), "");
+}
