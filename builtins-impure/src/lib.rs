@@ -1,6 +1,7 @@
 //! Impure Nix builtins as packs for a Nixie evaluation: the environment and clock
-//! (feature `env`), the file system (feature `fs`) and copying trees into the
-//! store (feature `store`: `path`, `filterSource`, `storePath`). All access goes through
+//! (feature `env`), the file system (feature `fs`), copying trees into the
+//! store (feature `store`: `path`, `filterSource`, `storePath`) and the fetchers
+//! (feature `fetch`: `fetchurl`, `fetchTarball`, `fetchGit`, `fetchTree`). All access goes through
 //! the evaluation's `Io`, so an embedder can still sandbox it.
 
 #![deny(missing_docs)]
@@ -10,6 +11,8 @@ use nixie_eval::EvaluationBuilder;
 
 #[cfg(feature = "env")]
 pub mod env;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 #[cfg(feature = "fs")]
 pub mod fs;
 #[cfg(feature = "store")]
@@ -23,6 +26,8 @@ pub static PACKS: &[&Pack] = &[
     &fs::PACK,
     #[cfg(feature = "store")]
     &store::PACK,
+    #[cfg(feature = "fetch")]
+    &fetch::PACK,
 ];
 
 /// Register every enabled impure pack with an evaluation.
