@@ -227,6 +227,22 @@ fn is_dropped(path: &str, dropped: &[String]) -> bool {
     })
 }
 
+/// Directories whose files `export-ignore` dropped stay, empty (as in Nix).
+fn keep_dirs_of_dropped<'a>(
+    dest: &Path,
+    paths: impl Iterator<Item = &'a str>,
+    dropped: &[String],
+) -> Result<(), Error> {
+    for p in paths {
+        if let Some((dir, _)) = p.rsplit_once('/') {
+            if is_dropped(p, dropped) && !is_dropped(dir, dropped) {
+                std::fs::create_dir_all(dest.join(dir)).map_err(|e| err(e.to_string()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn write_entry(dest: &Path, rel: &str, mode: &str, contents: &[u8]) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
     let p = dest.join(rel);
@@ -273,6 +289,7 @@ fn export_commit(repo: &Path, rev: &str, dest: &Path, export_ignore: bool) -> Re
     } else {
         Vec::new()
     };
+    keep_dirs_of_dropped(dest, entries.iter().map(|e| e.2.as_str()), &dropped)?;
     entries.retain(|e| !is_dropped(&e.2, &dropped));
     let mut child = git(Some(repo))
         .args(["cat-file", "--batch"])
@@ -339,6 +356,7 @@ fn export_workdir(repo: &Path, dest: &Path, export_ignore: bool) -> Result<(), E
     } else {
         Vec::new()
     };
+    keep_dirs_of_dropped(dest, entries.iter().map(|e| e.1.as_str()), &dropped)?;
     for (mode, path) in entries {
         if is_dropped(&path, &dropped) {
             continue;
