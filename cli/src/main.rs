@@ -40,8 +40,8 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
     let mut store_url = cli.store.clone();
     options::apply(cli, &mut settings, &mut store_url).unwrap_or_else(|m| fail(&m));
     // As nix-instantiate: evaluation alone writes nothing unless asked to.
-    let read_only = cli.readonly_mode || ((cli.eval || cli.parse) && !cli.read_write_mode);
-    let setup = store_setup::open(store_url.as_deref(), read_only).unwrap_or_else(|m| fail(&m));
+    settings.read_only = cli.readonly_mode || ((cli.eval || cli.parse) && !cli.read_write_mode);
+    let setup = store_setup::open(store_url.as_deref()).unwrap_or_else(|m| fail(&m));
     b = b.settings(settings).store(setup.store).io(setup.io);
     b.build().unwrap_or_else(|c| fail(&c.to_string()))
 }

@@ -41,8 +41,8 @@ fn root_of(url: &str) -> Result<Option<PathBuf>, String> {
     Err(format!("don't know how to open Nix store with URI '{url}'"))
 }
 
-/// Open the store named by `url` (or the default), writable unless `read_only`.
-pub fn open(url: Option<&str>, read_only: bool) -> Result<StoreSetup, String> {
+/// Open the store named by `url` (or the default).
+pub fn open(url: Option<&str>) -> Result<StoreSetup, String> {
     let store_dir = std::env::var("NIX_STORE_DIR")
         .ok()
         .filter(|d| !d.is_empty())
@@ -60,7 +60,7 @@ pub fn open(url: Option<&str>, read_only: bool) -> Result<StoreSetup, String> {
             io: std_io,
         },
         Some(root) => {
-            let store: Rc<dyn Store> = Rc::new(LocalStore::new(root, store_dir, !read_only));
+            let store: Rc<dyn Store> = Rc::new(LocalStore::new(root, store_dir, true));
             StoreSetup {
                 io: Rc::new(StoreIo::new(std_io, store.clone())),
                 store,

@@ -93,8 +93,31 @@ impl<'a> Ctx<'a> {
         method: FileIngestion,
         filter: Option<NarFilter<'_>>,
     ) -> Result<(NixString, [u8; 32]), Error> {
-        let added =
-            crate::store::add_path(&*self.host.io, &*self.host.store, src, name, method, filter)?;
+        let write = !self.host.settings.read_only;
+        self.ingest(src, name, method, filter, write)
+    }
+
+    /// As [`Ctx::add_path`], but written even in read-only mode: what fetchers
+    /// fetch always lands in the store, as in C++ Nix.
+    pub fn fetch_to_store(
+        &mut self,
+        src: &Path,
+        name: &str,
+        method: FileIngestion,
+    ) -> Result<(NixString, [u8; 32]), Error> {
+        self.ingest(src, name, method, None, true)
+    }
+
+    fn ingest(
+        &mut self,
+        src: &Path,
+        name: &str,
+        method: FileIngestion,
+        filter: Option<NarFilter<'_>>,
+        write: bool,
+    ) -> Result<(NixString, [u8; 32]), Error> {
+        let (io, store) = (&*self.host.io, &*self.host.store);
+        let added = crate::store::add_path(io, store, src, name, method, filter, write)?;
         self.host.allow(&added.path);
         Ok((crate::host::store_path_string(added.path), added.sha256))
     }
@@ -107,7 +130,8 @@ impl<'a> Ctx<'a> {
         contents: &[u8],
         references: &std::collections::BTreeSet<String>,
     ) -> Result<String, Error> {
-        let path = crate::store::add_text(&*self.host.store, name, contents, references)?;
+        let write = !self.host.settings.read_only;
+        let path = crate::store::add_text(&*self.host.store, name, contents, references, write)?;
         self.host.made_refs.insert(path.clone(), references.clone());
         self.host.allow(&path);
         Ok(path)

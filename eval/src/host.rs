@@ -76,6 +76,7 @@ impl Host {
             &name,
             FileIngestion::Recursive,
             None,
+            !self.settings.read_only,
         )?;
         self.allow(&added.path);
         let s = store_path_string(added.path);

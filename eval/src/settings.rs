@@ -42,6 +42,10 @@ pub struct Settings {
     /// Restricted evaluation (`restrict-eval`): only the search path and allowed
     /// URIs are reachable.
     pub restrict_eval: bool,
+    /// Compute the paths of `path`, `toFile`, copied sources and `.drv` files
+    /// without writing them (`--readonly-mode`, and `--eval` without
+    /// `--read-write-mode`); fetchers still write, as in C++ Nix.
+    pub read_only: bool,
     /// URI prefixes fetchers may reach in restricted mode (`allowed-uris`).
     pub allowed_uris: Vec<String>,
 }

@@ -22,7 +22,16 @@ fn added_tree_is_unpacked_read_only_and_registered() {
     let src = tmp.path().join("src");
     tree(&src);
     let store = LocalStore::new(tmp.path().join("root"), "/nix/store", true);
-    let added = add_path(&StdIo, &store, &src, "src", FileIngestion::Recursive, None).unwrap();
+    let added = add_path(
+        &StdIo,
+        &store,
+        &src,
+        "src",
+        FileIngestion::Recursive,
+        None,
+        true,
+    )
+    .unwrap();
     // C++ Nix 2.8: nix-store --add of the same tree.
     let phys = store.physical_path(Path::new(&added.path)).unwrap();
     assert_eq!(
@@ -42,7 +51,16 @@ fn added_tree_is_unpacked_read_only_and_registered() {
     let again = nixie_eval::store::nar_sha256(&StdIo, &phys).unwrap();
     assert_eq!(again, added.sha256);
     // Adding again is a no-op, and nothing temporary is left.
-    add_path(&StdIo, &store, &src, "src", FileIngestion::Recursive, None).unwrap();
+    add_path(
+        &StdIo,
+        &store,
+        &src,
+        "src",
+        FileIngestion::Recursive,
+        None,
+        true,
+    )
+    .unwrap();
     let names: Vec<_> = std::fs::read_dir(store.physical_store_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -54,9 +72,9 @@ fn added_tree_is_unpacked_read_only_and_registered() {
 fn text_references_are_recorded() {
     let tmp = tempfile::tempdir().unwrap();
     let store = LocalStore::new(tmp.path(), "/nix/store", true);
-    let a = add_text(&store, "a", b"x", &BTreeSet::new()).unwrap();
+    let a = add_text(&store, "a", b"x", &BTreeSet::new(), true).unwrap();
     let refs: BTreeSet<String> = [a.clone()].into();
-    let b = add_text(&store, "b", format!("see {a}").as_bytes(), &refs).unwrap();
+    let b = add_text(&store, "b", format!("see {a}").as_bytes(), &refs, true).unwrap();
     assert_eq!(store.references(&b).unwrap(), Some(refs));
     assert_eq!(store.references("/nix/store/none").unwrap(), None);
 }
@@ -65,7 +83,7 @@ fn text_references_are_recorded() {
 fn read_only_store_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let store = LocalStore::new(tmp.path().join("root"), "/nix/store", false);
-    let p = add_text(&store, "a", b"x", &BTreeSet::new()).unwrap();
+    let p = add_text(&store, "a", b"x", &BTreeSet::new(), true).unwrap();
     assert_eq!(p, "/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a");
     assert!(!tmp.path().join("root").exists());
     assert!(!store.is_valid(&p).unwrap());
@@ -79,7 +97,7 @@ fn stale_unregistered_copy_is_replaced() {
     let phys = store.physical_path(Path::new(&p)).unwrap();
     std::fs::create_dir_all(phys.parent().unwrap()).unwrap();
     std::fs::write(&phys, "half-written").unwrap();
-    add_text(&store, "a", b"x", &BTreeSet::new()).unwrap();
+    add_text(&store, "a", b"x", &BTreeSet::new(), true).unwrap();
     assert_eq!(std::fs::read(&phys).unwrap(), b"x");
 }
 
@@ -92,7 +110,7 @@ fn concurrent_additions_of_one_path_both_succeed() {
             let root = root.clone();
             std::thread::spawn(move || {
                 let store = LocalStore::new(root, "/nix/store", true);
-                add_text(&store, "same", b"contents", &BTreeSet::new()).unwrap()
+                add_text(&store, "same", b"contents", &BTreeSet::new(), true).unwrap()
             })
         })
         .collect();

@@ -574,7 +574,7 @@ pub fn fetch(
     let nar = nixie_eval::store::nar_sha256(cx.io(), &dest)
         .map_err(|e| err(format!("reading the exported tree: {e}")))?;
     check(&nar)?;
-    let (path, sha) = cx.add_path(&dest, &a.name, FileIngestion::Recursive, None)?;
+    let (path, sha) = cx.fetch_to_store(&dest, &a.name, FileIngestion::Recursive)?;
     out.path = path.to_string();
     out.nar_sha256 = Some(sha);
     Ok(out)

@@ -162,7 +162,7 @@ pub fn download_tarball(
             // The same tree under another name: ingest it from the store.
             if let Some(src) = store.physical_path(Path::new(&path)) {
                 check(&nar)?;
-                let (p, sha) = cx.add_path(&src, name, FileIngestion::Recursive, None)?;
+                let (p, sha) = cx.fetch_to_store(&src, name, FileIngestion::Recursive)?;
                 return Ok(Tarball {
                     path: p.to_string(),
                     nar_sha256: sha,
@@ -180,7 +180,7 @@ pub fn download_tarball(
     let nar = nixie_eval::store::nar_sha256(cx.io(), &root)
         .map_err(|e| err(format!("reading unpacked tarball: {e}")))?;
     check(&nar)?;
-    let (path, sha) = cx.add_path(&root, name, FileIngestion::Recursive, None)?;
+    let (path, sha) = cx.fetch_to_store(&root, name, FileIngestion::Recursive)?;
     let path = path.to_string();
     cache::upsert(
         "tarball",

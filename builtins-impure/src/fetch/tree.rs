@@ -508,7 +508,7 @@ pub fn fetch(cx: &mut Ctx<'_>, input: Input, which: Arg) -> Result<Value, Error>
             let nar = nixie_eval::store::nar_sha256(cx.io(), src)
                 .map_err(|e| err(format!("getting status of '{}': {e}", src.display())))?;
             check(&nar)?;
-            let (path, sha) = cx.add_path(src, "source", FileIngestion::Recursive, None)?;
+            let (path, sha) = cx.fetch_to_store(src, "source", FileIngestion::Recursive)?;
             Fetched {
                 path: path.to_string(),
                 nar_sha256: Some(sha),

@@ -252,7 +252,7 @@ pub fn download_file(
     let tmp = super::TempDir::new("fetchurl").map_err(|e| err(e.to_string()))?;
     let file = tmp.path().join("download");
     std::fs::write(&file, &data).map_err(|e| err(format!("writing '{}': {e}", file.display())))?;
-    let (path, _) = cx.add_path(&file, name, FileIngestion::Flat, None)?;
+    let (path, _) = cx.fetch_to_store(&file, name, FileIngestion::Flat)?;
     let path = path.to_string();
     cache::upsert(
         "file",

@@ -33,7 +33,8 @@ fn io_error(src: &Path, e: std::io::Error) -> ErrorKind {
     }
 }
 
-/// Ingest `src` as `name` by `method`, leaving out entries `filter` rejects.
+/// Ingest `src` as `name` by `method`, leaving out entries `filter` rejects; the
+/// object is handed to the store only when `write` (else only its path is computed).
 pub fn add_path(
     io: &dyn Io,
     store: &dyn Store,
@@ -41,8 +42,10 @@ pub fn add_path(
     name: &str,
     method: FileIngestion,
     filter: Option<NarFilter<'_>>,
+    write: bool,
 ) -> Result<Ingested, ErrorKind> {
     let dir = store.store_dir();
+    let write = write && store.is_writable();
     match method {
         FileIngestion::Flat => {
             match io.file_kind(src).map_err(|e| io_error(src, e))? {
@@ -57,7 +60,7 @@ pub fn add_path(
             let contents = io.read_file(src).map_err(|e| io_error(src, e))?;
             let sha256: [u8; 32] = Sha256::digest(&contents).into();
             let path = fixed_output_path(name, method, "sha256", &sha256, dir);
-            if store.is_writable() {
+            if write {
                 // A flat object is its bytes: the execute bit is not kept.
                 let nar = nar_of_file(&contents, false);
                 let ca = format!("fixed:sha256:{}", base32(&sha256));
@@ -65,7 +68,7 @@ pub fn add_path(
             }
             Ok(Ingested { path, sha256 })
         }
-        FileIngestion::Recursive if store.is_writable() => {
+        FileIngestion::Recursive if write => {
             let mut nar = Vec::new();
             dump_path(io, src, filter, &mut nar).map_err(|e| io_error(src, e))?;
             let sha256: [u8; 32] = Sha256::digest(&nar).into();
@@ -87,15 +90,17 @@ pub fn add_path(
     }
 }
 
-/// Ingest a text file (`builtins.toFile`, a `.drv`) with the given references.
+/// Ingest a text file (`builtins.toFile`, a `.drv`) with the given references
+/// (handed to the store only when `write`).
 pub fn add_text(
     store: &dyn Store,
     name: &str,
     contents: &[u8],
     references: &BTreeSet<String>,
+    write: bool,
 ) -> Result<String, ErrorKind> {
     let path = text_path(name, contents, references, store.store_dir());
-    if store.is_writable() {
+    if write && store.is_writable() {
         let nar = nar_of_file(contents, false);
         let ca = format!("text:sha256:{}", base32(&Sha256::digest(contents)));
         keep(store, &path, &nar, references, ca)?;
