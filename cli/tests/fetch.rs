@@ -244,3 +244,48 @@ fn fetch_git_local_clean_dirty_and_by_rev() {
     let shallow_tree = eval(&d, &format!("(builtins.fetchTree {{ type = \"git\"; url = \"file://{r}\"; rev = \"{rev}\"; }}) ? revCount")).unwrap();
     assert_eq!(shallow_tree, "false");
 }
+
+#[test]
+fn fetch_git_with_submodules() {
+    let d = scratch("submodules");
+    let (sub, main) = (d.join("sub"), d.join("main"));
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::create_dir_all(&main).unwrap();
+    git(&sub, &["init", "-q", "."]);
+    std::fs::write(sub.join("s.txt"), "s\n").unwrap();
+    git(&sub, &["add", "."]);
+    git(&sub, &["commit", "-q", "-m", "s"]);
+    git(&main, &["init", "-q", "."]);
+    std::fs::write(main.join("m.txt"), "m\n").unwrap();
+    git(&main, &["add", "."]);
+    git(&main, &["commit", "-q", "-m", "m"]);
+    git(
+        &main,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            "../sub",
+            "sub",
+        ],
+    );
+    git(&main, &["commit", "-q", "-m", "sub"]);
+    let m = main.display();
+    // Without submodules the submodule is an empty directory; with them, its files.
+    let listing = |attrs: &str| {
+        eval(
+            &d,
+            &format!("let g = builtins.fetchGit {{ url = {m}; {attrs} }}; in builtins.readDir \"${{g}}/sub\""),
+        )
+    };
+    assert_eq!(listing("").unwrap(), "{ }");
+    assert_eq!(
+        listing("submodules = true;").unwrap(),
+        "{ \"s.txt\" = \"regular\"; }"
+    );
+    let rev = eval(&d, &format!("(builtins.fetchGit {m}).rev")).unwrap();
+    let by_rev = format!("submodules = true; rev = {rev};");
+    assert_eq!(listing(&by_rev).unwrap(), "{ \"s.txt\" = \"regular\"; }");
+}

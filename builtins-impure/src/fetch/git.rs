@@ -266,8 +266,13 @@ fn write_entry(dest: &Path, rel: &str, mode: &str, contents: &[u8]) -> Result<()
 }
 
 /// Write the tree of commit `rev` in `repo` into `dest`, straight from the
-/// object database.
-fn export_commit(repo: &Path, rev: &str, dest: &Path, export_ignore: bool) -> Result<(), Error> {
+/// object database; returns the submodules met (path, commit).
+fn export_commit(
+    repo: &Path,
+    rev: &str,
+    dest: &Path,
+    export_ignore: bool,
+) -> Result<Vec<(String, String)>, Error> {
     let mut c = git(Some(repo));
     c.args(["ls-tree", "-r", "-z", "--full-tree", rev]);
     let listing = run(c, "listing the tree")?;
@@ -311,9 +316,11 @@ fn export_commit(repo: &Path, rev: &str, dest: &Path, export_ignore: bool) -> Re
         }
     });
     let mut out = BufReader::new(child.stdout.take().expect("piped"));
-    for (mode, _, path) in &entries {
+    let mut links = Vec::new();
+    for (mode, oid, path) in &entries {
         if mode == "160000" {
             write_entry(dest, path, mode, &[])?;
+            links.push((path.clone(), oid.clone()));
             continue;
         }
         let mut header = String::new();
@@ -332,11 +339,12 @@ fn export_commit(repo: &Path, rev: &str, dest: &Path, export_ignore: bool) -> Re
     }
     let _ = writer.join();
     let _ = child.wait();
-    Ok(())
+    Ok(links)
 }
 
-/// Copy the tracked files of a working tree (as they are on disk) into `dest`.
-fn export_workdir(repo: &Path, dest: &Path, export_ignore: bool) -> Result<(), Error> {
+/// Copy the tracked files of a working tree (as they are on disk) into `dest`;
+/// returns the paths of the submodules met.
+fn export_workdir(repo: &Path, dest: &Path, export_ignore: bool) -> Result<Vec<String>, Error> {
     use std::os::unix::fs::PermissionsExt;
     let mut c = git(Some(repo));
     c.args(["ls-files", "-z", "--cached", "--stage"]);
@@ -357,6 +365,7 @@ fn export_workdir(repo: &Path, dest: &Path, export_ignore: bool) -> Result<(), E
         Vec::new()
     };
     keep_dirs_of_dropped(dest, entries.iter().map(|e| e.1.as_str()), &dropped)?;
+    let mut links = Vec::new();
     for (mode, path) in entries {
         if is_dropped(&path, &dropped) {
             continue;
@@ -367,6 +376,7 @@ fn export_workdir(repo: &Path, dest: &Path, export_ignore: bool) -> Result<(), E
         };
         if mode == "160000" {
             write_entry(dest, &path, "160000", &[])?;
+            links.push(path);
         } else if meta.file_type().is_symlink() {
             let target = std::fs::read_link(&src).map_err(|e| err(e.to_string()))?;
             use std::os::unix::ffi::OsStrExt;
@@ -375,6 +385,71 @@ fn export_workdir(repo: &Path, dest: &Path, export_ignore: bool) -> Result<(), E
             let data = std::fs::read(&src).map_err(|e| err(e.to_string()))?;
             let exec = meta.permissions().mode() & 0o100 != 0;
             write_entry(dest, &path, if exec { "100755" } else { "100644" }, &data)?;
+        }
+    }
+    Ok(links)
+}
+
+/// What to export: a working tree as it is, or a commit of a repository.
+enum Export {
+    Workdir {
+        repo: PathBuf,
+        dest: PathBuf,
+    },
+    Commit {
+        repo: PathBuf,
+        rev: String,
+        dest: PathBuf,
+    },
+}
+
+/// The repository holding submodule `path` of `repo`: its checkout, or the copy
+/// Git keeps under `modules/`.
+fn submodule_repo(repo: &Path, path: &str) -> Result<PathBuf, Error> {
+    let candidates = [
+        repo.join(path),
+        repo.join(".git/modules").join(path),
+        repo.join("modules").join(path),
+    ];
+    candidates
+        .into_iter()
+        .find(|c| c.join(".git").exists() || c.join("HEAD").is_file())
+        .ok_or_else(|| {
+            err(format!(
+                "nixie's fetchGit cannot fetch submodule '{path}' of '{}': it is not checked out locally",
+                repo.display()
+            ))
+        })
+}
+
+/// Export a tree and, with `submodules`, the submodules inside it (a work list,
+/// however deep they nest).
+fn export_tree(first: Export, export_ignore: bool, submodules: bool) -> Result<(), Error> {
+    let mut todo = vec![first];
+    while let Some(job) = todo.pop() {
+        match job {
+            Export::Workdir { repo, dest } => {
+                for path in export_workdir(&repo, &dest, export_ignore)? {
+                    let sub = repo.join(&path);
+                    if submodules && sub.join(".git").exists() {
+                        todo.push(Export::Workdir {
+                            repo: sub,
+                            dest: dest.join(&path),
+                        });
+                    }
+                }
+            }
+            Export::Commit { repo, rev, dest } => {
+                for (path, oid) in export_commit(&repo, &rev, &dest, export_ignore)? {
+                    if submodules {
+                        todo.push(Export::Commit {
+                            repo: submodule_repo(&repo, &path)?,
+                            rev: oid,
+                            dest: dest.join(&path),
+                        });
+                    }
+                }
+            }
         }
     }
     Ok(())
@@ -482,11 +557,6 @@ pub fn fetch(
             "exportIgnore and submodules are not supported together yet",
         ));
     }
-    if a.submodules {
-        return Err(err(
-            "nixie's fetchGit does not fetch submodules yet ('submodules = true')",
-        ));
-    }
     let local = super::url::file_url_path(&a.url).filter(|p| p.join(".git").exists());
     let tmp = TempDir::new("git").map_err(|e| err(e.to_string()))?;
     let dest = tmp.path().join("tree");
@@ -506,7 +576,11 @@ pub fn fetch(
                 "--ignore-submodules=none",
             ]);
             let dirty = !run(c, "reading the working tree status")?.is_empty();
-            export_workdir(repo, &dest, a.export_ignore)?;
+            let job = Export::Workdir {
+                repo: repo.clone(),
+                dest: dest.clone(),
+            };
+            export_tree(job, a.export_ignore, a.submodules)?;
             if dirty {
                 cx.warn(&format!(
                     "warning: Git tree '{}' is dirty\n",
@@ -557,7 +631,12 @@ pub fn fetch(
                     ))
                 })?,
             };
-            export_commit(&repo, &rev, &dest, a.export_ignore)?;
+            let job = Export::Commit {
+                repo: repo.clone(),
+                rev: rev.clone(),
+                dest: dest.clone(),
+            };
+            export_tree(job, a.export_ignore, a.submodules)?;
             out.last_modified = Some(match a.last_modified {
                 Some(n) => n,
                 None => commit_time(&repo, &rev)?,
