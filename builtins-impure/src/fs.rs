@@ -6,6 +6,7 @@ use nixie_eval::builtins;
 pub mod defs {
     use nixie_eval::io::FileKind;
     use nixie_eval::prelude::*;
+    use nixie_eval::value::{ContextElem, NixContext};
     use std::path::PathBuf;
 
     fn path_of(v: &Value) -> Result<PathBuf, ErrorKind> {
@@ -29,14 +30,48 @@ pub mod defs {
         }
     }
 
-    /// The contents of a file as a string.
+    /// The contents of a file as a string. A file in the store carries, as its
+    /// context, those references of its store path that occur in it.
     #[builtin("readFile")]
-    fn read_file(cx: &mut Ctx, p: Value) -> Result<NixString, ErrorKind> {
+    fn read_file(cx: &mut Ctx, p: Value) -> Result<NixString, Error> {
         let p = path_of(&p)?;
-        cx.io()
-            .read_file(&p)
-            .map(NixString::from)
-            .map_err(|e| io_error(&p, e))
+        let bytes = cx.io().read_file(&p).map_err(|e| io_error(&p, e))?;
+        if bytes.contains(&0) {
+            return Err(Error::msg(format!(
+                "the contents of the file '{}' cannot be represented as a Nix string",
+                p.display()
+            )));
+        }
+        let context = store_references_in(cx, &p, &bytes)?;
+        Ok(NixString::with_context(bytes, context))
+    }
+
+    /// The references of the store path `p` lies in that occur (by hash) in `text`.
+    fn store_references_in(
+        cx: &mut Ctx,
+        p: &std::path::Path,
+        text: &[u8],
+    ) -> Result<NixContext, Error> {
+        let mut context = NixContext::new();
+        let store_dir = cx.store_dir();
+        let Ok(rest) = p.strip_prefix(&store_dir) else {
+            return Ok(context);
+        };
+        let Some(top) = rest.components().next() else {
+            return Ok(context);
+        };
+        let top = format!("{store_dir}/{}", top.as_os_str().to_string_lossy());
+        for r in cx.references(&top)?.into_iter().flatten() {
+            let hash = r
+                .strip_prefix(&store_dir)
+                .map(|b| b.trim_start_matches('/'))
+                .unwrap_or("");
+            let hash = hash.get(..32).unwrap_or(hash).as_bytes();
+            if !hash.is_empty() && text.windows(hash.len()).any(|w| w == hash) {
+                context.insert(ContextElem::opaque(&r));
+            }
+        }
+        Ok(context)
     }
 
     /// Whether a path exists.

@@ -207,3 +207,43 @@ fn unknown_settings_are_warned_about() {
     let o = nixie(&d, &["--eval", "--option", "sandbox", "false", "-E", "1"]);
     assert_eq!(err(&o), "");
 }
+
+#[test]
+fn read_file_of_a_store_path_carries_its_references() {
+    // Current Nix: the references of the file's store path that occur in it
+    // (2.8 gave no context here).
+    let d = scratch("readctx");
+    let e = r#"let a = builtins.toFile "a" "x"; b = builtins.toFile "b" "see ${a}";
+      in builtins.attrNames (builtins.getContext (builtins.readFile b))"#;
+    let o = nixie(
+        &d,
+        &[
+            "--store",
+            "./root",
+            "--eval",
+            "--read-write-mode",
+            "--strict",
+            "-E",
+            e,
+        ],
+    );
+    assert_eq!(
+        out(&o),
+        "[ \"/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a\" ]\n",
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn corepkgs_fetchurl_is_built_in() {
+    let d = scratch("corepkgs");
+    let o = nixie(&d, &["--eval", "-E", "<nix/fetchurl.nix>"]);
+    assert_eq!(out(&o), "/__corepkgs__/fetchurl.nix\n");
+    let e = r#"(import <nix/fetchurl.nix> { url = "http://x/y.tar"; sha256 = "0000000000000000000000000000000000000000000000000000"; }).drvPath"#;
+    let o = nixie(&d, &["--eval", "-E", e]);
+    assert_eq!(
+        out(&o),
+        "\"/nix/store/cbvwdcvpv40xscnb8ndn4qjn5620bdix-y.tar.drv\"\n"
+    );
+}

@@ -137,6 +137,15 @@ impl<'a> Ctx<'a> {
         Ok(path)
     }
 
+    /// The references of a store path (`None` if neither this evaluation nor the
+    /// store knows it).
+    pub fn references(
+        &self,
+        path: &str,
+    ) -> Result<Option<std::collections::BTreeSet<String>>, Error> {
+        Ok(self.host.references(path)?)
+    }
+
     /// The closure of a store path under references (itself included).
     pub fn closure(&self, path: &str) -> Result<std::collections::BTreeSet<String>, Error> {
         Ok(self.host.closure(path)?)

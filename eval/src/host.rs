@@ -91,6 +91,17 @@ impl Host {
         }
     }
 
+    /// The references of a store path, as this evaluation or the store knows them.
+    pub(crate) fn references(
+        &self,
+        path: &str,
+    ) -> Result<Option<std::collections::BTreeSet<String>>, ErrorKind> {
+        match self.made_refs.get(path) {
+            Some(r) => Ok(Some(r.clone())),
+            None => Ok(self.store.references(path)?),
+        }
+    }
+
     /// The closure of `path` under references: itself and everything it refers to,
     /// directly or not, as far as this evaluation or the store knows.
     pub(crate) fn closure(
@@ -103,10 +114,7 @@ impl Host {
             if !seen.insert(p.clone()) {
                 continue;
             }
-            let refs = match self.made_refs.get(&p) {
-                Some(r) => Some(r.clone()),
-                None => self.store.references(&p)?,
-            };
+            let refs = self.references(&p)?;
             todo.extend(refs.into_iter().flatten().filter(|r| !seen.contains(r)));
         }
         Ok(seen)
@@ -147,6 +155,9 @@ pub(crate) fn resolve_search_path(
         if io.path_exists(&p) {
             return Ok(p);
         }
+    }
+    if let Some(p) = crate::corepkgs::lookup(name) {
+        return Ok(p);
     }
     // C++ Nix raises this as a catchable error (`tryEval` sees it).
     Err(ErrorKind::Throw(if pure {

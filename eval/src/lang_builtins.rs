@@ -193,12 +193,15 @@ impl Vm {
     ) -> Result<Value, Error> {
         let path = path.to_path_buf();
         let io = self.host.borrow().io.clone();
-        let bytes = io.read_file(&path).map_err(|e| {
-            Error::new(
-                ErrorKind::Io(crate::purity::describe_io_error("opening file", &path, &e)),
-                None,
-            )
-        })?;
+        let bytes = match crate::corepkgs::source(&path) {
+            Some(text) => text.as_bytes().to_vec(),
+            None => io.read_file(&path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Io(crate::purity::describe_io_error("opening file", &path, &e)),
+                    None,
+                )
+            })?,
+        };
         let text: Rc<str> = Rc::from(crate::source::decode_source(&bytes));
         let dir = path
             .parent()

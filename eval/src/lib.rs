@@ -91,6 +91,7 @@ mod coerce;
 pub(crate) mod compiler;
 pub mod context;
 pub mod convert;
+mod corepkgs;
 pub mod encoding;
 pub mod errors;
 pub mod evaluation;

@@ -421,4 +421,16 @@ in
     name = "legacy-json-attr";
     __json = ''{ "b": [1, 2],  "a": "x" }'';
   };
+
+  # The built-in <nix/fetchurl.nix> (a fixed-output derivation, nothing fetched).
+  corepkgs-fetchurl-flat = import <nix/fetchurl.nix> {
+    url = "http://example.org/dist/y-1.0.tar.gz";
+    sha256 = "0000000000000000000000000000000000000000000000000000";
+  };
+  corepkgs-fetchurl-sri-exec = import <nix/fetchurl.nix> {
+    url = "http://example.org/bin/tool";
+    hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    executable = true;
+    name = "tool";
+  };
 }
