@@ -247,3 +247,45 @@ fn corepkgs_fetchurl_is_built_in() {
         "\"/nix/store/cbvwdcvpv40xscnb8ndn4qjn5620bdix-y.tar.drv\"\n"
     );
 }
+
+#[test]
+fn restricted_mode_checks_fetched_uris() {
+    // As nix's tests/functional/restricted.sh.
+    let d = scratch("uris");
+    std::fs::write(d.join("f.txt"), "hi\n").unwrap();
+    let dir = d.display().to_string();
+    let e = format!("builtins.fetchurl \"file://{dir}/f.txt\"");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--eval", "--store", "./root", "--restrict-eval"];
+        args.extend_from_slice(extra);
+        args.extend(["-E", e.as_str()]);
+        let o = nixie(&d, &args);
+        if o.status.success() {
+            out(&o)
+        } else {
+            err(&o).lines().next().unwrap_or("").to_string()
+        }
+    };
+    let forbidden =
+        format!("error: access to absolute path '{dir}/f.txt' is forbidden in restricted mode");
+    let fetched = "\"/nix/store/7m9jlj34ns6r66ablfz6dxbnsazck0sa-f.txt\"\n";
+    assert_eq!(run(&[]), forbidden);
+    let allowed = format!("file://{dir}");
+    assert_eq!(run(&["--allowed-uris", &allowed]), fetched);
+    let too_deep = format!("file://{dir}/f.txt/");
+    assert_eq!(run(&["--allowed-uris", &too_deep]), forbidden);
+    assert_eq!(run(&["-I", &dir]), fetched);
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--restrict-eval",
+            "-E",
+            "builtins.fetchTarball \"https://example.org/a.tar.gz\"",
+        ],
+    );
+    assert_eq!(
+        err(&o).lines().next().unwrap_or(""),
+        "error: access to URI 'https://example.org/a.tar.gz' is forbidden in restricted mode"
+    );
+}

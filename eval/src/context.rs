@@ -94,29 +94,33 @@ impl<'a> Ctx<'a> {
         filter: Option<NarFilter<'_>>,
     ) -> Result<(NixString, [u8; 32]), Error> {
         let write = !self.host.settings.read_only;
-        self.ingest(src, name, method, filter, write)
+        let io = self.host.io.clone();
+        self.ingest(&*io, src, name, method, filter, write)
     }
 
-    /// As [`Ctx::add_path`], but written even in read-only mode: what fetchers
-    /// fetch always lands in the store, as in C++ Nix.
+    /// As [`Ctx::add_path`], but written even in read-only mode (what fetchers
+    /// fetch always lands in the store, as in C++ Nix) and read past pure and
+    /// restricted mode (`src` is the fetcher's own download).
     pub fn fetch_to_store(
         &mut self,
         src: &Path,
         name: &str,
         method: FileIngestion,
     ) -> Result<(NixString, [u8; 32]), Error> {
-        self.ingest(src, name, method, None, true)
+        let io = self.host.unrestricted_io.clone();
+        self.ingest(&*io, src, name, method, None, true)
     }
 
     fn ingest(
         &mut self,
+        io: &dyn Io,
         src: &Path,
         name: &str,
         method: FileIngestion,
         filter: Option<NarFilter<'_>>,
         write: bool,
     ) -> Result<(NixString, [u8; 32]), Error> {
-        let (io, store) = (&*self.host.io, &*self.host.store);
+        let store = &*self.host.store;
         let added = crate::store::add_path(io, store, src, name, method, filter, write)?;
         self.host.allow(&added.path);
         Ok((crate::host::store_path_string(added.path), added.sha256))

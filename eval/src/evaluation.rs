@@ -230,6 +230,7 @@ impl EvaluationBuilder {
         }
         // Pure evaluation has no search path at all.
         let search_path = if pure { Vec::new() } else { self.search_path };
+        let unrestricted_io = self.io.clone();
         let (io, allowed) = if pure || self.settings.restrict_eval {
             let list = crate::purity::AllowList::default();
             for (_, dir) in &search_path {
@@ -243,6 +244,7 @@ impl EvaluationBuilder {
             (self.io, None)
         };
         let mut host = Host::new(io, self.store);
+        host.unrestricted_io = unrestricted_io;
         host.allowed = allowed;
         host.search_path = search_path;
         host.states = states;

@@ -34,6 +34,9 @@ pub(crate) struct Host {
     /// The state of each registered pack instance, by pack id.
     pub(crate) states: Vec<Option<Rc<dyn Any>>>,
     pub(crate) settings: Settings,
+    /// The IO without pure or restricted mode's refusals, for ingesting what
+    /// fetchers download into their own temporary directories.
+    pub(crate) unrestricted_io: Rc<dyn Io>,
     /// In pure or restricted mode, the paths the evaluation may reach.
     pub(crate) allowed: Option<crate::purity::AllowList>,
 }
@@ -41,6 +44,7 @@ pub(crate) struct Host {
 impl Host {
     pub(crate) fn new(io: Rc<dyn Io>, store: Rc<dyn Store>) -> Host {
         Host {
+            unrestricted_io: io.clone(),
             io,
             store,
             made_refs: FxHashMap::default(),

@@ -118,7 +118,7 @@ pub use errors::{Error, ErrorKind};
 pub use evaluation::{BuildError, Evaluation, EvaluationBuilder};
 pub use host::WarningSink;
 pub use nixie_builtin_macros::{builtin, builtins, FromAttrs};
-pub use purity::describe_io_error;
+pub use purity::{describe_io_error, is_forbidden};
 pub use settings::Settings;
 pub use value::{Attrs, List, NixString, Thunk, Value};
 

@@ -35,6 +35,11 @@ pub fn describe_io_error(action: &str, path: &Path, e: &std::io::Error) -> Strin
     }
 }
 
+/// Whether an IO error is a refusal by pure or restricted mode.
+pub fn is_forbidden(e: &std::io::Error) -> bool {
+    e.get_ref().is_some_and(|i| i.is::<Forbidden>())
+}
+
 /// The paths an evaluation may reach, shared between its IO and its host.
 #[derive(Clone, Default)]
 pub(crate) struct AllowList(Rc<RefCell<Vec<PathBuf>>>);

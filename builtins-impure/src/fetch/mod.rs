@@ -10,6 +10,7 @@
 
 use nixie_eval::builtins;
 use nixie_eval::value::{ContextElem, NixContext, NixString};
+use nixie_eval::{Ctx, Error};
 use std::path::{Path, PathBuf};
 
 pub mod cache;
@@ -94,6 +95,54 @@ pub(crate) fn err(msg: impl Into<String>) -> nixie_eval::Error {
     nixie_eval::Error::msg(msg.into())
 }
 
+/// Whether `prefix` is a bare scheme (`https:`).
+fn is_scheme_prefix(prefix: &str) -> bool {
+    prefix.strip_suffix(':').is_some_and(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
+/// Whether `uri` is one of `allowed` or below one of them, as C++ Nix's
+/// `allowed-uris` matching (a prefix ending in `/`, followed by `/`, or a scheme).
+fn is_allowed_uri(uri: &str, allowed: &[String]) -> bool {
+    allowed.iter().any(|prefix| {
+        uri == prefix
+            || (!prefix.is_empty()
+                && uri.len() > prefix.len()
+                && uri.starts_with(prefix.as_str())
+                && (prefix.ends_with('/')
+                    || uri.as_bytes()[prefix.len()] == b'/'
+                    || is_scheme_prefix(prefix)))
+    })
+}
+
+/// In restricted mode, refuse a URI that is not allowed: a local path (or
+/// `file://` URL) must be reachable, anything else in `allowed-uris`.
+pub fn check_uri(cx: &mut Ctx<'_>, uri: &str) -> Result<(), Error> {
+    let settings = cx.settings();
+    if !settings.restrict_eval || is_allowed_uri(uri, &settings.allowed_uris) {
+        return Ok(());
+    }
+    let local = if uri.starts_with('/') {
+        Some(PathBuf::from(uri))
+    } else {
+        url::file_url_path(uri).filter(|_| uri.starts_with("file:"))
+    };
+    match local {
+        Some(p) => match cx.io().file_kind(&p) {
+            Err(e) if nixie_eval::is_forbidden(&e) => {
+                Err(err(nixie_eval::describe_io_error("", &p, &e)))
+            }
+            _ => Ok(()),
+        },
+        None => Err(err(format!(
+            "access to URI '{uri}' is forbidden in restricted mode"
+        ))),
+    }
+}
+
 #[builtins(name = "impure-fetch")]
 pub mod defs {
     use super::tree::{self, Arg};
@@ -105,7 +154,11 @@ pub mod defs {
     #[builtin("fetchurl")]
     async fn fetchurl(co: &mut Co, arg: Value) -> Result<Value, Error> {
         let a = super::url::fetch_args(co, arg, "fetchurl").await?;
-        co.ctx(|cx| super::url::fetchurl(cx, &a)).map(Value::String)
+        co.ctx(|cx| {
+            super::check_uri(cx, &a.url)?;
+            super::url::fetchurl(cx, &a)
+        })
+        .map(Value::String)
     }
 
     /// `fetchTarball url` or `fetchTarball { url; sha256 ? ""; name ? "source"; }`:
@@ -114,8 +167,11 @@ pub mod defs {
     #[builtin("fetchTarball", global)]
     async fn fetch_tarball(co: &mut Co, arg: Value) -> Result<Value, Error> {
         let a = super::url::fetch_args(co, arg, "fetchTarball").await?;
-        co.ctx(|cx| super::tarball::fetch_tarball(cx, &a))
-            .map(Value::String)
+        co.ctx(|cx| {
+            super::check_uri(cx, &a.url)?;
+            super::tarball::fetch_tarball(cx, &a)
+        })
+        .map(Value::String)
     }
 
     /// `fetchGit url` or `fetchGit { url; ref ?; rev ?; name ? "source";

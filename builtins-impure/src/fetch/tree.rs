@@ -450,6 +450,10 @@ pub fn input_string(input: &Input) -> Result<String, Error> {
 /// Fetch an input read by [`read_input`] and return the result set.
 pub fn fetch(cx: &mut Ctx<'_>, input: Input, which: Arg) -> Result<Value, Error> {
     let fetcher = which.name();
+    if let Some(u) = input.str("url")?.or(input.str("path")?) {
+        let u = u.to_string();
+        super::check_uri(cx, &u)?;
+    }
     if cx.settings().pure_eval && !is_locked(&input)? {
         return Err(err(format!(
             "in pure evaluation mode, '{fetcher}' doesn't fetch unlocked input '{}'",
