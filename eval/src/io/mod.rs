@@ -1,6 +1,9 @@
 //! The IO boundary: every file-system and environment access of the evaluator
 //! goes through [`Io`], so an embedder can sandbox or virtualise it.
 
+mod memory;
+
+pub use memory::MemoryIo;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
