@@ -4,6 +4,8 @@
 //! familiar set with `outPath`, `drvPath`, `type = "derivation"` and one attribute per
 //! output. The `.drv` file goes to the store (when the store keeps anything).
 
+mod aterm;
+
 use nixie_eval::builtins;
 use nixie_eval::encoding::hex;
 use sha2::{Digest, Sha256};
@@ -151,6 +153,58 @@ impl Drv {
 }
 
 use nixie_eval::store::validate_name as valid_name;
+
+/// Make sure the hashes and outputs of `paths` (and of their inputs, however deep)
+/// are known, reading the `.drv` files of those this evaluation did not make
+/// from the store. A work list, so long chains need no stack.
+fn load_foreign(
+    cx: &mut nixie_eval::Ctx,
+    known: &DrvHashes,
+    paths: impl IntoIterator<Item = String>,
+) -> Result<(), String> {
+    let mut todo: Vec<String> = paths.into_iter().collect();
+    let mut parsed: BTreeMap<String, Drv> = BTreeMap::new();
+    while let Some(path) = todo.last().cloned() {
+        if known.0.borrow().contains_key(&path) {
+            todo.pop();
+            continue;
+        }
+        if !parsed.contains_key(&path) {
+            let text = cx
+                .io()
+                .read_file(std::path::Path::new(&path))
+                .map_err(|e| {
+                    nixie_eval::describe_io_error(
+                        "reading derivation",
+                        std::path::Path::new(&path),
+                        &e,
+                    )
+                })?;
+            let drv = aterm::parse(&text)
+                .map_err(|why| format!("error parsing derivation '{path}': {why}"))?;
+            parsed.insert(path.clone(), drv);
+        }
+        let drv = &parsed[&path];
+        let missing: Vec<String> = drv
+            .input_drvs
+            .keys()
+            .filter(|p| !known.0.borrow().contains_key(*p))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            let h = drv.hash_modulo(&known.0.borrow())?;
+            known.0.borrow_mut().insert(path.clone(), h);
+            let outs = drv.outputs.keys().cloned().collect();
+            known.1.borrow_mut().insert(path.clone(), outs);
+            todo.pop();
+        } else if missing.iter().any(|m| todo.contains(m)) {
+            return Err(format!("derivation '{path}' depends on itself"));
+        } else {
+            todo.extend(missing);
+        }
+    }
+    Ok(())
+}
 
 /// Parse an output hash in any form Nix takes: (algorithm, digest).
 fn parse_hash(hash: &str, algo: &str) -> Result<(String, Vec<u8>), nixie_eval::Error> {
@@ -342,7 +396,11 @@ pub mod defs {
                 // The whole closure of the `.drv`, every derivation in it with all
                 // its outputs.
                 ContextElem::DrvDeep(path) => {
-                    for p in co.ctx(|cx| cx.closure(path))? {
+                    let closure = co.ctx(|cx| cx.closure(path))?;
+                    let drvs = closure.iter().filter(|p| p.ends_with(".drv")).cloned();
+                    co.ctx(|cx| super::load_foreign(cx, &known, drvs))
+                        .map_err(ErrorKind::Other)?;
+                    for p in closure {
                         if let Some(outs) = known.1.borrow().get(&p) {
                             drv.input_drvs.insert(p.clone(), outs.clone());
                         }
@@ -351,6 +409,9 @@ pub mod defs {
                 }
             }
         }
+        let inputs: Vec<String> = drv.input_drvs.keys().cloned().collect();
+        co.ctx(|cx| super::load_foreign(cx, &known, inputs))
+            .map_err(ErrorKind::Other)?;
         let store = co.ctx(|cx| cx.store_dir());
         let path_name = |out: &str| {
             if out == "out" {

@@ -289,3 +289,33 @@ fn restricted_mode_checks_fetched_uris() {
         "error: access to URI 'https://example.org/a.tar.gz' is forbidden in restricted mode"
     );
 }
+
+#[test]
+fn derivations_from_an_earlier_evaluation_are_read_back_from_the_store() {
+    // A dependency on a `.drv` this process did not make (through appendContext)
+    // is hashed from the file in the store: the result is what one evaluation
+    // making both gives.
+    let d = scratch("foreign");
+    let a = r#"derivation { name = "a"; system = "x"; builder = "/bin/sh"; }"#;
+    let o = nixie(&d, &["--store", "./root", "-E", a]);
+    let drv = out(&o).trim().to_string();
+    assert_eq!(drv, "/nix/store/l9ldjc53ry43x24hvq73jx7dx0489mhj-a.drv");
+    let together = format!(
+        r#"let a = {a}; in derivation {{ name = "b"; system = "x"; builder = "/bin/sh"; dep = a; deep = a.drvPath; }}"#
+    );
+    let apart = format!(
+        r#"derivation {{ name = "b"; system = "x"; builder = "/bin/sh";
+          dep = builtins.appendContext "/nix/store/0pd4llb3k36fnppfxwp6nlwsxwlv0y2c-a" {{ "{drv}" = {{ outputs = [ "out" ]; }}; }};
+          deep = builtins.appendContext "{drv}" {{ "{drv}" = {{ allOutputs = true; }}; }}; }}"#
+    );
+    let one = nixie(
+        &d,
+        &["--store", "./root", "--readonly-mode", "-E", &together],
+    );
+    let two = nixie(&d, &["--store", "./root", "--readonly-mode", "-E", &apart]);
+    assert_eq!(out(&two), out(&one), "{}", err(&two));
+    assert_eq!(
+        out(&one),
+        "/nix/store/rjz9ypfqdqxkcylz9xx5lislj167kas9-b.drv\n"
+    );
+}
