@@ -27,6 +27,53 @@ pub mod defs {
         Ok(PathBuf::from(nixie_eval::paths::normalise(&s.to_string())))
     }
 
+    /// `p` with every symlink in it resolved, through the evaluation's IO (as
+    /// current Nix resolves the path `builtins.path` and `filterSource` copy).
+    fn resolve_symlinks(cx: &mut Ctx, p: &Path) -> Result<PathBuf, Error> {
+        use std::path::Component;
+        let mut todo: Vec<std::ffi::OsString> = p
+            .components()
+            .rev()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some("..".into()),
+                _ => None,
+            })
+            .collect();
+        let mut at = PathBuf::from("/");
+        let mut links = 0;
+        while let Some(c) = todo.pop() {
+            if c == ".." {
+                at.pop();
+                continue;
+            }
+            let next = at.join(&c);
+            if !matches!(cx.io().file_kind(&next), Ok(FileKind::Symlink)) {
+                at = next;
+                continue;
+            }
+            links += 1;
+            if links > 1024 {
+                return Err(Error::msg(format!(
+                    "infinite symlink recursion in path '{}'",
+                    p.display()
+                )));
+            }
+            let target = cx.io().read_link(&next).map_err(|e| {
+                Error::msg(nixie_eval::describe_io_error("reading symlink", &next, &e))
+            })?;
+            if target.is_absolute() {
+                at = PathBuf::from("/");
+            }
+            todo.extend(target.components().rev().filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some("..".into()),
+                _ => None,
+            }));
+        }
+        Ok(at)
+    }
+
     fn kind_name(k: FileKind) -> &'static str {
         match k {
             FileKind::Regular { .. } => "regular",
@@ -116,6 +163,7 @@ pub mod defs {
         expected: Option<Vec<u8>>,
     ) -> Result<Value, Error> {
         nixie_eval::store::validate_name(&name).map_err(Error::msg)?;
+        let src = co.ctx(|cx| resolve_symlinks(cx, &src))?;
         let rejected = match filter {
             Some(f) => Some(rejected_by(co, f, &src).await?),
             None => None,

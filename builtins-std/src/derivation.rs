@@ -233,6 +233,16 @@ pub mod defs {
         ignore_nulls: bool,
     }
 
+    /// Attributes whose top-level form has no effect with structured attributes.
+    const OUTPUT_CHECKS: &[&str] = &[
+        "allowedReferences",
+        "allowedRequisites",
+        "disallowedReferences",
+        "disallowedRequisites",
+        "maxSize",
+        "maxClosureSize",
+    ];
+
     /// Append `"key":<JSON of v>` to the structured attributes' object.
     async fn json_member(
         co: &mut Co,
@@ -330,6 +340,13 @@ pub mod defs {
             }
             if structured {
                 json_member(co, &mut json, k, v.clone(), &mut ctx).await?;
+                if OUTPUT_CHECKS.contains(&key.as_str()) {
+                    co.ctx(|cx| {
+                        cx.warn(&format!(
+                            "warning: 'structuredAttrs' disables the effect of the derivation attribute '{key}'; use 'outputChecks.<output>.{key}' instead\n"
+                        ))
+                    });
+                }
                 if ![
                     "builder",
                     "system",
@@ -358,7 +375,13 @@ pub mod defs {
                 }
                 _ => {}
             }
-            if !structured {
+            if !structured && key == "__json" {
+                co.ctx(|cx| cx.warn("warning: setting structured attributes via '__json' is deprecated, and may be disallowed in future versions of Nix. Set '__structuredAttrs = true' instead.\n"));
+                // Current Nix parses it and writes it back in its own form.
+                let parsed = crate::json::parse::parse(s.as_bytes())?;
+                let text = crate::json::defs::json_text(co, parsed).await?;
+                drv.env.insert(key, text.to_string());
+            } else if !structured {
                 drv.env.insert(key, s);
             }
         }

@@ -7,7 +7,7 @@
 
 use nixie_eval::builtins;
 
-mod parse;
+pub(crate) mod parse;
 mod toml_value;
 pub(crate) mod write;
 

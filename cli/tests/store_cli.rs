@@ -319,3 +319,41 @@ fn derivations_from_an_earlier_evaluation_are_read_back_from_the_store() {
         "/nix/store/rjz9ypfqdqxkcylz9xx5lislj167kas9-b.drv\n"
     );
 }
+
+#[test]
+fn builtins_path_follows_symlinks_but_interpolation_does_not() {
+    // Current Nix resolves the path `builtins.path` copies (a link becomes its
+    // target, under the link's name: C++ Nix 2.8 gives this path for
+    // `builtins.path { path = ./hello.txt; name = "link"; }`); `"${./link}"`
+    // copies the link itself (2.8's path).
+    let d = scratch("symlinks");
+    std::fs::write(d.join("hello.txt"), "hello world\n").unwrap();
+    std::os::unix::fs::symlink("hello.txt", d.join("link")).unwrap();
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--strict",
+            "-E",
+            "[ (builtins.path { path = ./link; }) \"${./link}\" ]",
+        ],
+    );
+    assert_eq!(
+        out(&o),
+        "[ \"/nix/store/yghqhc26ibls1wph2x6j5hs35bi9rygy-link\" \"/nix/store/xbr8y68bgwcs6lin3ncqvanhzg1x10bn-link\" ]\n",
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn structured_attrs_warn_about_top_level_output_checks() {
+    let d = scratch("checks");
+    let e = r#"(derivation { name = "c"; system = "x"; builder = "/bin/sh"; __structuredAttrs = true; maxSize = 1; }).drvPath"#;
+    let o = nixie(&d, &["--eval", "-E", e]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        "warning: 'structuredAttrs' disables the effect of the derivation attribute 'maxSize'; use 'outputChecks.<output>.maxSize' instead\n"
+    );
+}
