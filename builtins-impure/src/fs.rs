@@ -17,10 +17,6 @@ pub mod defs {
         }
     }
 
-    fn io_error(p: &std::path::Path, e: std::io::Error) -> ErrorKind {
-        ErrorKind::Io(nixie_eval::describe_io_error("opening file", p, &e))
-    }
-
     fn kind_name(k: FileKind) -> &'static str {
         match k {
             FileKind::Regular { .. } => "regular",
@@ -35,7 +31,10 @@ pub mod defs {
     #[builtin("readFile")]
     fn read_file(cx: &mut Ctx, p: Value) -> Result<NixString, Error> {
         let p = path_of(&p)?;
-        let bytes = cx.io().read_file(&p).map_err(|e| io_error(&p, e))?;
+        let bytes = cx
+            .io()
+            .read_file(&p)
+            .map_err(|e| cx.io_error("opening file", &p, &e))?;
         if bytes.contains(&0) {
             return Err(Error::msg(format!(
                 "the contents of the file '{}' cannot be represented as a Nix string",
@@ -83,9 +82,12 @@ pub mod defs {
     /// The entries of a directory: a set from names to "regular", "directory",
     /// "symlink" or "unknown".
     #[builtin("readDir")]
-    fn read_dir(cx: &mut Ctx, p: Value) -> Result<Value, ErrorKind> {
+    fn read_dir(cx: &mut Ctx, p: Value) -> Result<Value, Error> {
         let p = path_of(&p)?;
-        let names = cx.io().read_dir_names(&p).map_err(|e| io_error(&p, e))?;
+        let names = cx
+            .io()
+            .read_dir_names(&p)
+            .map_err(|e| cx.io_error("opening file", &p, &e))?;
         let mut out = Vec::with_capacity(names.len());
         for n in names {
             let kind = cx
@@ -107,7 +109,10 @@ pub mod defs {
     fn hash_file(cx: &mut Ctx, algo: NixString, p: Value) -> Result<String, Error> {
         algo.require_no_context()?;
         let p = path_of(&p)?;
-        let data = cx.io().read_file(&p).map_err(|e| io_error(&p, e))?;
+        let data = cx
+            .io()
+            .read_file(&p)
+            .map_err(|e| cx.io_error("opening file", &p, &e))?;
         Ok(nixie_eval::encoding::hex(&nixie_eval::hash::digest(
             algo.as_bytes(),
             &data,
@@ -116,12 +121,12 @@ pub mod defs {
 
     /// The type of a file: "regular", "directory", "symlink" or "unknown".
     #[builtin("readFileType")]
-    fn read_file_type(cx: &mut Ctx, p: Value) -> Result<&'static str, ErrorKind> {
+    fn read_file_type(cx: &mut Ctx, p: Value) -> Result<&'static str, Error> {
         let p = path_of(&p)?;
         cx.io()
             .file_kind(&p)
             .map(kind_name)
-            .map_err(|e| io_error(&p, e))
+            .map_err(|e| cx.io_error("opening file", &p, &e))
     }
 }
 

@@ -276,8 +276,8 @@ pub mod defs {
             return Err(Error::msg(format!("path '{text}' is not in the Nix store")));
         };
         let top = format!("{store_dir}/{}", rest.split('/').next().unwrap_or(rest));
-        let store = co.ctx(|cx| cx.store());
-        if store.is_writable() && !store.is_valid(&top).map_err(ErrorKind::from)? {
+        let (store, read_only) = co.ctx(|cx| (cx.store(), cx.settings().read_only));
+        if !read_only && !store.is_valid(&top).map_err(ErrorKind::from)? {
             return Err(Error::msg(format!("path '{top}' is not valid")));
         }
         let mut ctx = NixContext::new();

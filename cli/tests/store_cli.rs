@@ -357,3 +357,32 @@ fn structured_attrs_warn_about_top_level_output_checks() {
         "warning: 'structuredAttrs' disables the effect of the derivation attribute 'maxSize'; use 'outputChecks.<output>.maxSize' instead\n"
     );
 }
+
+#[test]
+fn store_paths_that_are_not_valid() {
+    // C++ Nix 2.8 with an empty local store.
+    let d = scratch("invalid");
+    let first_line = |args: &[&str]| {
+        let o = nixie(&d, args);
+        if o.status.success() {
+            out(&o)
+        } else {
+            err(&o).lines().next().unwrap_or("").to_string()
+        }
+    };
+    let import = r#"import "${builtins.toFile "b.nix" "2 + 1"}""#;
+    assert_eq!(
+        first_line(&["--eval", "--store", "./root", "-E", import]),
+        "error: path '/nix/store/01b7habjscy24r0c0k74hlfrb5rzrhhg-b.nix' is not valid"
+    );
+    let sp = "builtins.storePath /nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a";
+    // Read-only evaluation takes the path as it is; otherwise it must be valid.
+    assert_eq!(
+        first_line(&["--eval", "--store", "./root", "-E", sp]),
+        "\"/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a\"\n"
+    );
+    assert_eq!(
+        first_line(&["--eval", "--read-write-mode", "--store", "./root", "-E", sp]),
+        "error: path '/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a' is not valid"
+    );
+}

@@ -141,6 +141,15 @@ impl<'a> Ctx<'a> {
         Ok(path)
     }
 
+    /// The error for failing to `action` (e.g. "opening file") `path`, worded as
+    /// Nix words it (a refusal by pure mode, a store path that is not valid, or
+    /// the OS's reason).
+    pub fn io_error(&self, action: &str, path: &Path, e: &std::io::Error) -> Error {
+        Error::from(crate::ErrorKind::Io(
+            self.host.io_error_message(action, path, e),
+        ))
+    }
+
     /// The references of a store path (`None` if neither this evaluation nor the
     /// store knows it).
     pub fn references(

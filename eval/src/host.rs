@@ -88,6 +88,25 @@ impl Host {
         Ok(s)
     }
 
+    /// The message for failing to read `path`: Nix's "path '…' is not valid" when
+    /// it lies in a store path the store does not have, else the IO error's.
+    pub(crate) fn io_error_message(&self, action: &str, path: &Path, e: &std::io::Error) -> String {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            let dir = self.store.store_dir();
+            if let Ok(rest) = path.strip_prefix(dir) {
+                if let Some(top) = rest.components().next() {
+                    let top = format!("{dir}/{}", top.as_os_str().to_string_lossy());
+                    if crate::store::is_store_path(&top, dir)
+                        && !self.store.is_valid(&top).unwrap_or(false)
+                    {
+                        return format!("path '{top}' is not valid");
+                    }
+                }
+            }
+        }
+        crate::purity::describe_io_error(action, path, e)
+    }
+
     /// Let a store path this evaluation made be read in pure or restricted mode.
     pub(crate) fn allow(&self, path: &str) {
         if let Some(a) = &self.allowed {

@@ -196,10 +196,11 @@ impl Vm {
         let bytes = match crate::corepkgs::source(&path) {
             Some(text) => text.as_bytes().to_vec(),
             None => io.read_file(&path).map_err(|e| {
-                Error::new(
-                    ErrorKind::Io(crate::purity::describe_io_error("opening file", &path, &e)),
-                    None,
-                )
+                let msg = self
+                    .host
+                    .borrow()
+                    .io_error_message("opening file", &path, &e);
+                Error::new(ErrorKind::Io(msg), None)
             })?,
         };
         let text: Rc<str> = Rc::from(crate::source::decode_source(&bytes));
