@@ -7,30 +7,12 @@ pub mod defs {
     use nixie_eval::io::FileKind;
     use nixie_eval::prelude::*;
     use nixie_eval::value::{ContextElem, NixContext};
-    use std::path::PathBuf;
-
-    fn path_of(v: &Value) -> Result<PathBuf, ErrorKind> {
-        match v {
-            Value::Path(p) => Ok((**p).clone()),
-            Value::String(s) if s.as_bytes().starts_with(b"/") => Ok(PathBuf::from(s.to_string())),
-            other => Err(nixie_eval::convert::type_error("a path", other)),
-        }
-    }
-
-    fn kind_name(k: FileKind) -> &'static str {
-        match k {
-            FileKind::Regular { .. } => "regular",
-            FileKind::Directory => "directory",
-            FileKind::Symlink => "symlink",
-            FileKind::Other => "unknown",
-        }
-    }
 
     /// The contents of a file as a string. A file in the store carries, as its
     /// context, those references of its store path that occur in it.
     #[builtin("readFile")]
-    fn read_file(cx: &mut Ctx, p: Value) -> Result<NixString, Error> {
-        let p = path_of(&p)?;
+    fn read_file(cx: &mut Ctx, p: AbsolutePath) -> Result<NixString, Error> {
+        let p = p.path;
         let bytes = cx
             .io()
             .read_file(&p)
@@ -75,15 +57,18 @@ pub mod defs {
 
     /// Whether a path exists.
     #[builtin("pathExists")]
-    fn path_exists(cx: &mut Ctx, p: Value) -> Result<bool, ErrorKind> {
-        Ok(cx.io().path_exists(&path_of(&p)?))
+    fn path_exists(cx: &mut Ctx, p: AbsolutePath) -> Result<bool, ErrorKind> {
+        if p.names_dir {
+            return Ok(cx.io().is_dir(&p.path));
+        }
+        Ok(cx.io().path_exists(&p.path))
     }
 
     /// The entries of a directory: a set from names to "regular", "directory",
     /// "symlink" or "unknown".
     #[builtin("readDir")]
-    fn read_dir(cx: &mut Ctx, p: Value) -> Result<Value, Error> {
-        let p = path_of(&p)?;
+    fn read_dir(cx: &mut Ctx, p: AbsolutePath) -> Result<Value, Error> {
+        let p = p.path;
         let names = cx
             .io()
             .read_dir_names(&p)
@@ -93,7 +78,7 @@ pub mod defs {
             let kind = cx
                 .io()
                 .file_kind(&p.join(&n))
-                .map(kind_name)
+                .map(FileKind::nix_name)
                 .unwrap_or("unknown");
             out.push((
                 NixString::from(std::os::unix::ffi::OsStrExt::as_bytes(n.as_os_str())),
@@ -106,9 +91,9 @@ pub mod defs {
     /// `hashFile type path`: the hash of the file's contents in lower-case
     /// hexadecimal; `type` is "md5", "sha1", "sha256" or "sha512".
     #[builtin("hashFile")]
-    fn hash_file(cx: &mut Ctx, algo: NixString, p: Value) -> Result<String, Error> {
+    fn hash_file(cx: &mut Ctx, algo: NixString, p: AbsolutePath) -> Result<String, Error> {
         algo.require_no_context()?;
-        let p = path_of(&p)?;
+        let p = p.path;
         let data = cx
             .io()
             .read_file(&p)
@@ -121,11 +106,11 @@ pub mod defs {
 
     /// The type of a file: "regular", "directory", "symlink" or "unknown".
     #[builtin("readFileType")]
-    fn read_file_type(cx: &mut Ctx, p: Value) -> Result<&'static str, Error> {
-        let p = path_of(&p)?;
+    fn read_file_type(cx: &mut Ctx, p: AbsolutePath) -> Result<&'static str, Error> {
+        let p = p.path;
         cx.io()
             .file_kind(&p)
-            .map(kind_name)
+            .map(FileKind::nix_name)
             .map_err(|e| cx.io_error("opening file", &p, &e))
     }
 }

@@ -12,21 +12,6 @@ pub mod defs {
     use std::collections::HashSet;
     use std::path::{Path, PathBuf};
 
-    /// `v` as an absolute path, as Nix's `coerceToPath` takes it (a path, or a
-    /// string starting with `/`).
-    async fn coerce_to_path(co: &mut Co, v: Value) -> Result<PathBuf, ErrorKind> {
-        if let Value::Path(p) = co.force(v.clone()).await {
-            return Ok((*p).clone());
-        }
-        let s = co.coerce_to_string(v, Coercion::KeepPaths).await;
-        if !s.as_bytes().starts_with(b"/") {
-            return Err(ErrorKind::Other(format!(
-                "string '{s}' doesn't represent an absolute path"
-            )));
-        }
-        Ok(PathBuf::from(nixie_eval::paths::normalise(&s.to_string())))
-    }
-
     /// `p` with every symlink in it resolved, through the evaluation's IO (as
     /// current Nix resolves the path `builtins.path` and `filterSource` copy).
     fn resolve_symlinks(cx: &mut Ctx, p: &Path) -> Result<PathBuf, Error> {
@@ -74,15 +59,6 @@ pub mod defs {
         Ok(at)
     }
 
-    fn kind_name(k: FileKind) -> &'static str {
-        match k {
-            FileKind::Regular { .. } => "regular",
-            FileKind::Directory => "directory",
-            FileKind::Symlink => "symlink",
-            FileKind::Other => "unknown",
-        }
-    }
-
     /// The names in `dir` in NAR order, or `None` when it is not a directory.
     fn listing(co: &mut Co, dir: &Path) -> Result<Option<Vec<std::ffi::OsString>>, Error> {
         let listed = co.ctx(|cx| {
@@ -125,7 +101,7 @@ pub mod defs {
             let p = dir.join(name);
             let kind = co
                 .ctx(|cx| cx.io().file_kind(&p))
-                .map(kind_name)
+                .map(FileKind::nix_name)
                 .unwrap_or("unknown");
             let args = vec![
                 Value::string(p.to_string_lossy().as_ref()),
@@ -207,7 +183,10 @@ pub mod defs {
     #[builtin("path")]
     async fn path(co: &mut Co, args: Value) -> Result<Value, Error> {
         let args: PathArgs = co.force_to(args).await?;
-        let src = coerce_to_path(co, args.path.into_value()).await?;
+        let src = co
+            .force_to::<AbsolutePath>(args.path.into_value())
+            .await?
+            .path;
         let name = match args.name {
             Some(n) if !n.as_bytes().is_empty() => {
                 n.require_no_context()?;
@@ -244,7 +223,7 @@ pub mod defs {
     /// for which `filter path type` is true.
     #[builtin("filterSource")]
     async fn filter_source(co: &mut Co, filter: Value, path: Value) -> Result<Value, Error> {
-        let src = coerce_to_path(co, path).await?;
+        let src = co.force_to::<AbsolutePath>(path).await?.path;
         let filter = co.force(filter).await;
         if !filter.is_function() {
             return Err(Error::from(nixie_eval::convert::type_error(
@@ -265,7 +244,7 @@ pub mod defs {
                 "'builtins.storePath' is not allowed in pure evaluation mode".to_string(),
             ));
         }
-        let p = coerce_to_path(co, path).await?;
+        let p = co.force_to::<AbsolutePath>(path).await?.path;
         let text = p.to_string_lossy().into_owned();
         let store_dir = co.ctx(|cx| cx.store_dir());
         let in_store = text

@@ -72,6 +72,11 @@ cases! {
         r#""/nix/store/l9q7h17lzzls4ip8b9w0lz73f36miw1w-run.sh""#;
     get_env: r#"[ (builtins.getEnv "GREETING") (builtins.getEnv "UNSET") ]"# => r#"[ "hi" "" ]"#;
     fifo_cannot_be_copied: r#""${/fifo}""# => "error: file '/fifo' has an unsupported type";
+    path_exists_of_file_as_dir: r#"[ (builtins.pathExists "/src/a.txt/") (builtins.pathExists "/src/sub/.") ]"# =>
+        "[ false true ]";
+    relative_string_is_not_a_path: r#"builtins.readFile "a.txt""# =>
+        "error: string 'a.txt' doesn't represent an absolute path";
+    set_with_out_path_is_a_path: r#"builtins.readFile { outPath = "/src/a.txt"; }"# => r#""hello\n""#;
     missing_file: "builtins.readFile ./nope" =>
         "error: opening file '/src/nope': No such file or directory";
 }

@@ -138,7 +138,6 @@ const IGNORED_SETTINGS: &[&str] = &[
     "substituters",
     "system",
     "eval-system",
-    "tarball-ttl",
     "trusted-public-keys",
     "warn-dirty",
     "show-trace",
@@ -209,6 +208,12 @@ pub fn apply(cli: &Cli, s: &mut Settings, store: &mut Option<String>) -> Result<
                 .features
                 .extend(value.split_whitespace().map(String::from)),
             "store" => *store = Some(value.to_string()),
+            "tarball-ttl" => {
+                s.tarball_ttl =
+                    Some(value.parse().map_err(|_| {
+                        format!("setting 'tarball-ttl' has invalid value '{value}'")
+                    })?)
+            }
             "max-call-depth" => {
                 s.max_call_depth =
                     Some(value.parse().map_err(|_| {

@@ -18,7 +18,13 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Evaluate `expr` strictly with a store and a fetch cache under `dir`.
 fn eval(dir: &Path, expr: &str) -> Result<String, String> {
+    eval_with(dir, expr, &[])
+}
+
+/// As [`eval`], with more command-line arguments.
+fn eval_with(dir: &Path, expr: &str, extra: &[&str]) -> Result<String, String> {
     let out = Command::new(env!("CARGO_BIN_EXE_nixie"))
+        .args(extra)
         .args([
             "--read-write-mode",
             "--eval",
@@ -29,7 +35,6 @@ fn eval(dir: &Path, expr: &str) -> Result<String, String> {
         ])
         .arg(dir.join("store"))
         .env("XDG_CACHE_HOME", dir.join("cache"))
-        .env_remove("NIX_TARBALL_TTL")
         .env_remove("NIX_PATH")
         .env_remove("NIX_STORE_DIR")
         .output()
@@ -125,6 +130,14 @@ fn fetchurl_http_cache_and_404() {
         hits.load(Ordering::SeqCst),
         1,
         "second fetch came from the cache"
+    );
+    // With no time to live, every fetch downloads again.
+    let ttl0 = ["--option", "tarball-ttl", "0"];
+    assert_eq!(eval_with(&d, &e, &ttl0).unwrap(), HELLO_X);
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        2,
+        "tarball-ttl 0 skips the cache"
     );
     let err = eval(
         &d,

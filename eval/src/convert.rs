@@ -23,7 +23,7 @@ use std::rc::Rc;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a builtin parameter: it does not implement `FromValue`",
     label = "no conversion from a Nix value",
-    note = "use `Value`, a Nix type (`NixString`, `List`, `Attrs`, `i64`, `f64`, `bool`, `NixNumber`, `PathBuf`, `Callable`), `Option<T>`, `Vec<T>`, `Lazy<T>`, `Coerced`, a struct with `#[derive(FromAttrs)]`, or implement `nixie_eval::FromValue` for this type"
+    note = "use `Value`, a Nix type (`NixString`, `List`, `Attrs`, `i64`, `f64`, `bool`, `NixNumber`, `PathBuf`, `AbsolutePath`, `Callable`), `Option<T>`, `Vec<T>`, `Lazy<T>`, `Coerced`, a struct with `#[derive(FromAttrs)]`, or implement `nixie_eval::FromValue` for this type"
 )]
 pub trait FromValue: Sized {
     /// Convert without running Nix code. Parts of `v` that are not evaluated yet
@@ -285,6 +285,61 @@ impl<T> FromValue for Lazy<T> {
             value: v.clone(),
             _type: PhantomData,
         })
+    }
+}
+
+/// A path argument as Nix's `coerceToPath` takes it: a path, or anything that
+/// coerces to a string (paths kept as text) starting with `/`. The string's
+/// context comes along.
+pub struct AbsolutePath {
+    /// The path, normalised.
+    pub path: PathBuf,
+    /// The context of the string it was given as (empty for a path value).
+    pub context: crate::value::NixContext,
+    /// Given as a string ending in `/` or `/.`, so it must name a directory.
+    pub names_dir: bool,
+}
+
+impl AbsolutePath {
+    fn from_coerced(s: NixString) -> Result<Self, Error> {
+        if !s.as_bytes().starts_with(b"/") {
+            return Err(Error::msg(format!(
+                "string '{}' doesn't represent an absolute path",
+                s.to_str_lossy()
+            )));
+        }
+        let b = s.as_bytes();
+        Ok(AbsolutePath {
+            path: PathBuf::from(crate::paths::normalise(&s.to_str_lossy())),
+            context: s.context().cloned().unwrap_or_default(),
+            names_dir: b.ends_with(b"/") || b.ends_with(b"/."),
+        })
+    }
+}
+
+impl FromValue for AbsolutePath {
+    fn from_value(v: &Value, cx: &mut Ctx<'_>) -> Result<Self, Error> {
+        match cx.forced(v)? {
+            Value::Path(p) => Ok(AbsolutePath {
+                path: (*p).clone(),
+                context: Default::default(),
+                names_dir: false,
+            }),
+            other => {
+                Self::from_coerced(crate::coerce::coerce_now(&other, Coercion::KeepPaths, cx)?)
+            }
+        }
+    }
+
+    async fn from_value_async(v: Value, co: &mut Co) -> Result<Self, Error> {
+        match co.force(v).await {
+            Value::Path(p) => Ok(AbsolutePath {
+                path: (*p).clone(),
+                context: Default::default(),
+                names_dir: false,
+            }),
+            other => Self::from_coerced(co.coerce_to_string(other, Coercion::KeepPaths).await),
+        }
     }
 }
 

@@ -113,7 +113,7 @@ pub(crate) mod vm;
 
 pub use coerce::cannot_coerce;
 pub use context::{CallArgs, Co, Coercion, Ctx};
-pub use convert::{Callable, Coerced, FromValue, IntoValue, Lazy, NixNumber};
+pub use convert::{AbsolutePath, Callable, Coerced, FromValue, IntoValue, Lazy, NixNumber};
 pub use errors::{Error, ErrorKind};
 pub use evaluation::{BuildError, Evaluation, EvaluationBuilder};
 pub use host::WarningSink;
@@ -131,7 +131,9 @@ pub mod ops {
 /// The names a builtin module usually needs.
 pub mod prelude {
     pub use crate::context::{CallArgs, Co, Coercion, Ctx};
-    pub use crate::convert::{Callable, Coerced, FromValue, IntoValue, Lazy, NixNumber};
+    pub use crate::convert::{
+        AbsolutePath, Callable, Coerced, FromValue, IntoValue, Lazy, NixNumber,
+    };
     pub use crate::errors::{Error, ErrorKind};
     pub use crate::value::{Attrs, List, NixString, Thunk, Value};
     pub use crate::FromAttrs;

@@ -46,6 +46,9 @@ pub struct Settings {
     /// without writing them (`--readonly-mode`, and `--eval` without
     /// `--read-write-mode`); fetchers still write, as in C++ Nix.
     pub read_only: bool,
+    /// How long fetched URLs stay cached, in seconds (`tarball-ttl`; `None`: Nix's
+    /// default of an hour).
+    pub tarball_ttl: Option<u64>,
     /// URI prefixes fetchers may reach in restricted mode (`allowed-uris`).
     pub allowed_uris: Vec<String>,
 }

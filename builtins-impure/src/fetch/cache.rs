@@ -12,13 +12,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Nix's default `tarball-ttl`, in seconds.
 pub const DEFAULT_TTL: u64 = 3600;
 
-/// The seconds an entry stays fresh: `NIX_TARBALL_TTL` if set to a number, else
+/// The seconds an entry stays fresh: the `tarball-ttl` setting, else
 /// [`DEFAULT_TTL`]. Zero means every entry is expired.
-pub fn ttl() -> u64 {
-    std::env::var("NIX_TARBALL_TTL")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(DEFAULT_TTL)
+pub fn ttl(cx: &nixie_eval::Ctx<'_>) -> u64 {
+    cx.settings().tarball_ttl.unwrap_or(DEFAULT_TTL)
 }
 
 /// The cache directory: `$XDG_CACHE_HOME/nixie/fetch` or `~/.cache/nixie/fetch`.
@@ -53,15 +50,15 @@ fn file_of(kind: &str, key: &str) -> PathBuf {
     dir().join(format!("{kind}-{}.json", nixie_eval::store::hex(&h)))
 }
 
-/// The entry of `kind` (`file`, `tarball`, …) for `key` (usually a URL), if any.
-pub fn lookup(kind: &str, key: &str) -> Option<Entry> {
+/// The entry of `kind` (`file`, `tarball`, …) for `key` (usually a URL), if any;
+/// it has expired after `ttl` seconds.
+pub fn lookup(kind: &str, key: &str, ttl: u64) -> Option<Entry> {
     let text = std::fs::read(file_of(kind, key)).ok()?;
     let j: Json = serde_json::from_slice(&text).ok()?;
     if j.get("kind")?.as_str()? != kind || j.get("key")?.as_str()? != key {
         return None;
     }
     let time = j.get("timestamp")?.as_u64()?;
-    let ttl = ttl();
     Some(Entry {
         info: j.get("info")?.clone(),
         expired: ttl == 0 || time.saturating_add(ttl) < now(),

@@ -499,6 +499,7 @@ fn update_clone(cx: &mut Ctx<'_>, a: &GitArgs) -> Result<(PathBuf, String), Erro
     } else {
         dir.join("refs/heads").join(&git_ref)
     };
+    let ttl = cache::ttl(cx);
     let do_fetch = match &a.rev {
         Some(r) => rev_of(&dir, r).is_none(),
         None if a.all_refs => true,
@@ -506,7 +507,7 @@ fn update_clone(cx: &mut Ctx<'_>, a: &GitArgs) -> Result<(PathBuf, String), Erro
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_none_or(|age| age.as_secs() >= cache::ttl()),
+            .is_none_or(|age| age.as_secs() >= ttl),
     };
     if do_fetch {
         let fetch_ref = if a.all_refs {

@@ -5,7 +5,7 @@
 //! Each fetcher lives in a module of its own ([`url`] downloads and `fetchurl`,
 //! [`tarball`] archives, [`git`] repositories, [`tree`] the `fetchTree` dispatch);
 //! [`cache`] remembers what was fetched so a URL is not downloaded again within the
-//! TTL (`tarball-ttl`, 3600 s unless `NIX_TARBALL_TTL` says otherwise). Everything
+//! TTL (the `tarball-ttl` setting, 3600 s by default). Everything
 //! is checked before it is ingested, so a failed fetch leaves nothing in the store.
 
 use nixie_eval::builtins;

@@ -141,7 +141,7 @@ pub fn download_tarball(
 ) -> Result<Tarball, Error> {
     check_local(url)?;
     let store = cx.store();
-    if let Some(e) = cache::lookup("tarball", url).filter(|e| !e.expired) {
+    if let Some(e) = cache::lookup("tarball", url, cache::ttl(cx)).filter(|e| !e.expired) {
         let got = (|| {
             let path = e.info.get("storePath")?.as_str()?.to_string();
             let nar = nixie_eval::encoding::hex_decode(e.info.get("narHash")?.as_str()?)?;

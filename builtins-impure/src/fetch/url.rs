@@ -220,7 +220,7 @@ pub fn download_file(
 ) -> Result<(String, [u8; 32], [u8; 32]), Error> {
     let key = format!("{url}\0{name}");
     let store = cx.store();
-    let cached = cache::lookup("file", &key).and_then(|e| {
+    let cached = cache::lookup("file", &key, cache::ttl(cx)).and_then(|e| {
         let path = e.info.get("storePath")?.as_str()?.to_string();
         let sha = nixie_eval::encoding::hex_decode(e.info.get("sha256")?.as_str()?)?;
         let sha: [u8; 32] = sha.try_into().ok()?;

@@ -23,6 +23,19 @@ pub enum FileKind {
     Other,
 }
 
+impl FileKind {
+    /// The name Nix gives the kind (`readDir`, `readFileType`, path filters):
+    /// "regular", "directory", "symlink" or "unknown".
+    pub fn nix_name(self) -> &'static str {
+        match self {
+            FileKind::Regular { .. } => "regular",
+            FileKind::Directory => "directory",
+            FileKind::Symlink => "symlink",
+            FileKind::Other => "unknown",
+        }
+    }
+}
+
 /// File-system and environment access used by the evaluator.
 pub trait Io {
     /// What the path is (without following a final symlink).
