@@ -19,22 +19,6 @@ const CURRENT_NIX_DIFFERS: &[&str] = &[
     "path-symlink",
 ];
 
-/// Maps one case to its paths, as `record.sh` does.
-const DRIVER: &str = r#"{ cases, name }:
-let
-  v = (import cases).${name};
-  isDrv = builtins.isAttrs v && (v.type or null) == "derivation";
-in
-if isDrv then {
-  kind = "derivation";
-  out = v.outPath;
-  drvPath = v.drvPath;
-  outputs = builtins.listToAttrs (map (o: { name = o.outputName; value = o.outPath; }) v.all);
-} else {
-  kind = "path";
-  path = builtins.unsafeDiscardStringContext (toString v);
-}"#;
-
 fn table_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/store-table")
 }
@@ -42,14 +26,8 @@ fn table_dir() -> PathBuf {
 fn run_case(name: &str, want: &Json, root: &Path) -> Result<(), Failed> {
     let cases = table_dir().join("cases.nix");
     let out = Command::new(env!("CARGO_BIN_EXE_nixie"))
-        .args([
-            "--read-write-mode",
-            "--eval",
-            "--strict",
-            "--json",
-            "-E",
-            DRIVER,
-        ])
+        .args(["--read-write-mode", "--eval", "--strict", "--json"])
+        .arg(table_dir().join("driver.nix"))
         .arg("--arg")
         .arg("cases")
         .arg(&cases)

@@ -22,23 +22,12 @@ pub enum Attr {
 /// Input attributes by name, sorted.
 pub type FetchAttrs = BTreeMap<String, Attr>;
 
-/// A string as a JSON string literal (escaped as Nix's JSON library does).
+/// A string as a JSON string literal (the one JSON string writer, `toJSON`'s).
 fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    let mut buf = Vec::with_capacity(s.len() + 2);
+    // A `&str` is UTF-8, the writer's only failure.
+    crate::json::write::string(&mut buf, s.as_bytes()).expect("a &str is valid UTF-8");
+    out.push_str(&String::from_utf8_lossy(&buf));
 }
 
 /// The attributes as compact JSON (as they appear in Nix's error messages).

@@ -29,23 +29,7 @@ fi
 
 # Maps one case to the paths it denotes. A derivation value gives its outPath,
 # drvPath and every output's path; anything else must be a store path string.
-read -r -d '' expr <<'EOF' || true
-{ cases, name }:
-let
-  v = (import cases).${name};
-  isDrv = builtins.isAttrs v && (v.type or null) == "derivation";
-in
-if isDrv then {
-  kind = "derivation";
-  # not "outPath": toJSON would print a set with outPath as that string
-  out = v.outPath;
-  drvPath = v.drvPath;
-  outputs = builtins.listToAttrs (map (o: { name = o.outputName; value = o.outPath; }) v.all);
-} else {
-  kind = "path";
-  path = builtins.unsafeDiscardStringContext (toString v);
-}
-EOF
+driver="$here/driver.nix"
 
 nix_version="$(nix-instantiate --version)"
 failed=()
@@ -53,7 +37,7 @@ for name in "${names[@]}"; do
     root="$work/roots/$name"
     mkdir -p "$root"
     if ! NIX_REMOTE="local?root=$root" nix-instantiate --read-write-mode --eval --strict --json \
-            -E "$expr" --arg cases "$cases" --argstr name "$name" \
+            "$driver" --arg cases "$cases" --argstr name "$name" \
             >"$work/$name.json" 2>"$work/$name.err"; then
         echo "record.sh: case '$name' failed:" >&2
         grep -v "did not specify '--add-root'" "$work/$name.err" >&2 || true
