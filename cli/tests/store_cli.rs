@@ -386,3 +386,36 @@ fn store_paths_that_are_not_valid() {
         "error: path '/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a' is not valid"
     );
 }
+
+#[test]
+fn restricted_mode_does_not_follow_symlinks_out() {
+    // nix's restricted.sh: a link inside an allowed directory pointing out of it.
+    let d = scratch("tunnel");
+    std::fs::create_dir_all(d.join("tunnel.d")).unwrap();
+    std::os::unix::fs::symlink("..", d.join("tunnel.d/tunnel")).unwrap();
+    std::fs::write(d.join("bar"), "foo\n").unwrap();
+    let allowed = d.join("tunnel.d").display().to_string();
+    let e = format!("builtins.readFile {allowed}/tunnel/bar");
+    let o = nixie(&d, &["--eval", "--restrict-eval", "-I", &allowed, "-E", &e]);
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains("forbidden in restricted mode"),
+        "{}",
+        err(&o)
+    );
+    // Listing a parent of an allowed path shows only the way to it.
+    let e = format!("builtins.attrNames (builtins.readDir {})", d.display());
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--strict",
+            "--restrict-eval",
+            "-I",
+            &allowed,
+            "-E",
+            &e,
+        ],
+    );
+    assert_eq!(out(&o), "[ \"tunnel.d\" ]\n", "{}", err(&o));
+}
