@@ -30,12 +30,7 @@ fn eval(io: MemoryIo, src: &str) -> String {
     let v = e.eval_source("«test»", src, Path::new("/src"));
     match v.and_then(|v| e.deep_force(v)) {
         Ok(v) => String::from_utf8_lossy(&nixie_eval::printer::print_value(&v, None)).into_owned(),
-        Err(err) => e
-            .render_error(&err, false)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string(),
+        Err(err) => format!("error: {err}"),
     }
 }
 

@@ -113,7 +113,7 @@ fn fetchurl_file_url_and_hash_mismatch() {
     )
     .unwrap_err();
     assert!(
-        e.contains(&format!("hash mismatch in file downloaded from '{url}':\n  specified: sha256:0000000000000000000000000000000000000000000000000000\n  got:       sha256:")),
+        e.contains(&format!("hash mismatch in file downloaded from '{url}':\n         specified: sha256:0000000000000000000000000000000000000000000000000000\n         got:       sha256:")),
         "{e}"
     );
     assert_eq!(store_entries(&d), before, "nothing added on a mismatch");

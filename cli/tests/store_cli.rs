@@ -33,6 +33,17 @@ fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The innermost `error: …` line of an output (after any trace frames), or its
+/// first line when it has none.
+fn headline(s: &str) -> String {
+    s.lines()
+        .map(str::trim_start)
+        .rfind(|l| l.starts_with("error: "))
+        .or_else(|| s.lines().next())
+        .unwrap_or("")
+        .to_string()
+}
+
 const DRVS: &str = r#"{
   a = derivation { name = "a"; system = "x"; builder = "/bin/sh"; };
   b = derivation { name = "b"; system = "x"; builder = "/bin/sh"; outputs = [ "dev" "out" ]; };
@@ -194,7 +205,7 @@ fn purity_modes_deny_as_nix_does() {
         args.extend(["-E", expr]);
         let o = nixie(&d, &args);
         let got = if o.status.success() { out(&o) } else { err(&o) };
-        assert_eq!(got.lines().next().unwrap_or(""), *want, "{flags} {expr}");
+        assert_eq!(headline(&got), *want, "{flags} {expr}");
     }
 }
 
@@ -263,7 +274,7 @@ fn restricted_mode_checks_fetched_uris() {
         if o.status.success() {
             out(&o)
         } else {
-            err(&o).lines().next().unwrap_or("").to_string()
+            headline(&err(&o))
         }
     };
     let forbidden =
@@ -285,7 +296,7 @@ fn restricted_mode_checks_fetched_uris() {
         ],
     );
     assert_eq!(
-        err(&o).lines().next().unwrap_or(""),
+        headline(&err(&o)),
         "error: access to URI 'https://example.org/a.tar.gz' is forbidden in restricted mode"
     );
 }
@@ -367,7 +378,7 @@ fn store_paths_that_are_not_valid() {
         if o.status.success() {
             out(&o)
         } else {
-            err(&o).lines().next().unwrap_or("").to_string()
+            headline(&err(&o))
         }
     };
     let import = r#"import "${builtins.toFile "b.nix" "2 + 1"}""#;

@@ -1,7 +1,6 @@
 //! Evaluation errors: a kind, a span, and a trace built while unwinding.
 
 use crate::source::{SourceMap, Span};
-use std::fmt::Write;
 
 /// What went wrong, with the data to describe it.
 #[derive(Clone, Debug)]
@@ -256,44 +255,8 @@ impl Error {
 
     /// Render as `render` does, with another label than `error` (e.g. `warning`).
     pub fn render_labelled(&self, sources: &SourceMap, show_trace: bool, label: &str) -> String {
-        let mut out = String::new();
-        if show_trace && !self.trace.is_empty() {
-            out.push_str("error:\n");
-            for fr in self.trace.iter().rev() {
-                let _ = writeln!(out, "       … {}", fr.what);
-                if let Some(sp) = fr.span {
-                    render_pos(&mut out, sources, sp, "         ");
-                }
-                out.push('\n');
-            }
-            let _ = writeln!(out, "       {label}: {}", self.kind.message());
-        } else {
-            let _ = writeln!(out, "{label}: {}", self.kind.message());
-        }
-        if let Some(sp) = self.span {
-            render_pos(&mut out, sources, sp, "       ");
-        }
-        if let Some(h) = &self.hint {
-            let _ = writeln!(out, "       {h}");
-        }
-        out
+        crate::render::render(self, sources, show_trace, label)
     }
-}
-
-fn render_pos(out: &mut String, sources: &SourceMap, sp: Span, indent: &str) {
-    let (line, col) = sources.line_col(sp);
-    let name = &sources.file(sp.file).name;
-    let _ = writeln!(out, "{indent}at {name}:{line}:{col}:");
-    let text = sources.line_text(sp.file, line);
-    let gutter = format!("{line}");
-    let _ = writeln!(out, "{indent}{:>w$}| {}", line, text, w = gutter.len() + 5);
-    let _ = writeln!(
-        out,
-        "{indent}{:>w$}| {}^",
-        "",
-        " ".repeat(col - 1),
-        w = gutter.len() + 5
-    );
 }
 
 /// Result of evaluation steps.

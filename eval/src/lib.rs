@@ -104,6 +104,7 @@ pub mod paths;
 pub mod printer;
 pub mod printer_xml;
 mod purity;
+mod render;
 pub mod settings;
 pub mod source;
 pub mod store;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 /// A byte range in one source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Span {
     /// Index of the file in the [`SourceMap`].
     pub file: u32,
@@ -72,6 +72,11 @@ impl SourceMap {
             .map(|s| s.chars().count())
             .unwrap_or(upto - start);
         (line + 1, col + 1)
+    }
+
+    /// How many lines a file has (text after the last newline, even empty, is a line).
+    pub fn line_count(&self, file: u32) -> usize {
+        self.file(file).line_starts.len()
     }
 
     /// The text of a 1-based line, without its newline.

@@ -198,8 +198,8 @@ impl Vm {
     /// A builtin's error, positioned at the call when it has no position of its own.
     pub(super) fn builtin_error_at(def: &BuiltinDef, e: Error, span: Option<Span>) -> Error {
         let mut e = builtin_error(def, e);
-        if e.span.is_none() {
-            e.span = span;
+        if let Some(f) = e.trace.last_mut() {
+            f.span = f.span.or(span);
         }
         e
     }

@@ -260,6 +260,13 @@ impl Vm {
     /// returned, to be handed to the generator below it; anything else reaches the
     /// floor and is returned as `Err`.
     fn unwind(&mut self, mut e: Error, floor: usize) -> Result<Error, Error> {
+        // A builtin's frame takes its call site from the code frame below it
+        // (whose instruction is the call), as C++ Nix positions the builtin's
+        // "while calling" line and not the error itself.
+        let mut needs_site = e
+            .trace
+            .last()
+            .is_some_and(|f| f.span.is_none() && f.what.starts_with("while calling the '"));
         while self.frames.len() > floor {
             let fr = self
                 .frames
@@ -271,7 +278,11 @@ impl Vm {
                     // (see `CodeOwner`).
                     let proto = unsafe { &*owner.closure_ptr() }.proto.clone();
                     let span = proto.span_at((ip as usize).saturating_sub(1));
-                    if e.span.is_none() {
+                    if std::mem::take(&mut needs_site) {
+                        if let Some(f) = e.trace.last_mut() {
+                            f.span.get_or_insert(span);
+                        }
+                    } else if e.span.is_none() && e.trace.is_empty() {
                         e.span = Some(span);
                     }
                     if proto.kind == crate::opcode::ProtoKind::Lambda {
@@ -285,11 +296,13 @@ impl Vm {
                 Frame::Update { thunk } => thunk.set_forcing(false),
                 Frame::Builtin { def, base, .. } => {
                     e.push_frame(format!("while calling the '{}' builtin", def.name), None);
+                    needs_site = true;
                     self.stack.truncate(base as usize);
                 }
                 Frame::Gen(g) => {
                     if let Some(def) = g.def {
                         e.push_frame(format!("while calling the '{}' builtin", def.name), None);
+                        needs_site = true;
                     }
                 }
                 Frame::Catch if e.is_catchable() => return Ok(e),
