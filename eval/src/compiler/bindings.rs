@@ -56,15 +56,17 @@ impl Compiler<'_> {
             tree: AttrTree::default(),
             froms: Vec::new(),
         };
-        self.add_entries(node, &mut g.tree, &mut g.froms)?;
+        self.add_entries(node, &mut g.tree, &mut g.froms, "")?;
         Ok(g)
     }
 
+    /// Add a set's entries to `tree`, the set at attribute path `at` ("" at the top).
     fn add_entries(
         &mut self,
         node: &impl HasEntry,
         tree: &mut AttrTree,
         froms: &mut Vec<ast::Expr>,
+        at: &str,
     ) -> CResult {
         for entry in node.entries() {
             match entry {
@@ -91,8 +93,8 @@ impl Compiler<'_> {
                             Some(i) => BindVal::InheritFrom(i, name.clone()),
                             None => BindVal::Inherit(name.clone()),
                         };
-                        if tree.statics.iter().any(|e| e.name == name) {
-                            return Err(self.dup(&name, span));
+                        if let Some(prev) = tree.statics.iter().find(|e| e.name == name) {
+                            return Err(self.dup(&join(at, &name), prev.span, span));
                         }
                         tree.statics.push(StaticEntry { name, val, span });
                     }
@@ -105,24 +107,23 @@ impl Compiler<'_> {
                         .attrs()
                         .collect();
                     let value = av.value().ok_or_else(|| self.missing(span))?;
-                    let full: Vec<String> = path
-                        .iter()
-                        .map(|a| {
-                            self.static_attr_name(a)
-                                .ok()
-                                .flatten()
-                                .unwrap_or_else(|| a.syntax().text().to_string())
-                        })
-                        .collect();
-                    self.insert_path(tree, &path, value, span, froms, &full.join("."))?;
+                    self.insert_path(tree, &path, value, span, froms, at)?;
                 }
             }
         }
         Ok(())
     }
 
-    fn dup(&self, name: &str, span: Span) -> Error {
-        self.err(ErrorKind::DuplicateAttribute(name.to_string()), span)
+    /// Nix's error for attribute `full` defined again at `span`, first at `prev`.
+    fn dup(&self, full: &str, prev: Span, span: Span) -> Error {
+        let before = self.text.get(..prev.start as usize).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let msg = format!(
+            "attribute '{full}' already defined at {}:{line}:{col}",
+            self.file_name
+        );
+        self.err(ErrorKind::Parse(msg), span)
     }
 
     fn insert_path(
@@ -132,7 +133,7 @@ impl Compiler<'_> {
         value: ast::Expr,
         span: Span,
         froms: &mut Vec<ast::Expr>,
-        full: &str,
+        at: &str,
     ) -> CResult {
         let first = &path[0];
         let rest = &path[1..];
@@ -141,7 +142,8 @@ impl Compiler<'_> {
                 BindVal::Expr(value)
             } else {
                 let mut sub = AttrTree::default();
-                self.insert_path(&mut sub, rest, value, span, froms, full)?;
+                let inner = join(at, &first.syntax().text().to_string());
+                self.insert_path(&mut sub, rest, value, span, froms, &inner)?;
                 BindVal::Set(sub)
             };
             tree.dynamics.push(DynEntry {
@@ -152,13 +154,14 @@ impl Compiler<'_> {
             return Ok(());
         };
         let existing = tree.statics.iter().position(|e| e.name == name);
+        let inner = join(at, &name);
         match existing {
             None => {
                 let val = if rest.is_empty() {
                     BindVal::Expr(value)
                 } else {
                     let mut sub = AttrTree::default();
-                    self.insert_path(&mut sub, rest, value, span, froms, full)?;
+                    self.insert_path(&mut sub, rest, value, span, froms, &inner)?;
                     BindVal::Set(sub)
                 };
                 tree.statics.push(StaticEntry { name, val, span });
@@ -180,17 +183,28 @@ impl Compiler<'_> {
                         unreachable!("just replaced")
                     };
                     sub.rec = lit.rec_token().is_some();
-                    self.add_entries(&lit, sub, froms)?;
+                    self.add_entries(&lit, sub, froms, &inner)?;
                 }
+                let prev = tree.statics[i].span;
                 match (&mut tree.statics[i].val, rest.is_empty()) {
                     (BindVal::Set(sub), false) => {
-                        self.insert_path(sub, rest, value, span, froms, full)?
+                        self.insert_path(sub, rest, value, span, froms, &inner)?
                     }
                     (BindVal::Set(sub), true) => match value {
-                        ast::Expr::AttrSet(lit) => self.add_entries(&lit, sub, froms)?,
-                        _ => return Err(self.dup(full, span)),
+                        ast::Expr::AttrSet(lit) => self.add_entries(&lit, sub, froms, &inner)?,
+                        _ => return Err(self.dup(&inner, prev, span)),
                     },
-                    _ => return Err(self.dup(full, span)),
+                    // A value where the new path goes on: Nix names the whole path.
+                    _ => {
+                        let mut full = inner.clone();
+                        for a in rest {
+                            let n = self
+                                .static_attr_name(a)?
+                                .unwrap_or_else(|| a.syntax().text().to_string());
+                            full = join(&full, &n);
+                        }
+                        return Err(self.dup(&full, prev, span));
+                    }
                 }
             }
         }
@@ -577,4 +591,13 @@ fn tree_has_from(t: &AttrTree) -> bool {
 #[allow(dead_code)]
 fn node_text(n: &impl AstNode) -> String {
     n.syntax().text().to_string()
+}
+
+/// `at.name`, or `name` at the top.
+fn join(at: &str, name: &str) -> String {
+    if at.is_empty() {
+        name.to_string()
+    } else {
+        format!("{at}.{name}")
+    }
 }

@@ -57,10 +57,15 @@ impl Compiler<'_> {
                 .ident()
                 .map(|i| i.syntax().text().to_string())
                 .unwrap_or_default();
-            if formals.iter().any(|(f, _)| f.as_bytes() == n.as_bytes())
-                || bind_name.as_deref() == Some(n.as_str())
-            {
-                let espan = self.span_of(e);
+            let clashes_with_bind = bind_name.as_deref() == Some(n.as_str());
+            if clashes_with_bind || formals.iter().any(|(f, _)| f.as_bytes() == n.as_bytes()) {
+                // Nix places a clash with the `@` name at the function, others at
+                // the repeated formal.
+                let espan = if clashes_with_bind {
+                    span
+                } else {
+                    self.span_of(e)
+                };
                 return Err(self.err(
                     ErrorKind::Parse(format!("duplicate formal function argument '{n}'")),
                     espan,

@@ -5,6 +5,7 @@
 mod bindings;
 mod calls;
 mod functions;
+mod parse_error;
 mod paths;
 mod scope;
 mod select;
@@ -48,7 +49,7 @@ pub fn compile_source(
     };
     let parsed = rnix::Root::parse(text);
     if let Some(e) = parsed.errors().first() {
-        return Err(parse_error(e, file, text));
+        return Err(parse_error::parse_error(e, file, text));
     }
     let root = parsed.tree();
     let expr = root.expr().ok_or_else(|| {
@@ -79,58 +80,6 @@ pub fn compile_source(
     let f = c.funcs.pop().expect("the file function is always present");
     let proto = c.finish(f);
     Ok((proto, c.warnings))
-}
-
-/// Turn an rnix parse error into our error type.
-fn text_at(source: &str, r: rnix::TextRange) -> &str {
-    source
-        .get(usize::from(r.start())..usize::from(r.end()))
-        .unwrap_or("")
-}
-
-fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Error {
-    let len = source.len();
-    use rnix::ParseError as P;
-    let (msg, range) = match e {
-        P::Unexpected(r) => ("syntax error, unexpected token".to_string(), Some(*r)),
-        P::UnexpectedExtra(r) => ("syntax error, unexpected extra input".to_string(), Some(*r)),
-        P::UnexpectedWanted(got, r, want) => (
-            format!("syntax error, unexpected {got:?}, expecting one of {want:?}"),
-            Some(*r),
-        ),
-        P::UnexpectedDoubleBind(r) => ("syntax error, double @-binding".to_string(), Some(*r)),
-        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => {
-            ("syntax error, unexpected end of file".to_string(), None)
-        }
-        P::DuplicatedArgs(r, name) => (
-            format!("duplicate formal function argument '{name}'"),
-            Some(*r),
-        ),
-        P::RecursionLimitExceeded => (
-            "syntax error, expression nested too deeply".to_string(),
-            None,
-        ),
-        _ => (format!("syntax error: {e}"), None),
-    };
-    let (msg, range) = match range {
-        Some(r) if text_at(source, r).starts_with('/') && text_at(source, r).ends_with('/') => {
-            ("path has a trailing slash".to_string(), range)
-        }
-        _ => (msg, range),
-    };
-    let span = match range {
-        Some(r) => Span {
-            file,
-            start: u32::from(r.start()),
-            end: u32::from(r.end()),
-        },
-        None => Span {
-            file,
-            start: len as u32,
-            end: len as u32,
-        },
-    };
-    Error::new(ErrorKind::Parse(msg), Some(span))
 }
 
 /// Where a resolved name lives.
