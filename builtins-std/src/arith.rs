@@ -7,28 +7,54 @@ pub mod defs {
     use nixie_eval::ops;
     use nixie_eval::prelude::*;
 
+    /// Check the operands of `op` as C++ Nix does: floats if either is a float,
+    /// else integers; `what` words the trace ("argument of the addition").
+    fn operands(a: &Value, b: &Value, what: &str, second_first: bool) -> Result<(), Error> {
+        let float = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
+        let check = |v: &Value, nth: &str| -> Result<(), Error> {
+            let ok = matches!(v, Value::Int(_)) || (float && matches!(v, Value::Float(_)));
+            if ok {
+                return Ok(());
+            }
+            let want = if float { "a float" } else { "an integer" };
+            Err(Error::from(nixie_eval::convert::type_error(want, v))
+                .context(format!("while evaluating the {nth} {what}")))
+        };
+        if second_first {
+            check(b, "second")?;
+            check(a, "first")
+        } else {
+            check(a, "first")?;
+            check(b, "second")
+        }
+    }
+
     /// The sum of two numbers.
     #[builtin("add")]
-    fn add(a: NixNumber, b: NixNumber) -> Result<Value, ErrorKind> {
-        ops::arith(b'+', &a.into_value(), &b.into_value())
+    fn add(a: Value, b: Value) -> Result<Value, Error> {
+        operands(&a, &b, "argument of the addition", false)?;
+        Ok(ops::arith(b'+', &a, &b)?)
     }
 
     /// The difference of two numbers.
     #[builtin("sub")]
-    fn sub(a: NixNumber, b: NixNumber) -> Result<Value, ErrorKind> {
-        ops::arith(b'-', &a.into_value(), &b.into_value())
+    fn sub(a: Value, b: Value) -> Result<Value, Error> {
+        operands(&a, &b, "argument of the subtraction", false)?;
+        Ok(ops::arith(b'-', &a, &b)?)
     }
 
     /// The product of two numbers.
     #[builtin("mul")]
-    fn mul(a: NixNumber, b: NixNumber) -> Result<Value, ErrorKind> {
-        ops::arith(b'*', &a.into_value(), &b.into_value())
+    fn mul(a: Value, b: Value) -> Result<Value, Error> {
+        operands(&a, &b, "argument of the multiplication", false)?;
+        Ok(ops::arith(b'*', &a, &b)?)
     }
 
     /// The quotient of two numbers (integer division truncates).
     #[builtin("div")]
-    fn div(a: NixNumber, b: NixNumber) -> Result<Value, ErrorKind> {
-        ops::arith(b'/', &a.into_value(), &b.into_value())
+    fn div(a: Value, b: Value) -> Result<Value, Error> {
+        operands(&a, &b, "operand of the division", true)?;
+        Ok(ops::arith(b'/', &a, &b)?)
     }
 
     /// Whether `a < b` (numbers, strings, paths, or lists compared element-wise).

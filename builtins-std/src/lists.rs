@@ -42,10 +42,14 @@ pub mod defs {
     }
 
     /// Call a predicate and require a Boolean result.
-    async fn call_bool(co: &mut Co, f: &Value, x: Value) -> Result<bool, ErrorKind> {
+    /// `f x`, which must be a Boolean; `what` names the function in Nix's trace
+    /// line ("the function passed to builtins.all").
+    async fn call_bool(co: &mut Co, f: &Value, x: Value, what: &str) -> Result<bool, ErrorKind> {
         match co.call(f.clone(), x).await {
             Value::Bool(b) => Ok(b),
-            other => Err(type_error("a Boolean", &other)),
+            other => Err(Error::from(type_error("a Boolean", &other))
+                .context(format!("while evaluating the return value of {what}"))
+                .into()),
         }
     }
 
@@ -192,7 +196,14 @@ pub mod defs {
         let mut kept = Vec::new();
         let mut same = true;
         for x in list.iter() {
-            if call_bool(co, &f, x.clone()).await? {
+            if call_bool(
+                co,
+                &f,
+                x.clone(),
+                "the filtering function passed to builtins.filter",
+            )
+            .await?
+            {
                 kept.push(x.clone());
             } else {
                 same = false;
@@ -235,7 +246,9 @@ pub mod defs {
         let mut total = 0;
         for x in list.iter() {
             let r = call(co, f.0.clone(), x.clone()).await;
-            let l: List = co.force_to(r).await?;
+            let l: List = co.force_to(r).await.map_err(|e| {
+                e.context("while evaluating the return value of the function passed to builtins.concatMap")
+            })?;
             total += l.len();
             parts.push(l);
         }
@@ -267,7 +280,7 @@ pub mod defs {
     #[builtin("any")]
     async fn any(co: &mut Co, f: Callable, list: List) -> Result<bool, ErrorKind> {
         for x in list.iter() {
-            if call_bool(co, &f.0, x.clone()).await? {
+            if call_bool(co, &f.0, x.clone(), "the function passed to builtins.any").await? {
                 return Ok(true);
             }
         }
@@ -278,7 +291,7 @@ pub mod defs {
     #[builtin("all")]
     async fn all(co: &mut Co, f: Callable, list: List) -> Result<bool, ErrorKind> {
         for x in list.iter() {
-            if !call_bool(co, &f.0, x.clone()).await? {
+            if !call_bool(co, &f.0, x.clone(), "the function passed to builtins.all").await? {
                 return Ok(false);
             }
         }
@@ -293,7 +306,8 @@ pub mod defs {
         let mut wrong = Vec::new();
         for x in list.iter() {
             let x = forced!(co, x.clone());
-            if call_bool(co, &f.0, x.clone()).await? {
+            let what = "the partition function passed to builtins.partition";
+            if call_bool(co, &f.0, x.clone(), what).await? {
                 right.push(x);
             } else {
                 wrong.push(x);

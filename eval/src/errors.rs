@@ -131,6 +131,8 @@ pub struct TraceFrame {
     pub what: String,
     /// Where.
     pub span: Option<Span>,
+    /// Shown only with `--show-trace` (C++ Nix records these only then).
+    pub verbose: bool,
 }
 
 /// An error escaping evaluation: kind, position, an optional hint and a trace.
@@ -201,6 +203,16 @@ impl Error {
         Error::new(ErrorKind::Other(msg.into()), None)
     }
 
+    /// The same error with a `… while …` trace frame saying what was going on
+    /// (as C++ Nix's "while evaluating the second argument passed to …"); frames
+    /// added later are further out.
+    pub fn context(mut self, what: impl Into<String>) -> Error {
+        if self.control.is_none() {
+            self.push_frame(what.into(), None);
+        }
+        self
+    }
+
     /// The same error with a hint line under the message.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
         self.hint = Some(hint.into());
@@ -245,7 +257,20 @@ impl Error {
 
     /// Add a `… while …` frame (outer frames are added later).
     pub(crate) fn push_frame(&mut self, what: String, span: Option<Span>) {
-        self.trace.push(TraceFrame { what, span });
+        self.trace.push(TraceFrame {
+            what,
+            span,
+            verbose: false,
+        });
+    }
+
+    /// Add a frame shown only with `--show-trace`.
+    pub(crate) fn push_verbose_frame(&mut self, what: String, span: Option<Span>) {
+        self.trace.push(TraceFrame {
+            what,
+            span,
+            verbose: true,
+        });
     }
 
     /// Render as C++ Nix does: optional trace lines, then `error: message` with position.

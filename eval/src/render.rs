@@ -70,7 +70,7 @@ fn trace(out: &mut String, sources: &SourceMap, frames: &[TraceFrame], show_trac
     let mut count = 0;
     let mut truncated = false;
     for f in frames.iter().rev() {
-        if f.what.is_empty() {
+        if f.what.is_empty() || (f.verbose && !show_trace) {
             continue;
         }
         if !show_trace && count > FRAMES_WITHOUT_SHOW_TRACE {
@@ -111,7 +111,10 @@ pub(crate) fn render(e: &Error, sources: &SourceMap, show_trace: bool, label: &s
     let prefix = format!("{label}: ");
     let mut body = String::new();
     let frames = e.trace();
-    if frames.iter().any(|f| !f.what.is_empty()) {
+    if frames
+        .iter()
+        .any(|f| !f.what.is_empty() && (show_trace || !f.verbose))
+    {
         trace(&mut body, sources, frames, show_trace);
         body.push('\n');
         body.push_str(&prefix);

@@ -80,9 +80,7 @@ fn infinite_recursion_is_an_error() {
 #[test]
 fn runaway_recursion_ends_in_a_clean_error() {
     let out = on_small_stack("let f = n: 1 + f (n + 1); in f 0");
-    assert!(out.starts_with("ERROR error:"), "{out}");
-    assert!(out.contains("\n       error: stack overflow"), "{out}");
-    // The repeated frames are folded, as C++ Nix folds them.
-    assert!(out.contains("duplicate frames omitted"), "{out}");
+    // Without --show-trace C++ Nix shows none of the million lambda frames.
+    assert!(out.starts_with("ERROR error: stack overflow"), "{out}");
     assert!(out.lines().count() < 20, "{out}");
 }

@@ -286,10 +286,14 @@ impl Vm {
                         e.span = Some(span);
                     }
                     if proto.kind == crate::opcode::ProtoKind::Lambda {
-                        e.push_frame(
-                            format!("while calling '{}'", proto.display_name()),
-                            Some(proto.span),
-                        );
+                        let what = match &proto.name {
+                            Some(n) => format!("while calling '{n}'"),
+                            None => "while calling anonymous lambda".to_string(),
+                        };
+                        e.push_verbose_frame(what, Some(proto.span));
+                        // The caller's code frame, next, gives the call site.
+                        e.push_verbose_frame("from call site".into(), None);
+                        needs_site = true;
                     }
                     self.stack.truncate(base as usize);
                 }
