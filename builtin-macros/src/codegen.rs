@@ -183,7 +183,7 @@ fn lower_params(
     b: &Builtin,
     state_ty: &Option<syn::Type>,
     owner: TokenStream,
-    conv: impl Fn(&syn::Type, &syn::Ident, usize) -> TokenStream,
+    conv: impl Fn(&syn::Type, &syn::Ident, usize, Option<&syn::LitStr>) -> TokenStream,
 ) -> Lowered {
     let mut l = Lowered {
         convs: Vec::new(),
@@ -194,10 +194,10 @@ fn lower_params(
     };
     for p in &b.params {
         match p {
-            ParamKind::Arg { ty, .. } => {
+            ParamKind::Arg { ty, context, .. } => {
                 let n = l.locals.len();
                 let local = format_ident!("__p{}", n);
-                l.convs.push(conv(ty, &local, n));
+                l.convs.push(conv(ty, &local, n, context.as_ref()));
                 l.call_args.push(quote!(#local));
                 l.locals.push(local);
             }
@@ -234,10 +234,12 @@ fn fast_wrapper(
         call_args,
         state_fetch,
         ..
-    } = lower_params(b, state_ty, quote!(__cx), |ty, local, n| {
+    } = lower_params(b, state_ty, quote!(__cx), |ty, local, n, context| {
         let conv = quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value);
+        let converted = quote!(#conv(&__args[#n], __cx));
+        let traced = trace_argument(krate, converted, n, name, context);
         quote! {
-            let #local = #krate::__private::argument(#conv(&__args[#n], __cx), #n, #name);
+            let #local = #traced;
         }
     });
     let oks: Vec<_> = locals
@@ -278,11 +280,13 @@ fn slow_wrapper(
         mut call_args,
         state_fetch,
         ctx_at,
-    } = lower_params(b, state_ty, quote!(__co), |ty, local, n| {
+    } = lower_params(b, state_ty, quote!(__co), |ty, local, n, context| {
         let slot = format_ident!("__a{}", n);
         let conv = quote_spanned!(ty.span()=> <#ty as #krate::FromValue>::from_value_async);
+        let converted = quote!(#conv(#slot, &mut __co).await);
+        let traced = trace_argument(krate, converted, n, name, context);
         quote! {
-            let #local = #krate::__private::argument(#conv(#slot, &mut __co).await, #n, #name)?;
+            let #local = #traced?;
         }
     });
     let slots: Vec<_> = (0..locals.len())
@@ -315,5 +319,20 @@ fn slow_wrapper(
                 #call
             })
         }
+    }
+}
+
+/// An argument's conversion with its trace line on failure: the `#[context]`
+/// given, or "while evaluating the Nth argument passed to builtins.NAME".
+fn trace_argument(
+    krate: &TokenStream,
+    converted: TokenStream,
+    n: usize,
+    name: &syn::LitStr,
+    context: Option<&syn::LitStr>,
+) -> TokenStream {
+    match context {
+        Some(what) => quote!(#krate::__private::argument_in(#converted, #what)),
+        None => quote!(#krate::__private::argument(#converted, #n, #name)),
     }
 }

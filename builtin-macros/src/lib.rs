@@ -28,6 +28,9 @@
 //!   path with the same function.
 //! - An `async fn` takes `co: &mut Co` first; its typed methods force, call, coerce
 //!   and compare.
+//! - `#[context = "while evaluating …"]` on a parameter replaces the trace line a
+//!   failed conversion gets (by default "while evaluating the Nth argument passed to
+//!   builtins.NAME").
 //! - Parameters convert with `FromValue`; `#[lazy] x: Value` or `x: Lazy<T>` arrive
 //!   unforced. The return type is any `Result<T, E>` with `T: IntoValue` and
 //!   `E: Into<Error>`.

@@ -16,6 +16,9 @@ pub enum ParamKind {
         ty: Box<Type>,
         lazy: bool,
         name: String,
+        /// `#[context = "…"]`: the trace line when converting it fails, instead of
+        /// "while evaluating the Nth argument passed to builtins.NAME".
+        context: Option<syn::LitStr>,
     },
     /// The pack's state, as `Rc<State>`.
     State,
@@ -336,8 +339,34 @@ fn check_builtin(
         let name = param_name(&pt.pat);
         let lazy_attr = pt.attrs.iter().any(|a| a.path().is_ident("lazy"));
         let state = pt.attrs.iter().any(|a| a.path().is_ident("state"));
-        pt.attrs
-            .retain(|a| !a.path().is_ident("lazy") && !a.path().is_ident("state"));
+        let mut context = None;
+        for a in pt.attrs.iter().filter(|a| a.path().is_ident("context")) {
+            match &a.meta {
+                syn::Meta::NameValue(nv) => match &nv.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => context = Some(s.clone()),
+                    other => {
+                        return Err(err(
+                            other.span(),
+                            "#[context = \"…\"] takes the trace line as a string",
+                        ))
+                    }
+                },
+                other => {
+                    return Err(err(
+                        other.span(),
+                        "#[context = \"…\"] takes the trace line as a string",
+                    ))
+                }
+            }
+        }
+        pt.attrs.retain(|a| {
+            !a.path().is_ident("lazy")
+                && !a.path().is_ident("state")
+                && !a.path().is_ident("context")
+        });
         if is_co_ref(&pt.ty) || name.as_deref() == Some("co") {
             if !is_async {
                 return Err(err(
@@ -418,6 +447,7 @@ fn check_builtin(
             ty: pt.ty.clone(),
             lazy: lazy_attr || typed_lazy,
             name: name.unwrap_or_else(|| format!("arg{nix_args}")),
+            context,
         });
     }
     if nix_args == 0 {

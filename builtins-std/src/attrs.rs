@@ -19,14 +19,18 @@ pub mod defs {
 
     /// The names of the attributes of a set, sorted (as strings).
     #[builtin("attrNames")]
-    fn attr_names(set: Attrs) -> Result<List, ErrorKind> {
+    fn attr_names(
+        #[context = "while evaluating the argument passed to builtins.attrNames"] set: Attrs,
+    ) -> Result<List, ErrorKind> {
         Ok(set.iter().map(|(k, _)| Value::String(k.clone())).collect())
     }
 
     /// The values of the attributes of a set, in the order of their sorted names.
     /// The values are not evaluated.
     #[builtin("attrValues")]
-    fn attr_values(set: Attrs) -> Result<List, ErrorKind> {
+    fn attr_values(
+        #[context = "while evaluating the argument passed to builtins.attrValues"] set: Attrs,
+    ) -> Result<List, ErrorKind> {
         Ok(set.iter().map(|(_, v)| v.clone()).collect())
     }
 
@@ -138,7 +142,10 @@ pub mod defs {
     /// `listToAttrs [ { name = …; value = …; } … ]`: a set from name/value pairs. When a
     /// name occurs more than once, the first occurrence wins. Values are not evaluated.
     #[builtin("listToAttrs")]
-    async fn list_to_attrs(co: &mut Co, l: List) -> Result<Attrs, ErrorKind> {
+    async fn list_to_attrs(
+        co: &mut Co,
+        #[context = "while evaluating the argument passed to builtins.listToAttrs"] l: List,
+    ) -> Result<Attrs, ErrorKind> {
         let mut out: Vec<(NixString, Value)> = Vec::with_capacity(l.len());
         // The names seen so far, built only once an element without `value` shows up
         // (that is an error only if its name has not been seen before).

@@ -272,6 +272,7 @@ pub mod defs {
     async fn derivation_strict(
         co: &mut Co,
         #[state] known: Rc<super::DrvHashes>,
+        #[context = "while evaluating the argument passed to builtins.derivationStrict"]
         attrs: Attrs,
     ) -> Result<Value, ErrorKind> {
         let head: DrvHead = co.force_to(Value::Attrs(attrs.clone())).await?;

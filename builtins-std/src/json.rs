@@ -271,7 +271,10 @@ pub mod defs {
     /// times are an error unless the `parse-toml-timestamps` experimental feature
     /// is on, which turns them into `{ _type = "timestamp"; value = "…"; }`.
     #[builtin("fromTOML", global)]
-    fn from_toml(cx: &mut Ctx, s: NixString) -> Result<Value, ErrorKind> {
+    fn from_toml(
+        cx: &mut Ctx,
+        #[context = "while evaluating the argument passed to builtins.fromTOML"] s: NixString,
+    ) -> Result<Value, ErrorKind> {
         let timestamps = cx.settings().has_feature("parse-toml-timestamps");
         toml_value::from_toml(&s, timestamps)
     }

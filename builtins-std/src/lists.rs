@@ -109,7 +109,9 @@ pub mod defs {
 
     /// The first element of a list; an error if the list is empty.
     #[builtin("head")]
-    fn head(l: List) -> Result<Value, ErrorKind> {
+    fn head(
+        #[context = "while evaluating the first argument passed to 'builtins.head'"] l: List,
+    ) -> Result<Value, ErrorKind> {
         match l.get(0) {
             Some(v) => Ok(v.clone()),
             None => Err(ErrorKind::Other(
@@ -120,7 +122,9 @@ pub mod defs {
 
     /// The list without its first element; an error if the list is empty.
     #[builtin("tail")]
-    fn tail(l: List) -> Result<List, ErrorKind> {
+    fn tail(
+        #[context = "while evaluating the first argument passed to 'builtins.tail'"] l: List,
+    ) -> Result<List, ErrorKind> {
         if l.is_empty() {
             return Err(ErrorKind::Other(
                 "'builtins.tail' called on an empty list".into(),
@@ -131,7 +135,10 @@ pub mod defs {
 
     /// Element `n` of a list, counting from zero.
     #[builtin("elemAt")]
-    fn elem_at(l: List, n: i64) -> Result<Value, ErrorKind> {
+    fn elem_at(
+        #[context = "while evaluating the first argument passed to 'builtins.elemAt'"] l: List,
+        #[context = "while evaluating the second argument passed to 'builtins.elemAt'"] n: i64,
+    ) -> Result<Value, ErrorKind> {
         usize::try_from(n)
             .ok()
             .and_then(|i| l.get(i))

@@ -122,7 +122,9 @@ pub mod defs {
     /// The length of a string in bytes (not characters). The argument is coerced to
     /// a string as in interpolation.
     #[builtin("stringLength")]
-    fn string_length(s: Coerced) -> Result<i64, ErrorKind> {
+    fn string_length(
+        #[context = "while evaluating the argument passed to builtins.stringLength"] s: Coerced,
+    ) -> Result<i64, ErrorKind> {
         Ok(s.len() as i64)
     }
 
@@ -130,7 +132,14 @@ pub mod defs {
     /// most `len` bytes long (the whole rest if `len` is negative, empty if `start` is
     /// past the end). The result keeps the context of `s`.
     #[builtin("substring")]
-    fn substring(start: i64, len: i64, s: Coerced) -> Result<NixString, ErrorKind> {
+    fn substring(
+        #[context = "while evaluating the first argument (the start offset) passed to builtins.substring"]
+        start: i64,
+        #[context = "while evaluating the second argument (the substring length) passed to builtins.substring"]
+        len: i64,
+        #[context = "while evaluating the third argument (the string) passed to builtins.substring"]
+        s: Coerced,
+    ) -> Result<NixString, ErrorKind> {
         if start < 0 {
             return Err(ErrorKind::Other(
                 "negative start position in 'substring'".into(),
@@ -142,7 +151,11 @@ pub mod defs {
     /// `concatStringsSep sep list`: the elements of `list` (coerced to strings as in
     /// interpolation) joined with `sep`.
     #[builtin("concatStringsSep")]
-    fn concat_strings_sep(sep: NixString, list: Vec<Coerced>) -> Result<NixString, ErrorKind> {
+    fn concat_strings_sep(
+        #[context = "while evaluating the first argument (the separator string) passed to builtins.concatStringsSep"]
+        sep: NixString,
+        list: Vec<Coerced>,
+    ) -> Result<NixString, ErrorKind> {
         let parts: Vec<NixString> = list.into_iter().map(Coerced::into_inner).collect();
         Ok(super::join(&sep, &parts))
     }
@@ -316,7 +329,10 @@ pub mod defs {
     /// The directory part of a path (a path) or of a string (a string): everything
     /// before the last slash.
     #[builtin("dirOf", global)]
-    fn dir_of(v: PathOrString) -> Result<Value, ErrorKind> {
+    fn dir_of(
+        #[context = "while evaluating the first argument passed to 'builtins.dirOf'"]
+        v: PathOrString,
+    ) -> Result<Value, ErrorKind> {
         Ok(match v {
             PathOrString::Path(p) => match p.parent() {
                 Some(d) => Value::Path(Rc::new(d.to_path_buf())),
@@ -369,7 +385,10 @@ pub mod defs {
 
     /// The string (coerced as in interpolation) without its context.
     #[builtin("unsafeDiscardStringContext")]
-    fn unsafe_discard_string_context(s: Coerced) -> Result<NixString, ErrorKind> {
+    fn unsafe_discard_string_context(
+        #[context = "while evaluating the argument passed to builtins.unsafeDiscardStringContext"]
+        s: Coerced,
+    ) -> Result<NixString, ErrorKind> {
         Ok(if s.has_context() {
             NixString::from(s.as_bytes())
         } else {
@@ -379,7 +398,9 @@ pub mod defs {
 
     /// Whether a string has a context (refers to store paths or derivations).
     #[builtin("hasContext")]
-    fn has_context(s: NixString) -> Result<bool, ErrorKind> {
+    fn has_context(
+        #[context = "while evaluating the argument passed to builtins.hasContext"] s: NixString,
+    ) -> Result<bool, ErrorKind> {
         Ok(s.has_context())
     }
 
@@ -387,7 +408,9 @@ pub mod defs {
     /// `{ path = true; allOutputs = true; outputs = [ … ]; }` (only the parts that
     /// apply).
     #[builtin("getContext")]
-    fn get_context(s: NixString) -> Result<Attrs, ErrorKind> {
+    fn get_context(
+        #[context = "while evaluating the argument passed to builtins.getContext"] s: NixString,
+    ) -> Result<Attrs, ErrorKind> {
         Ok(context::get_context(&s))
     }
 
@@ -404,7 +427,10 @@ pub mod defs {
     /// The string (coerced as in interpolation) with its derivation-closure context
     /// elements turned into plain references to the derivations.
     #[builtin("unsafeDiscardOutputDependency")]
-    fn unsafe_discard_output_dependency(s: Coerced) -> Result<NixString, ErrorKind> {
+    fn unsafe_discard_output_dependency(
+        #[context = "while evaluating the argument passed to builtins.unsafeDiscardOutputDependency"]
+        s: Coerced,
+    ) -> Result<NixString, ErrorKind> {
         Ok(context::discard_output_dependency(&s))
     }
 
@@ -412,7 +438,9 @@ pub mod defs {
     /// derivation path, with that element turned into a reference to the
     /// derivation, all its outputs and its build closure.
     #[builtin("addDrvOutputDependencies")]
-    fn add_drv_output_dependencies(s: Coerced) -> Result<NixString, ErrorKind> {
+    fn add_drv_output_dependencies(
+        #[context = "while evaluating the argument passed to builtins.addDrvOutputDependencies"] s: Coerced,
+    ) -> Result<NixString, ErrorKind> {
         context::add_drv_output_dependencies(&s)
     }
 }

@@ -150,6 +150,11 @@ pub mod __private {
 
     const ORDINALS: [&str; 4] = ["first", "second", "third", "fourth"];
 
+    /// An argument's conversion, with the given trace line on a real error.
+    pub fn argument_in<T>(r: Result<T, Error>, what: &str) -> Result<T, Error> {
+        r.map_err(|e| e.context(what))
+    }
+
     /// An argument's conversion, with Nix's trace line on a real error.
     pub fn argument<T>(r: Result<T, Error>, index: usize, builtin: &str) -> Result<T, Error> {
         r.map_err(|mut e| {

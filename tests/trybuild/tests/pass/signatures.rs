@@ -29,6 +29,12 @@ mod shapes {
         Ok(n + 1)
     }
 
+    /// An argument with its own trace line.
+    #[builtin("dec")]
+    fn dec(#[context = "while evaluating the number to decrement"] n: i64) -> Result<i64, ErrorKind> {
+        Ok(n - 1)
+    }
+
     /// Floats (ints are accepted too), bools and numbers.
     #[builtin("scale")]
     fn scale(f: f64, neg: bool, n: NixNumber) -> Result<f64, Error> {
@@ -153,4 +159,10 @@ fn main() {
         r#"[ 2 -3 "s 1 0 t" { k = 1; } 4 null 3 "o|/a/b|12" "x|y|1 " "uv None 0" 42 2 20 [ 6 true "5" true true [ 6 ] false ] 42 ]"#
     );
     assert_eq!(e.doc("inc"), Some("Integers in and out."));
+    // A failed conversion carries the parameter's own trace line, then the builtin's.
+    let err = e.eval_source("t", "builtins.dec \"x\"", Path::new("/")).unwrap_err();
+    let shown = e.render_error(&err, true);
+    assert!(shown.contains("… while calling the 'dec' builtin"), "{shown}");
+    assert!(shown.contains("… while evaluating the number to decrement\n"), "{shown}");
+    assert!(shown.contains("error: expected an integer but found a string: \"x\""), "{shown}");
 }
