@@ -7,6 +7,17 @@ pub mod defs {
     use nixie_eval::ops;
     use nixie_eval::prelude::*;
 
+    /// An integer or a float, as Nix's `forceFloat` takes it ("expected a float").
+    fn float_operand(v: &Value, what: &str) -> Result<NixNumber, Error> {
+        match v {
+            Value::Int(i) => Ok(NixNumber::Int(*i)),
+            Value::Float(f) => Ok(NixNumber::Float(*f)),
+            other => {
+                Err(Error::from(nixie_eval::convert::type_error("a float", other)).context(what))
+            }
+        }
+    }
+
     /// Check the operands of `op` as C++ Nix does: floats if either is a float,
     /// else integers; `what` words the trace ("argument of the addition").
     fn operands(a: &Value, b: &Value, what: &str, second_first: bool) -> Result<(), Error> {
@@ -53,6 +64,8 @@ pub mod defs {
     /// The quotient of two numbers (integer division truncates).
     #[builtin("div")]
     fn div(a: Value, b: Value) -> Result<Value, Error> {
+        // Nix takes the divisor as a float first, whatever the dividend.
+        float_operand(&b, "while evaluating the second operand of the division")?;
         operands(&a, &b, "operand of the division", true)?;
         Ok(ops::arith(b'/', &a, &b)?)
     }
@@ -93,19 +106,25 @@ pub mod defs {
 
     /// The smallest integer not less than a number.
     #[builtin("ceil")]
-    fn ceil(x: NixNumber) -> Result<i64, ErrorKind> {
-        match x {
+    fn ceil(x: Value) -> Result<i64, Error> {
+        match float_operand(
+            &x,
+            "while evaluating the first argument passed to builtins.ceil",
+        )? {
             NixNumber::Int(i) => Ok(i),
-            NixNumber::Float(f) => to_int(f.ceil(), "ceil"),
+            NixNumber::Float(f) => Ok(to_int(f.ceil(), "ceil")?),
         }
     }
 
     /// The largest integer not greater than a number.
     #[builtin("floor")]
-    fn floor(x: NixNumber) -> Result<i64, ErrorKind> {
-        match x {
+    fn floor(x: Value) -> Result<i64, Error> {
+        match float_operand(
+            &x,
+            "while evaluating the first argument passed to builtins.floor",
+        )? {
             NixNumber::Int(i) => Ok(i),
-            NixNumber::Float(f) => to_int(f.floor(), "floor"),
+            NixNumber::Float(f) => Ok(to_int(f.floor(), "floor")?),
         }
     }
 }

@@ -115,7 +115,12 @@ pub mod defs {
         let mut out = Vec::new();
         for s in sets.iter() {
             let s = co.force(s.clone()).await;
-            if let Some(v) = expect_attrs(&s)?.get(name.as_bytes()) {
+            let set = expect_attrs(&s).map_err(|e| {
+                Error::from(e).context(
+                    "while evaluating an element in the list passed as second argument to builtins.catAttrs",
+                )
+            })?;
+            if let Some(v) = set.get(name.as_bytes()) {
                 out.push(v.clone());
             }
         }

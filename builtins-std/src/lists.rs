@@ -183,7 +183,9 @@ pub mod defs {
         if n < 0 {
             return Err(ErrorKind::Other(format!("cannot create list of size {n}")));
         }
-        let f = check_function_if_evaluated(&f)?;
+        let f = check_function_if_evaluated(&f).map_err(|e| {
+            Error::from(e).context("while evaluating the first argument passed to builtins.genList")
+        })?;
         let mut v = Vec::new();
         usize::try_from(n)
             .ok()
@@ -199,7 +201,9 @@ pub mod defs {
         if list.is_empty() {
             return Ok(list);
         }
-        let f = force_function(co, f).await?;
+        let f = force_function(co, f).await.map_err(|e| {
+            Error::from(e).context("while evaluating the first argument passed to builtins.filter")
+        })?;
         let mut kept = Vec::new();
         let mut same = true;
         for x in list.iter() {
@@ -225,7 +229,9 @@ pub mod defs {
         let mut parts = Vec::with_capacity(lists.len());
         let mut total = 0;
         for l in lists.iter() {
-            let l: List = co.force_to(l.clone()).await?;
+            let l: List = co.force_to(l.clone()).await.map_err(|e| {
+                e.context("while evaluating a value of the list passed to builtins.concatLists")
+            })?;
             total += l.len();
             parts.push(l);
         }
@@ -269,8 +275,10 @@ pub mod defs {
     #[builtin("foldl'")]
     async fn foldl_strict(
         co: &mut Co,
+        #[context = "while evaluating the first argument passed to builtins.foldlStrict"]
         op: Callable,
         #[lazy] nul: Value,
+        #[context = "while evaluating the third argument passed to builtins.foldlStrict"]
         list: List,
     ) -> Result<Value, ErrorKind> {
         if list.is_empty() {
