@@ -222,14 +222,21 @@ pub mod defs {
     /// `filterSource filter path`: copy `path` to the store, keeping the entries
     /// for which `filter path type` is true.
     #[builtin("filterSource")]
-    async fn filter_source(co: &mut Co, filter: Value, path: Value) -> Result<Value, Error> {
-        let src = co.force_to::<AbsolutePath>(path).await?.path;
+    async fn filter_source(
+        co: &mut Co,
+        #[lazy] filter: Value,
+        #[lazy] path: Value,
+    ) -> Result<Value, Error> {
+        let src = co.force_to::<AbsolutePath>(path).await.map_err(|e| {
+            e.context("while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'")
+        })?;
+        let src = src.path;
         let filter = co.force(filter).await;
         if !filter.is_function() {
-            return Err(Error::from(nixie_eval::convert::type_error(
-                "a function",
-                &filter,
-            )));
+            return Err(
+                Error::from(nixie_eval::convert::type_error("a function", &filter))
+                    .context("while evaluating the first argument passed to builtins.filterSource"),
+            );
         }
         let name = base_name(&src);
         add(co, src, name, FileIngestion::Recursive, Some(filter), None).await

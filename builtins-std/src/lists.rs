@@ -170,7 +170,9 @@ pub mod defs {
         if list.is_empty() {
             return Ok(list);
         }
-        let f = check_function_if_evaluated(&f)?;
+        let f = check_function_if_evaluated(&f).map_err(|e| {
+            Error::from(e).context("while evaluating the first argument passed to builtins.map")
+        })?;
         Ok(list
             .iter()
             .map(|x| Value::Thunk(Thunk::apply(f.clone(), x.clone())))
@@ -341,7 +343,9 @@ pub mod defs {
         let mut groups: BTreeMap<NixString, Vec<Value>> = BTreeMap::new();
         for x in list.iter() {
             let r = call(co, f.0.clone(), x.clone()).await;
-            let name: NixString = co.force_to(r).await?;
+            let name: NixString = co.force_to(r).await.map_err(|e| {
+                e.context("while evaluating the return value of the grouping function passed to builtins.groupBy")
+            })?;
             name.require_no_context()?;
             groups.entry(name).or_default().push(x.clone());
         }
@@ -369,7 +373,9 @@ pub mod defs {
                 Order::LessThan => Ok(nix_less(co, a, b).await?),
                 Order::Func(f) => match call2(co, f.clone(), a.clone(), b.clone()).await {
                     Value::Bool(b) => Ok(b),
-                    other => Err(type_error("a Boolean", &other)),
+                    other => Err(Error::from(type_error("a Boolean", &other))
+                        .context("while evaluating the return value of the sorting function passed to builtins.sort")
+                        .into()),
                 },
             }
         }

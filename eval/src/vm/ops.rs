@@ -39,11 +39,15 @@ pub fn less(a: &Value, b: &Value) -> Result<bool, ErrorKind> {
         (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
         (Value::Path(x), Value::Path(y)) => x.as_os_str() < y.as_os_str(),
         _ => {
-            return Err(ErrorKind::Other(format!(
-                "cannot compare {} with {}",
-                a.type_description(),
-                b.type_description()
-            )))
+            let (ta, tb) = (a.type_description(), b.type_description());
+            let (va, vb) = (crate::printer::short(a), crate::printer::short(b));
+            return Err(ErrorKind::Other(
+                if std::mem::discriminant(a) == std::mem::discriminant(b) {
+                    format!("cannot compare {ta} with {tb}; values of that type are incomparable (values are {va} and {vb})")
+                } else {
+                    format!("cannot compare {ta} with {tb}; values are {va} and {vb}")
+                },
+            ));
         }
     })
 }
