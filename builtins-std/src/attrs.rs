@@ -36,11 +36,14 @@ pub mod defs {
 
     /// `getAttr name set` is `set.${name}`; fails if the attribute is missing.
     #[builtin("getAttr")]
-    fn get_attr(name: NixString, set: Attrs) -> Result<Value, ErrorKind> {
+    fn get_attr(name: NixString, set: Attrs) -> Result<Value, Error> {
         name.require_no_context()?;
-        set.get(name.as_bytes())
-            .cloned()
-            .ok_or_else(|| ErrorKind::MissingAttribute(name.to_str_lossy().into_owned()))
+        set.get(name.as_bytes()).cloned().ok_or_else(|| {
+            Error::from(ErrorKind::MissingAttribute(
+                name.to_str_lossy().into_owned(),
+            ))
+            .context("in the attribute set under consideration")
+        })
     }
 
     /// `hasAttr name set` is `set ? ${name}`.
@@ -157,13 +160,22 @@ pub mod defs {
         let mut seen: Option<BTreeSet<NixString>> = None;
         for e in l.iter() {
             let e = co.force(e.clone()).await;
-            let a = expect_attrs(&e)?;
+            let a = expect_attrs(&e).map_err(|err| {
+                Error::from(err).context(
+                    "while evaluating an element of the list passed to builtins.listToAttrs",
+                )
+            })?;
+            let pair = "in a {name=...; value=...;} pair";
             let Some(n) = a.get(b"name") else {
-                return Err(ErrorKind::MissingAttribute("name".into()));
+                return Err(Error::from(ErrorKind::MissingAttribute("name".into()))
+                    .context(pair)
+                    .into());
             };
             let n = co.force(n.clone()).await;
             let Value::String(name) = n else {
-                return Err(type_error("a string", &n));
+                return Err(Error::from(type_error("a string", &n))
+                    .context("while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs")
+                    .into());
             };
             name.require_no_context()?;
             match a.get(b"value") {
@@ -177,7 +189,9 @@ pub mod defs {
                     let seen =
                         seen.get_or_insert_with(|| out.iter().map(|(k, _)| k.clone()).collect());
                     if !seen.contains(&name) {
-                        return Err(ErrorKind::MissingAttribute("value".into()));
+                        return Err(Error::from(ErrorKind::MissingAttribute("value".into()))
+                            .context(pair)
+                            .into());
                     }
                 }
             }
