@@ -15,16 +15,7 @@ pub mod defs {
     /// `p` with every symlink in it resolved, through the evaluation's IO (as
     /// current Nix resolves the path `builtins.path` and `filterSource` copy).
     fn resolve_symlinks(cx: &mut Ctx, p: &Path) -> Result<PathBuf, Error> {
-        use std::path::Component;
-        let mut todo: Vec<std::ffi::OsString> = p
-            .components()
-            .rev()
-            .filter_map(|c| match c {
-                Component::Normal(n) => Some(n.to_os_string()),
-                Component::ParentDir => Some("..".into()),
-                _ => None,
-            })
-            .collect();
+        let mut todo = nixie_eval::paths::names_reversed(p);
         let mut at = PathBuf::from("/");
         let mut links = 0;
         while let Some(c) = todo.pop() {
@@ -50,11 +41,7 @@ pub mod defs {
             if target.is_absolute() {
                 at = PathBuf::from("/");
             }
-            todo.extend(target.components().rev().filter_map(|c| match c {
-                Component::Normal(n) => Some(n.to_os_string()),
-                Component::ParentDir => Some("..".into()),
-                _ => None,
-            }));
+            todo.extend(nixie_eval::paths::names_reversed(&target));
         }
         Ok(at)
     }

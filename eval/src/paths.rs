@@ -36,6 +36,20 @@ pub fn normalise(p: &str) -> String {
     }
 }
 
+/// The names a path walks through (`..` kept, `.` and the root dropped), last
+/// first, as a work list for resolving symlinks one name at a time.
+pub fn names_reversed(p: &Path) -> Vec<std::ffi::OsString> {
+    use std::path::Component;
+    p.components()
+        .rev()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,12 +159,7 @@ pub fn input_from_url(url: &str) -> Result<Input, Error> {
         } else {
             format!("{transport}:{before_q}")
         };
-        let u = if extra.is_empty() {
-            base
-        } else {
-            format!("{base}?{}", extra.join("&"))
-        };
-        put("url", Attr::Str(u));
+        put("url", Attr::Str(with_query(base, &extra)));
         return Ok(input);
     }
     if scheme == "path" {
@@ -213,12 +208,7 @@ pub fn input_from_url(url: &str) -> Result<Input, Error> {
             }
         }
         let base = format!("{transport}:{before_q}");
-        let u = if extra.is_empty() {
-            base
-        } else {
-            format!("{base}?{}", extra.join("&"))
-        };
-        put("url", Attr::Str(u));
+        put("url", Attr::Str(with_query(base, &extra)));
         return Ok(input);
     }
     Err(err(format!("input '{url}' is unsupported")))
@@ -525,4 +515,13 @@ pub fn fetch(cx: &mut Ctx<'_>, input: Input, which: Arg) -> Result<Value, Error>
         _ => unreachable!("checked by check_allowed"),
     };
     Ok(emit(fetched, which == Arg::FetchGit))
+}
+
+/// `base`, with `?a=1&b=2` when there are query parameters left.
+fn with_query(base: String, extra: &[String]) -> String {
+    if extra.is_empty() {
+        base
+    } else {
+        format!("{base}?{}", extra.join("&"))
+    }
 }

@@ -4,7 +4,7 @@
 use super::{FileKind, Io};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// One entry of a [`MemoryIo`] tree.
 #[derive(Clone, Debug)]
@@ -106,7 +106,7 @@ impl MemoryIo {
 
     /// `p` with every symlink on the way resolved (at most 40 links).
     fn resolve(&self, p: &Path) -> std::io::Result<PathBuf> {
-        let mut todo: Vec<OsString> = p.components().rev().filter_map(name_of).collect();
+        let mut todo = crate::paths::names_reversed(p);
         let mut at = PathBuf::from("/");
         let mut links = 0;
         while let Some(c) = todo.pop() {
@@ -124,7 +124,7 @@ impl MemoryIo {
                     if t.is_absolute() {
                         at = PathBuf::from("/");
                     }
-                    todo.extend(t.components().rev().filter_map(name_of));
+                    todo.extend(crate::paths::names_reversed(t));
                 }
                 Some(_) => at = next,
                 None => return Err(not_found(p)),
@@ -146,14 +146,6 @@ impl MemoryIo {
             _ => PathBuf::from("/"),
         };
         self.nodes.get(&own).ok_or_else(|| not_found(p))
-    }
-}
-
-fn name_of(c: Component<'_>) -> Option<OsString> {
-    match c {
-        Component::Normal(n) => Some(n.to_os_string()),
-        Component::ParentDir => Some("..".into()),
-        _ => None,
     }
 }
 
