@@ -157,6 +157,9 @@ pub struct ErrorData {
     pub(crate) trace: Vec<TraceFrame>,
     /// A control signal between the framework and the VM, never shown to users.
     pub(crate) control: Option<Control>,
+    /// The error has no position of its own (C++ Nix puts its place in a frame):
+    /// unwinding must not give it the failing instruction's.
+    pub(crate) unpositioned: bool,
 }
 
 /// Signals a builtin's wrapper sends the VM through the error channel.
@@ -190,7 +193,24 @@ impl Error {
             hint: None,
             trace: Vec::new(),
             control: None,
+            unpositioned: false,
         }))
+    }
+
+    /// An error without a position of its own, its place given by a first frame
+    /// `what` at `span` (as C++ Nix's `forceAttrs(v, pos, "while selecting an attribute")`).
+    pub(crate) fn framed(kind: ErrorKind, what: &str, span: Option<Span>) -> Error {
+        let mut e = Error::new(kind, None);
+        e.unpositioned = true;
+        e.push_frame(what.to_string(), span);
+        e
+    }
+
+    /// An error that stays without a position.
+    pub(crate) fn unpositioned(kind: ErrorKind) -> Error {
+        let mut e = Error::new(kind, None);
+        e.unpositioned = true;
+        e
     }
 
     /// A catchable error, as `throw msg` raises: `builtins.tryEval` sees it.

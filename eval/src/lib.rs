@@ -105,6 +105,7 @@ pub mod printer;
 pub mod printer_xml;
 mod purity;
 mod render;
+mod suggestions;
 pub mod settings;
 pub mod source;
 pub mod store;

@@ -42,6 +42,24 @@ pub struct Spec {
     pub b: SpecOperand,
 }
 
+/// A stretch of a proto's code evaluated on behalf of an enclosing construct, as
+/// C++ Nix's `… in the left operand of '=='` lines say: an error escaping an
+/// instruction in `start..end` gets this frame. Looked up only while unwinding.
+#[derive(Clone, Debug)]
+pub struct ContextRange {
+    /// First instruction covered.
+    pub start: u32,
+    /// One past the last instruction covered.
+    pub end: u32,
+    /// The frame's text, e.g. "while selecting an attribute".
+    pub what: Rc<str>,
+    /// The frame's position, if it has one.
+    pub pos: Option<Span>,
+    /// Whether the position comes from the failing thunk's definition (C++ Nix's
+    /// "from the definition of" line) rather than from `pos`.
+    pub at_definition: bool,
+}
+
 /// What a proto is the body of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProtoKind {
@@ -295,6 +313,10 @@ pub struct Proto {
     pub spans: Vec<(u32, Span)>,
     /// The whole body's span.
     pub span: Span,
+    /// Context frames for stretches of code, innermost (earliest closed) first.
+    pub contexts: Vec<ContextRange>,
+    /// For the thunk of an attribute's value: where the attribute is defined.
+    pub attr_pos: Option<Span>,
     /// What this is the body of.
     pub kind: ProtoKind,
     /// The binding name a lambda was given (`f = x: …`), if any.
@@ -318,6 +340,14 @@ impl Proto {
             Err(0) => self.span,
             Err(i) => self.spans[i - 1].1,
         }
+    }
+
+    /// The context frames covering the instruction at `ip`, innermost first.
+    pub fn contexts_at(&self, ip: usize) -> impl Iterator<Item = &ContextRange> {
+        let ip = ip as u32;
+        self.contexts
+            .iter()
+            .filter(move |c| c.start <= ip && ip < c.end)
     }
 
     /// The name used for this lambda in messages.

@@ -124,15 +124,31 @@ impl Compiler<'_> {
         let op = b.operator().ok_or_else(|| self.missing(span))?;
         match op {
             K::And | K::Or | K::Implication => {
-                self.compile(&lhs)?;
-                self.emit(Op::Force, span);
-                let j = match op {
-                    K::Or => self.emit(Op::JumpIfTrue(0), span),
-                    _ => self.emit(Op::JumpIfFalse(0), span),
+                let sym = match op {
+                    K::And => "&&",
+                    K::Or => "||",
+                    _ => "->",
                 };
-                self.compile(&rhs)?;
-                self.emit(Op::Force, span);
-                self.emit(Op::AssertBool, span);
+                let (lpos, rpos) = (
+                    self.nix_pos(&lhs).unwrap_or(span),
+                    self.nix_pos(&rhs).unwrap_or(span),
+                );
+                let mut j = 0;
+                self.within(&format!("in the left operand of '{sym}'"), Some(lpos), |c| {
+                    c.compile(&lhs)?;
+                    c.emit(Op::Force, lpos);
+                    j = match op {
+                        K::Or => c.emit(Op::JumpIfTrue(0), lpos),
+                        _ => c.emit(Op::JumpIfFalse(0), lpos),
+                    };
+                    Ok(())
+                })?;
+                self.within(&format!("in the right operand of '{sym}'"), Some(rpos), |c| {
+                    c.compile(&rhs)?;
+                    c.emit(Op::Force, rpos);
+                    c.emit(Op::AssertBool, rpos);
+                    Ok(())
+                })?;
                 let jend = self.emit(Op::Jump(0), span);
                 self.f().depth -= 1;
                 let short = self.here();
@@ -173,31 +189,114 @@ impl Compiler<'_> {
                     self.emit(Op::Not, span);
                 }
             }
-            _ => {
-                self.compile(&lhs)?;
-                self.emit(Op::Force, span);
-                self.compile(&rhs)?;
-                self.emit(Op::Force, span);
-                let o = match op {
-                    K::Add => Op::Add,
-                    K::Sub => Op::Sub,
-                    K::Mul => Op::Mul,
-                    K::Div => Op::Div,
-                    K::Equal => Op::Eq,
-                    K::NotEqual => Op::NotEq,
-                    K::Less => Op::Less,
-                    K::LessOrEq => Op::LessEq,
-                    K::More => Op::Greater,
-                    K::MoreOrEq => Op::GreaterEq,
-                    K::Concat => Op::Concat,
-                    K::Update => Op::Update,
-                    K::And | K::Or | K::Implication | K::PipeLeft | K::PipeRight => {
-                        unreachable!("handled in the arms above")
+            _ => self.compile_strict_binop(op, &lhs, &rhs, span)?,
+        }
+        Ok(())
+    }
+
+    /// A binary operation on two forced operands, with C++ Nix's trace frames: the
+    /// operands of `==`, `!=`, `++`, `//` and `+` are evaluated "in the left operand
+    /// of …"; `-`, `*`, `/` and the comparisons are calls of builtins.
+    fn compile_strict_binop(
+        &mut self,
+        op: ast::BinOpKind,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> CResult {
+        use ast::BinOpKind as K;
+        let at = self.nix_pos_of_op(lhs, span);
+        let o = match op {
+            K::Add => Op::Add,
+            K::Sub => Op::Sub,
+            K::Mul => Op::Mul,
+            K::Div => Op::Div,
+            K::Equal => Op::Eq,
+            K::NotEqual => Op::NotEq,
+            K::Less => Op::Less,
+            K::LessOrEq => Op::LessEq,
+            K::More => Op::Greater,
+            K::MoreOrEq => Op::GreaterEq,
+            K::Concat => Op::Concat,
+            K::Update => Op::Update,
+            K::And | K::Or | K::Implication | K::PipeLeft | K::PipeRight => {
+                unreachable!("handled in compile_binop")
+            }
+        };
+        let operands = |c: &mut Self, names: Option<(&str, &str)>| -> CResult {
+            for (e, name) in [(lhs, names.map(|n| n.0)), (rhs, names.map(|n| n.1))] {
+                let pos = c.nix_pos(e);
+                match name {
+                    Some(what) => c.within(what, pos, |c| {
+                        c.compile(e)?;
+                        c.emit(Op::Force, span);
+                        Ok(())
+                    })?,
+                    None => {
+                        c.compile(e)?;
+                        c.emit(Op::Force, span);
                     }
+                }
+            }
+            Ok(())
+        };
+        match op {
+            K::Equal | K::NotEqual | K::Concat | K::Update => {
+                let sym = match op {
+                    K::Equal => "==",
+                    K::NotEqual => "!=",
+                    K::Concat => "++",
+                    _ => "//",
                 };
-                self.emit(o, span);
+                let (l, r) = (
+                    format!("in the left operand of '{sym}'"),
+                    format!("in the right operand of '{sym}'"),
+                );
+                operands(self, Some((&l, &r)))?;
+                self.emit(o, at);
+            }
+            K::Add => {
+                operands(self, Some(("in an operand of '+'", "in an operand of '+'")))?;
+                // C++ Nix reports a failed addition at the operand it could not add.
+                let rpos = self.point(self.span_of(rhs).start);
+                self.emit(o, rpos);
+            }
+            K::Sub | K::Mul | K::Div => {
+                let name = match op {
+                    K::Sub => "sub",
+                    K::Mul => "mul",
+                    _ => "div",
+                };
+                self.within(&format!("while calling the '{name}' builtin"), Some(at), |c| {
+                    operands(c, None)?;
+                    c.emit(o, at);
+                    Ok(())
+                })?;
+            }
+            _ => {
+                let call = |c: &mut Self| {
+                    c.within("while calling the 'lessThan' builtin", Some(at), |c| {
+                        operands(c, None)?;
+                        c.emit(o, at);
+                        Ok(())
+                    })
+                };
+                if matches!(op, K::LessOrEq | K::MoreOrEq) {
+                    self.within("in the argument of '!'", Some(at), call)?;
+                } else {
+                    call(self)?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// The operator position of the binary operation whose left operand is `lhs`.
+    fn nix_pos_of_op(&self, lhs: &ast::Expr, span: Span) -> Span {
+        lhs.syntax()
+            .parent()
+            .and_then(ast::BinOp::cast)
+            .map(|b| self.operator_pos(&b))
+            .unwrap_or(span)
     }
 }

@@ -9,7 +9,9 @@ mod parse_error;
 mod paths;
 mod scope;
 mod select;
+mod show;
 mod strings;
+mod trace;
 
 use crate::errors::{Error, ErrorKind};
 use crate::opcode::{Capture, Op, Proto, ProtoKind};
@@ -202,6 +204,8 @@ impl<'a> Compiler<'a> {
             captures: f.captures,
             spans: f.spans,
             span: f.span,
+            contexts: f.contexts,
+            attr_pos: f.attr_pos,
             kind: f.kind,
             name: f.name,
             formals: f.formals,
@@ -464,9 +468,15 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Call, span);
             }
             ast::Expr::IfElse(i) => {
-                self.compile(&i.condition().ok_or_else(|| self.missing(span))?)?;
-                self.emit(Op::Force, span);
-                let jf = self.emit(Op::JumpIfFalse(0), span);
+                let cond = i.condition().ok_or_else(|| self.missing(span))?;
+                let cpos = self.nix_pos(&cond).unwrap_or(span);
+                let mut jf = 0;
+                self.within("while evaluating a branch condition", Some(cpos), |c| {
+                    c.compile(&cond)?;
+                    c.emit(Op::Force, cpos);
+                    jf = c.emit(Op::JumpIfFalse(0), cpos);
+                    Ok(())
+                })?;
                 self.compile(&i.body().ok_or_else(|| self.missing(span))?)?;
                 let jend = self.emit(Op::Jump(0), span);
                 self.f().depth -= 1;
@@ -478,18 +488,16 @@ impl<'a> Compiler<'a> {
             }
             ast::Expr::Assert(a) => {
                 let cond = a.condition().ok_or_else(|| self.missing(span))?;
-                let cspan = self.span_of(&cond);
-                let text = cond.syntax().text().to_string();
-                // Nix prints the condition with its own printer, which parenthesises operators.
-                let text = if matches!(cond, ast::Expr::BinOp(_)) {
-                    format!("({text})")
-                } else {
-                    text
-                };
-                self.compile(&cond)?;
-                self.emit(Op::Force, cspan);
+                let cpos = self.nix_pos(&cond).unwrap_or(span);
+                let text = show::show(self, &cond);
+                self.within("in the condition of the assert statement", Some(cpos), |c| {
+                    c.compile(&cond)?;
+                    c.emit(Op::Force, cpos);
+                    c.emit(Op::AssertBool, cpos);
+                    Ok(())
+                })?;
                 let c = self.constant(Value::string(text));
-                self.emit(Op::Assert(c), span);
+                self.emit(Op::Assert(c), self.point(span.start));
                 self.compile(&a.body().ok_or_else(|| self.missing(span))?)?;
             }
             ast::Expr::With(w) => {
@@ -525,13 +533,24 @@ impl<'a> Compiler<'a> {
                 self.compile_lazy(&u.expr().ok_or_else(|| self.missing(span))?, None)?;
                 self.emit(Op::Call, span);
             }
+            ast::Expr::UnaryOp(u) if u.operator() == Some(ast::UnaryOpKind::Invert) => {
+                let inner = u.expr().ok_or_else(|| self.missing(span))?;
+                let pos = self.nix_pos(&inner).unwrap_or(span);
+                self.within("in the argument of '!'", Some(pos), |c| {
+                    c.compile(&inner)?;
+                    c.emit(Op::Force, pos);
+                    c.emit(Op::Not, pos);
+                    Ok(())
+                })?;
+            }
             ast::Expr::UnaryOp(u) => {
-                self.compile(&u.expr().ok_or_else(|| self.missing(span))?)?;
-                self.emit(Op::Force, span);
-                match u.operator() {
-                    Some(ast::UnaryOpKind::Invert) => self.emit(Op::Not, span),
-                    _ => self.emit(Op::Negate, span),
-                };
+                let at = self.point(span.start);
+                self.within("while calling the 'sub' builtin", Some(at), |c| {
+                    c.compile(&u.expr().ok_or_else(|| c.missing(span))?)?;
+                    c.emit(Op::Force, span);
+                    c.emit(Op::Negate, span);
+                    Ok(())
+                })?;
             }
             ast::Expr::BinOp(b) => self.compile_binop(b, span)?,
             ast::Expr::CurPos(_) => {

@@ -36,6 +36,8 @@ pub(super) struct FuncState {
     pub captures: Vec<Capture>,
     pub capture_keys: Vec<Key>,
     pub spans: Vec<(u32, Span)>,
+    pub contexts: Vec<crate::opcode::ContextRange>,
+    pub attr_pos: Option<Span>,
     pub scopes: Vec<Scope>,
     /// Values on this frame's stack at the current point (locals + temporaries).
     pub depth: u32,
@@ -57,6 +59,8 @@ impl FuncState {
             captures: Vec::new(),
             capture_keys: Vec::new(),
             spans: Vec::new(),
+            contexts: Vec::new(),
+            attr_pos: None,
             scopes: vec![Scope::default()],
             depth: 0,
             kind,

@@ -16,15 +16,18 @@ impl Compiler<'_> {
             return Ok(Some(self.name_const(&n)));
         }
         let span = self.span_of(a);
-        match a {
-            ast::Attr::Dynamic(d) => {
-                self.compile(&d.expr().ok_or_else(|| self.missing(span))?)?;
-            }
-            ast::Attr::Str(s) => self.compile_string(s, span)?,
+        let expr = match a {
+            ast::Attr::Dynamic(d) => d.expr().ok_or_else(|| self.missing(span))?,
+            ast::Attr::Str(s) => ast::Expr::Str(s.clone()),
             ast::Attr::Ident(_) => unreachable!("identifiers are static names"),
-        }
-        self.emit(Op::Force, span);
-        self.emit(Op::AttrName, span);
+        };
+        let pos = self.nix_pos(&expr).unwrap_or(self.point(span.start));
+        self.within("while evaluating an attribute name", Some(pos), |c| {
+            c.compile(&expr)?;
+            c.emit(Op::Force, pos);
+            c.emit(Op::AttrName, pos);
+            Ok(())
+        })?;
         Ok(None)
     }
 
@@ -49,51 +52,83 @@ impl Compiler<'_> {
     }
 
     pub(super) fn compile_select(&mut self, s: &ast::Select, span: Span) -> CResult {
-        self.compile(&s.expr().ok_or_else(|| self.missing(span))?)?;
-        self.emit(Op::Force, span);
+        let lhs = s.expr().ok_or_else(|| self.missing(span))?;
+        let lhs_pos = self.nix_pos(&lhs);
+        self.within("while selecting an attribute", lhs_pos, |c| {
+            c.compile(&lhs)?;
+            c.emit(Op::Force, span);
+            Ok(())
+        })?;
         let path: Vec<ast::Attr> = s
             .attrpath()
             .ok_or_else(|| self.missing(span))?
             .attrs()
             .collect();
+        let shown = self.show_attr_path(&path);
+        let at = Some(self.point(span.start));
+        let what = format!("while evaluating the attribute '{shown}'");
         match s.default_expr() {
-            None => {
+            None => self.within(&what, at, |c| {
                 for (i, a) in path.iter().enumerate() {
                     if i > 0 {
-                        self.emit(Op::Force, span);
+                        c.emit(Op::Force, span);
                     }
-                    let aspan = self.span_of(a);
-                    match self.attr_name(a)? {
-                        Some(c) => self.emit(Op::Select(c), aspan),
-                        None => self.emit(Op::SelectDyn, aspan),
+                    let sel = match c.attr_name(a)? {
+                        Some(n) => Op::Select(n),
+                        None => Op::SelectDyn,
                     };
+                    c.emit(sel, c.point(span.start));
                 }
-            }
-            Some(def) => {
+                c.at_definition(&format!("from the definition of '{shown}'"), |c| {
+                    c.emit(Op::Force, span);
+                    Ok(())
+                })
+            }),
+            Some(def) => self.within(&what, at, |c| {
                 let mut misses = Vec::new();
                 for (i, a) in path.iter().enumerate() {
                     if i > 0 {
-                        self.emit(Op::Force, span);
+                        c.emit(Op::Force, span);
                     }
-                    let aspan = self.span_of(a);
-                    let j = match self.attr_name(a)? {
-                        Some(c) => self.emit(Op::SelectOr { name: c, jump: 0 }, aspan),
-                        None => self.emit(Op::SelectOrDyn(0), aspan),
+                    let aspan = c.span_of(a);
+                    let j = match c.attr_name(a)? {
+                        Some(n) => c.emit(Op::SelectOr { name: n, jump: 0 }, aspan),
+                        None => c.emit(Op::SelectOrDyn(0), aspan),
                     };
                     misses.push(j);
                 }
-                let jend = self.emit(Op::Jump(0), span);
-                self.f().depth -= 1;
-                let miss = self.here();
+                c.emit(Op::Force, span);
+                let jend = c.emit(Op::Jump(0), span);
+                c.f().depth -= 1;
+                let miss = c.here();
                 for m in misses {
-                    self.patch(m, miss);
+                    c.patch(m, miss);
                 }
-                self.compile(&def)?;
-                let end = self.here();
-                self.patch(jend, end);
-            }
+                c.compile(&def)?;
+                let end = c.here();
+                c.patch(jend, end);
+                Ok(())
+            }),
         }
-        Ok(())
+    }
+
+    /// An attribute path as C++ Nix shows it in messages: names joined by dots,
+    /// a dynamic component as `"${…}"`.
+    pub(super) fn show_attr_path(&self, path: &[ast::Attr]) -> String {
+        let parts: Vec<String> = path
+            .iter()
+            .map(|a| match self.static_attr_name(a) {
+                Ok(Some(n)) => crate::printer::identifier_text(n.as_bytes()),
+                _ => match a {
+                    ast::Attr::Dynamic(d) => match d.expr() {
+                        Some(e) => format!("\"${{{}}}\"", super::show::show(self, &e)),
+                        None => String::new(),
+                    },
+                    other => format!("\"${{{}}}\"", other.syntax().text()),
+                },
+            })
+            .collect();
+        parts.join(".")
     }
 
     pub(super) fn compile_has_attr(&mut self, h: &ast::HasAttr, span: Span) -> CResult {

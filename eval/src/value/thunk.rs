@@ -89,6 +89,11 @@ impl Thunk {
         matches!(self.state(), ThunkState::Evaluated(_))
     }
 
+    /// Whether the thunk is a pending function application (made by a builtin).
+    pub(crate) fn is_application(&self) -> bool {
+        matches!(self.state(), ThunkState::Apply(..))
+    }
+
     /// Whether the thunk has not been given its code yet.
     pub(crate) fn is_blank(&self) -> bool {
         matches!(self.state(), ThunkState::Blank)

@@ -32,9 +32,17 @@ impl Vm {
                 };
             }
             macro_rules! fail {
-                ($k:expr) => {
-                    return Err(Error::new($k, span!()))
-                };
+                ($k:expr) => {{
+                    suspend!();
+                    return Err(Error::new($k, span!()));
+                }};
+            }
+            // Fail with an error whose place is a first frame at this instruction.
+            macro_rules! fail_framed {
+                ($k:expr, $what:expr) => {{
+                    suspend!();
+                    return Err(Error::framed($k, $what, span!()));
+                }};
             }
             // Frames were pushed: run a new code frame here, anything else in the main loop.
             macro_rules! continue_or_return {
@@ -225,6 +233,7 @@ impl Vm {
                                     }
                                     super::builtin_call::SyncOutcome::Failed(e) => {
                                         self.stack.truncate(at);
+                                        suspend!();
                                         return Err(Vm::builtin_error_at(def, e, span!()));
                                     }
                                     // Forcing or suspending: the frame below does it.
@@ -232,8 +241,8 @@ impl Vm {
                                 }
                             }
                         }
-                        self.check_depth()?;
                         suspend!();
+                        self.check_depth()?;
                         let base = at as u32;
                         self.frames.push(Frame::Builtin {
                             def: p.def,
@@ -281,7 +290,11 @@ impl Vm {
                         };
                         match ops::arith(c, &a, &b) {
                             Ok(v) => self.stack.push(v),
-                            Err(k) => fail!(k),
+                            // The place is the "while calling the 'sub' builtin" frame.
+                            Err(k) => {
+                                suspend!();
+                                return Err(Error::unpositioned(k));
+                            }
                         }
                     }
                     Op::Eq | Op::NotEq => {
@@ -315,7 +328,10 @@ impl Vm {
                         } else {
                             match ops::less(&x, &y) {
                                 Ok(r) => self.stack.push(Value::Bool(r != neg)),
-                                Err(k) => fail!(k),
+                                Err(k) => {
+                                    suspend!();
+                                    return Err(Error::unpositioned(k));
+                                }
                             }
                         }
                     }
@@ -326,16 +342,31 @@ impl Vm {
                     Op::Negate => match pop!() {
                         Value::Int(i) => match 0i64.checked_sub(i) {
                             Some(r) => self.stack.push(Value::Int(r)),
-                            None => fail!(ErrorKind::Overflow("subtracting", 0, i)),
+                            None => {
+                                suspend!();
+                                return Err(Error::unpositioned(ErrorKind::Overflow(
+                                    "subtracting",
+                                    0,
+                                    i,
+                                )));
+                            }
                         },
                         Value::Float(f) => self.stack.push(Value::Float(0.0 - f)),
-                        other => fail!(ops::arith(b'-', &Value::Int(0), &other)
-                            .expect_err("non-numbers never subtract")),
+                        other => {
+                            suspend!();
+                            return Err(Error::unpositioned(
+                                ops::arith(b'-', &Value::Int(0), &other)
+                                    .expect_err("non-numbers never subtract"),
+                            ));
+                        }
                     },
                     Op::Concat => {
                         let b = pop!();
                         let a = pop!();
-                        try_push!(instr::concat(&a, &b))
+                        match instr::concat(&a, &b) {
+                            Ok(v) => self.stack.push(v),
+                            Err(k) => fail_framed!(k, "while evaluating one of the elements to concatenate"),
+                        }
                     }
                     Op::Update => {
                         let b = pop!();
@@ -353,7 +384,13 @@ impl Vm {
                     }
                     Op::Select(c) => {
                         let v = pop!();
-                        try_push!(instr::select(&v, const_name(&proto.consts[c as usize])))
+                        match instr::select(&v, const_name(&proto.consts[c as usize])) {
+                            Ok(x) => self.stack.push(x),
+                            Err(e) => {
+                                suspend!();
+                                return Err(instr::select_error(e, span!()));
+                            }
+                        }
                     }
                     Op::SelectDyn => {
                         let name = pop!();
@@ -361,7 +398,13 @@ impl Vm {
                         let Value::String(name) = name else {
                             fail!(type_error("a string", &name))
                         };
-                        try_push!(instr::select(&v, &name))
+                        match instr::select(&v, &name) {
+                            Ok(x) => self.stack.push(x),
+                            Err(e) => {
+                                suspend!();
+                                return Err(instr::select_error(e, span!()));
+                            }
+                        }
                     }
                     Op::SelectOr { name: c, jump } => {
                         let v = pop!();

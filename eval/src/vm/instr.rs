@@ -6,7 +6,7 @@
 
 use super::ops::{self, type_error};
 use super::Vm;
-use crate::errors::ErrorKind;
+use crate::errors::{Error, ErrorKind};
 use crate::opcode::{Proto, ProtoKind};
 use crate::value::{
     Attrs, AttrsBuilder, Captures, Closure, NixContext, NixString, Thunk, ThunkState, Value,
@@ -72,14 +72,39 @@ pub(super) fn update(a: &Value, b: &Value) -> Result<Value, ErrorKind> {
 
 /// `set.name`.
 #[inline]
-pub(super) fn select(set: &Value, name: &NixString) -> Result<Value, ErrorKind> {
+pub(super) fn select(set: &Value, name: &NixString) -> Result<Value, SelectError> {
     match set {
         Value::Attrs(a) => match a.get(name.as_bytes()) {
             Some(x) => Ok(x.clone()),
-            None => Err(ErrorKind::MissingAttribute(name.to_string())),
+            None => Err(SelectError::Missing(a.clone(), name.clone())),
         },
-        other => Err(type_error("a set", other)),
+        other => Err(SelectError::NotASet(type_error("a set", other))),
     }
+}
+
+/// The error of a failed `set.name`: a missing attribute has no position of its own
+/// and suggests near names; a non-set is reported "while selecting an attribute".
+#[cold]
+pub(super) fn select_error(e: SelectError, span: Option<crate::source::Span>) -> Error {
+    match e {
+        SelectError::NotASet(k) => Error::framed(k, "while selecting an attribute", span),
+        SelectError::Missing(set, name) => {
+            let mut e = Error::unpositioned(ErrorKind::MissingAttribute(name.to_string()));
+            let names = set.iter().map(|(k, _)| k.as_bytes());
+            if let Some(h) = crate::suggestions::did_you_mean(name.as_bytes(), names) {
+                e = e.with_hint(h);
+            }
+            e
+        }
+    }
+}
+
+/// Why `set.name` failed.
+pub(super) enum SelectError {
+    /// The value is not a set.
+    NotASet(ErrorKind),
+    /// The set has no such attribute.
+    Missing(crate::value::Attrs, NixString),
 }
 
 /// `set.name` for `or` and `?` chains: the attribute, if `set` is a set that has it.

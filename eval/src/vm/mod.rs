@@ -55,6 +55,21 @@ enum Frame {
     Demand { thunks: Box<[Thunk]>, next: u32 },
 }
 
+/// Whether the innermost-but-one frame is a "from call site" still waiting for its site.
+fn last_is_call_site(e: &Error) -> bool {
+    e.trace
+        .last()
+        .is_some_and(|f| f.span.is_none() && f.what == "from call site")
+}
+
+/// A lambda called by a builtin has no call site: C++ Nix prints no "from call site".
+fn drop_call_site(e: &mut Error, needs_site: &mut bool) {
+    if *needs_site && last_is_call_site(e) {
+        e.trace.pop();
+        *needs_site = false;
+    }
+}
+
 /// What keeps a code frame's closure alive: a called closure, or a thunk being forced
 /// (whose suspended code stays inside it until its value is stored). Only the machine
 /// can change a thunk's state, and it never replaces the code of a thunk that is being
@@ -267,6 +282,9 @@ impl Vm {
             .trace
             .last()
             .is_some_and(|f| f.span.is_none() && f.what.starts_with("while calling the '"));
+        // Where the value of the thunk just unwound was defined, for the
+        // "from the definition of" line of the selection that forced it.
+        let mut defined_at = None;
         while self.frames.len() > floor {
             let fr = self
                 .frames
@@ -277,15 +295,26 @@ impl Vm {
                     // SAFETY: the owner is alive (we hold it) and its code was not replaced
                     // (see `CodeOwner`).
                     let proto = unsafe { &*owner.closure_ptr() }.proto.clone();
-                    let span = proto.span_at((ip as usize).saturating_sub(1));
+                    let at = (ip as usize).saturating_sub(1);
+                    let span = proto.span_at(at);
                     if std::mem::take(&mut needs_site) {
                         if let Some(f) = e.trace.last_mut() {
                             f.span.get_or_insert(span);
                         }
-                    } else if e.span.is_none() && e.trace.is_empty() {
+                    } else if e.span.is_none() && e.trace.is_empty() && !e.unpositioned {
                         e.span = Some(span);
                     }
-                    if proto.kind == crate::opcode::ProtoKind::Lambda {
+                    for c in proto.contexts_at(at) {
+                        if !c.at_definition {
+                            e.push_frame(c.what.to_string(), c.pos);
+                        } else if let Some(p) = defined_at {
+                            e.push_frame(c.what.to_string(), Some(p));
+                        }
+                    }
+                    defined_at = None;
+                    let checking_arguments =
+                        matches!(proto.code.get(at), Some(crate::opcode::Op::CheckFormals));
+                    if proto.kind == crate::opcode::ProtoKind::Lambda && !checking_arguments {
                         let what = match &proto.name {
                             Some(n) => format!("while calling '{n}'"),
                             None => "while calling anonymous lambda".to_string(),
@@ -295,15 +324,33 @@ impl Vm {
                         e.push_verbose_frame("from call site".into(), None);
                         needs_site = true;
                     }
+                    if proto.kind == crate::opcode::ProtoKind::Thunk {
+                        defined_at = proto.attr_pos;
+                    }
                     self.stack.truncate(base as usize);
                 }
-                Frame::Update { thunk } => thunk.set_forcing(false),
+                Frame::Update { thunk } => {
+                    // A pending application (`map`'s, `genList`'s) calls from where its
+                    // function was written.
+                    if thunk.is_application() && needs_site && last_is_call_site(&e) {
+                        let lambda = e.trace.len().checked_sub(2).and_then(|i| e.trace[i].span);
+                        if let Some(f) = e.trace.last_mut() {
+                            f.span = lambda;
+                        }
+                        needs_site = false;
+                    }
+                    thunk.set_forcing(false)
+                }
                 Frame::Builtin { def, base, .. } => {
+                    drop_call_site(&mut e, &mut needs_site);
                     e.push_frame(format!("while calling the '{}' builtin", def.name), None);
                     needs_site = true;
+                    defined_at = None;
                     self.stack.truncate(base as usize);
                 }
                 Frame::Gen(g) => {
+                    drop_call_site(&mut e, &mut needs_site);
+                    defined_at = None;
                     if let Some(def) = g.def {
                         e.push_frame(format!("while calling the '{}' builtin", def.name), None);
                         needs_site = true;
