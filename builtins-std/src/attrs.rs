@@ -251,15 +251,6 @@ pub mod defs {
             .collect();
         Ok(Attrs::from_sorted(out))
     }
-
-    /// `unsafeGetAttrPos name set`: the position `{ file; line; column; }` where the
-    /// attribute was defined. Nixie does not record attribute positions, so this is
-    /// always `null` (what C++ Nix returns when the position is unknown).
-    #[builtin("unsafeGetAttrPos")]
-    fn unsafe_get_attr_pos(name: NixString, _set: Attrs) -> Result<Value, ErrorKind> {
-        name.require_no_context()?;
-        Ok(Value::Null)
-    }
 }
 
 pub use defs::PACK;

@@ -133,6 +133,8 @@ pub struct TraceFrame {
     pub span: Option<Span>,
     /// Shown only with `--show-trace` (C++ Nix records these only then).
     pub verbose: bool,
+    /// Shown even where a trace is cut short without `--show-trace`.
+    pub always: bool,
 }
 
 /// An error escaping evaluation: kind, position, an optional hint and a trace.
@@ -160,6 +162,9 @@ pub struct ErrorData {
     /// The error has no position of its own (C++ Nix puts its place in a frame):
     /// unwinding must not give it the failing instruction's.
     pub(crate) unpositioned: bool,
+    /// For infinite recursion: the address of the thunk forced again, whose first
+    /// forcing gets the frame "entering the infinite recursion".
+    pub(crate) recursion_of: usize,
 }
 
 /// Signals a builtin's wrapper sends the VM through the error channel.
@@ -194,6 +199,7 @@ impl Error {
             trace: Vec::new(),
             control: None,
             unpositioned: false,
+            recursion_of: 0,
         }))
     }
 
@@ -281,6 +287,17 @@ impl Error {
             what,
             span,
             verbose: false,
+            always: false,
+        });
+    }
+
+    /// Add a frame shown even in a trace cut short.
+    pub(crate) fn push_always_frame(&mut self, what: String) {
+        self.trace.push(TraceFrame {
+            what,
+            span: None,
+            verbose: false,
+            always: true,
         });
     }
 
@@ -290,6 +307,7 @@ impl Error {
             what,
             span,
             verbose: true,
+            always: false,
         });
     }
 

@@ -158,11 +158,41 @@ static SCOPED_IMPORT: BuiltinDef = BuiltinDef {
     func: BuiltinFn::Machine(MachineFn(scoped_import)),
 };
 
-/// The builtins that need the machine itself (they compile code).
+/// `unsafeGetAttrPos name set`: `{ file; line; column; }` where the attribute was
+/// defined, or null when that is unknown (the set was built by a builtin).
+fn unsafe_get_attr_pos(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
+    let Value::String(name) = &args[0] else {
+        return Err(Error::from(crate::convert::type_error("a string", &args[0]))
+            .context("while evaluating the first argument passed to builtins.unsafeGetAttrPos"));
+    };
+    let Value::Attrs(set) = &args[1] else {
+        return Err(Error::from(crate::convert::type_error("a set", &args[1]))
+            .context("while evaluating the second argument passed to builtins.unsafeGetAttrPos"));
+    };
+    Ok(match set.position_of(name.as_bytes()) {
+        Some(span) => vm.position_value(span),
+        None => Value::Null,
+    })
+}
+
+static UNSAFE_GET_ATTR_POS: BuiltinDef = BuiltinDef {
+    name: "unsafeGetAttrPos",
+    doc: "The position `{ file; line; column; }` where attribute `name` of `set` was\ndefined, or null if that is not known.",
+    params: &["name", "set"],
+    arity: 2,
+    lazy: 0,
+    func: BuiltinFn::Machine(MachineFn(unsafe_get_attr_pos)),
+};
+
+/// The builtins that need the machine itself (they compile code or read sources).
 pub(crate) static MACHINE_PACK: Pack = Pack {
     name: "language",
     namespace: None,
-    builtins: &[(&IMPORT, true), (&SCOPED_IMPORT, true)],
+    builtins: &[
+        (&IMPORT, true),
+        (&SCOPED_IMPORT, true),
+        (&UNSAFE_GET_ATTR_POS, false),
+    ],
     values: &[],
     overrides: false,
     impure: false,
@@ -170,6 +200,18 @@ pub(crate) static MACHINE_PACK: Pack = Pack {
 };
 
 impl Vm {
+    /// A position as the set `{ column; file; line; }` (`__curPos`, `unsafeGetAttrPos`).
+    pub(crate) fn position_value(&self, span: crate::source::Span) -> Value {
+        use crate::value::{Attrs, NixString};
+        let (line, col) = self.sources.line_col(span);
+        let file = self.sources.file(span.file).name.clone();
+        Value::Attrs(Attrs::from_sorted(vec![
+            (NixString::from("column"), Value::Int(col as i64)),
+            (NixString::from("file"), Value::string(file)),
+            (NixString::from("line"), Value::Int(line as i64)),
+        ]))
+    }
+
     /// Import a file: parse, compile and return its (cached) value as a thunk.
     pub(crate) fn import_file(&mut self, path: &std::path::Path) -> Result<Value, Error> {
         let mut path = path.to_path_buf();

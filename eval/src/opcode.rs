@@ -158,8 +158,14 @@ pub enum Op {
     Update,
     /// Pop n values into a list.
     List(u32),
-    /// Pop n (name, value) pairs into a set; names are forced strings or null (skipped).
-    Attrs(u32),
+    /// Pop n (name, value) pairs into a set; names are forced strings in order.
+    /// `at` indexes the proto's position tables (where each attribute is defined).
+    Attrs {
+        /// Number of pairs.
+        n: u32,
+        /// Index into `Proto::positions`.
+        at: u32,
+    },
     /// Like `Attrs`, for a set with dynamic names (duplicates are "dynamic attribute" errors).
     AttrsDyn(u32),
     /// Pop a forced set; push attribute (constant n) or fail.
@@ -245,7 +251,7 @@ impl Op {
             Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq | Op::Concat | Op::Update => -1,
             Op::SelectDyn | Op::SelectOrDyn(_) | Op::HasStepDyn(_) | Op::HasFinalDyn => -1,
             Op::List(n) => 1 - *n as i32,
-            Op::Attrs(n) | Op::AttrsDyn(n) => 1 - 2 * *n as i32,
+            Op::Attrs { n, .. } | Op::AttrsDyn(n) => 1 - 2 * *n as i32,
             Op::Interpolate(n) => 1 - *n as i32,
             Op::Undefined(_) => 0,
         }
@@ -273,7 +279,7 @@ impl Op {
                 | Op::Concat
                 | Op::Update
                 | Op::List(_)
-                | Op::Attrs(_)
+                | Op::Attrs { .. }
                 | Op::AttrsDyn(_)
                 | Op::Interpolate(_)
                 | Op::Closure(_)
@@ -315,6 +321,8 @@ pub struct Proto {
     pub span: Span,
     /// Context frames for stretches of code, innermost (earliest closed) first.
     pub contexts: Vec<ContextRange>,
+    /// Where the attributes of each set literal built here are defined (`Op::Attrs`).
+    pub positions: Vec<crate::value::Positions>,
     /// For the thunk of an attribute's value: where the attribute is defined.
     pub attr_pos: Option<Span>,
     /// What this is the body of.

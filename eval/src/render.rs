@@ -75,7 +75,9 @@ fn trace(out: &mut String, sources: &SourceMap, frames: &[TraceFrame], show_trac
         }
         if !show_trace && count > FRAMES_WITHOUT_SHOW_TRACE {
             truncated = true;
-            break;
+            if !f.always {
+                continue;
+            }
         }
         if !seen.insert((f.what.clone(), f.span)) {
             repeats.push(f);

@@ -279,7 +279,18 @@ impl Compiler<'_> {
         }
         let n = (statics + tree.dynamics.len()) as u32;
         let op = if tree.dynamics.is_empty() {
-            Op::Attrs(n)
+            let mut order: Vec<&StaticEntry> = tree.statics.iter().collect();
+            order.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+            let positions: crate::value::Positions = order
+                .iter()
+                .map(|e| crate::value::AttrPos::at(e.span))
+                .collect();
+            let f = self.f();
+            f.positions.push(positions);
+            Op::Attrs {
+                n,
+                at: (f.positions.len() - 1) as u32,
+            }
         } else {
             Op::AttrsDyn(n)
         };
@@ -308,7 +319,10 @@ impl Compiler<'_> {
         span: Span,
     ) -> CResult {
         match val {
-            BindVal::Expr(e) => self.compile_lazy(e, Some(Rc::from(name))),
+            BindVal::Expr(e) => {
+                self.defining_attribute(span);
+                self.compile_lazy(e, Some(Rc::from(name)))
+            }
             BindVal::Inherit(n) => {
                 if self.resolves_lexically(n) {
                     self.compile_var(n, span)
@@ -405,9 +419,15 @@ impl Compiler<'_> {
         let group = self.build_group(l)?;
         self.compile_rec_group(group, span, RecBody::Set)?;
         self.emit(Op::Force, span);
-        let k = self.name_const("body");
-        self.emit(Op::Select(k), span);
-        Ok(())
+        let at = self.point(span.start);
+        self.within("while evaluating the attribute 'body'", Some(at), |c| {
+            let k = c.name_const("body");
+            c.emit(Op::Select(k), at);
+            c.at_definition("from the definition of 'body'", |c| {
+                c.emit(Op::Force, span);
+                Ok(())
+            })
+        })
     }
 
     /// A thunk proto building the recursive set `tree` (merged from a `rec` literal).
@@ -523,7 +543,10 @@ impl Compiler<'_> {
                     BindVal::Expr(ast::Expr::Lambda(l)) => {
                         self.compile_lambda(l, Some(Rc::from(e.name.as_str())))?
                     }
-                    BindVal::Expr(x) => self.thunk_proto(x)?,
+                    BindVal::Expr(x) => {
+                        self.defining_attribute(e.span);
+                        self.thunk_proto(x)?
+                    }
                     BindVal::Inherit(n) => {
                         let n = n.clone();
                         let sp = e.span;

@@ -75,6 +75,7 @@ pub fn compile_source(
         with_count: 0,
         lints,
         warnings: Vec::new(),
+        next_attr_pos: None,
     };
     c.compile(&expr)?;
     c.emit(Op::Force, span);
@@ -101,6 +102,9 @@ pub(crate) struct Compiler<'a> {
     with_count: u32,
     lints: Lints,
     warnings: Vec<Error>,
+    /// Where the attribute whose value is compiled next is defined (taken by the
+    /// thunk made for it, for "from the definition of" trace lines).
+    next_attr_pos: Option<Span>,
 }
 
 type CResult = Result<(), Error>;
@@ -205,6 +209,7 @@ impl<'a> Compiler<'a> {
             spans: f.spans,
             span: f.span,
             contexts: f.contexts,
+            positions: f.positions,
             attr_pos: f.attr_pos,
             kind: f.kind,
             name: f.name,
@@ -346,6 +351,7 @@ impl<'a> Compiler<'a> {
     /// Push an expression's value without evaluating it: a constant, a variable's
     /// value, a closure, or a new thunk.
     fn compile_lazy(&mut self, e: &ast::Expr, name: Option<Rc<str>>) -> CResult {
+        let attr_pos = self.next_attr_pos.take();
         let span = self.span_of(e);
         if let Some(v) = self.literal_value(e) {
             self.push_const(v, span);
@@ -372,15 +378,26 @@ impl<'a> Compiler<'a> {
             }
             _ => {}
         }
+        self.next_attr_pos = attr_pos;
         let idx = self.thunk_proto(e)?;
         self.emit(Op::Thunk(idx), span);
         Ok(())
     }
 
+    /// Mark the value compiled next as attribute `at`'s (outside C++ Nix's own
+    /// derivation code, whose definitions its traces leave out).
+    fn defining_attribute(&mut self, at: Span) {
+        if !self.file_name.starts_with('«') {
+            self.next_attr_pos = Some(self.point(at.start));
+        }
+    }
+
     /// Compile `e` as the body of a new thunk proto.
     fn thunk_proto(&mut self, e: &ast::Expr) -> Result<u32, Error> {
+        let attr_pos = self.next_attr_pos.take();
         let span = self.span_of(e);
         self.child(ProtoKind::Thunk, span, None, |c| {
+            c.f().attr_pos = attr_pos;
             c.compile(e)?;
             c.emit(Op::Force, span);
             c.emit(Op::Return, span);

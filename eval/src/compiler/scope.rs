@@ -37,6 +37,7 @@ pub(super) struct FuncState {
     pub capture_keys: Vec<Key>,
     pub spans: Vec<(u32, Span)>,
     pub contexts: Vec<crate::opcode::ContextRange>,
+    pub positions: Vec<crate::value::Positions>,
     pub attr_pos: Option<Span>,
     pub scopes: Vec<Scope>,
     /// Values on this frame's stack at the current point (locals + temporaries).
@@ -60,6 +61,7 @@ impl FuncState {
             capture_keys: Vec::new(),
             spans: Vec::new(),
             contexts: Vec::new(),
+            positions: Vec::new(),
             attr_pos: None,
             scopes: vec![Scope::default()],
             depth: 0,

@@ -1,13 +1,51 @@
 //! Nix attribute sets: immutable maps from names to values, sorted by name.
 
 use super::{drop_queue, NixString, Value};
+use crate::source::Span;
 use std::rc::Rc;
 
 /// An immutable attribute set, cheap to clone; entries are sorted by name.
 #[derive(Clone)]
 pub struct Attrs(Rc<Entries>);
 
-struct Entries(Vec<(NixString, Value)>, Index);
+struct Entries(Vec<(NixString, Value)>, Index, Option<Positions>);
+
+/// Where each attribute of a set was defined, parallel to its entries; sets written
+/// as literals share their table with the code that builds them.
+pub(crate) type Positions = Rc<[AttrPos]>;
+
+/// Where one attribute was defined: a file of the source map and a byte offset,
+/// or nowhere (attributes made by builtins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AttrPos {
+    file: u32,
+    offset: u32,
+}
+
+impl AttrPos {
+    /// No known position.
+    pub(crate) const NONE: AttrPos = AttrPos {
+        file: u32::MAX,
+        offset: 0,
+    };
+
+    /// The position where `span` starts.
+    pub(crate) fn at(span: Span) -> AttrPos {
+        AttrPos {
+            file: span.file,
+            offset: span.start,
+        }
+    }
+
+    /// As a zero-width span, if known.
+    pub(crate) fn span(self) -> Option<Span> {
+        (self.file != u32::MAX).then_some(Span {
+            file: self.file,
+            start: self.offset,
+            end: self.offset,
+        })
+    }
+}
 
 /// A hash index over the names of a large set, built on its first lookup (binary search
 /// over long runs of names costs a cache miss and a comparison per step).
@@ -43,13 +81,13 @@ impl Drop for Entries {
 impl Attrs {
     /// The empty set.
     pub fn empty() -> Attrs {
-        Attrs(Rc::new(Entries(Vec::new(), Index::default())))
+        Attrs(Rc::new(Entries(Vec::new(), Index::default(), None)))
     }
 
     /// Build from entries that are already sorted by name and free of duplicates.
     pub fn from_sorted(v: Vec<(NixString, Value)>) -> Attrs {
         debug_assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
-        Attrs(Rc::new(Entries(v, Index::default())))
+        Attrs(Rc::new(Entries(v, Index::default(), None)))
     }
 
     /// Build from unsorted entries; on duplicates the last one wins.
@@ -62,12 +100,24 @@ impl Attrs {
                 _ => out.push((k, val)),
             }
         }
-        Attrs(Rc::new(Entries(out, Index::default())))
+        Attrs(Rc::new(Entries(out, Index::default(), None)))
+    }
+
+    /// Build from sorted, duplicate-free entries and where each was defined.
+    pub(crate) fn from_sorted_at(v: Vec<(NixString, Value)>, positions: Positions) -> Attrs {
+        debug_assert_eq!(v.len(), positions.len());
+        Attrs(Rc::new(Entries(v, Index::default(), Some(positions))))
     }
 
     /// Look up a name.
     #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&Value> {
+        self.index_of(name).map(|i| &self.0 .0[i].1)
+    }
+
+    /// The index of a name among the entries.
+    #[inline]
+    fn index_of(&self, name: &[u8]) -> Option<usize> {
         let e = &self.0 .0;
         if e.len() >= INDEX_FROM {
             let index = self.0 .1 .0.get_or_init(|| {
@@ -76,11 +126,25 @@ impl Attrs {
                     .map(|(i, (k, _))| (k.clone(), i as u32))
                     .collect()
             });
-            return index.get(name).map(|i| &e[*i as usize].1);
+            return index.get(name).map(|i| *i as usize);
         }
-        e.binary_search_by(|(k, _)| k.as_bytes().cmp(name))
-            .ok()
-            .map(|i| &e[i].1)
+        e.binary_search_by(|(k, _)| k.as_bytes().cmp(name)).ok()
+    }
+
+    /// Where attribute `name` was defined, if it is in the set and that is known.
+    pub fn position_of(&self, name: &[u8]) -> Option<Span> {
+        let i = self.index_of(name)?;
+        self.position(i)
+    }
+
+    /// Where the `i`th entry (in name order) was defined, if known.
+    pub fn position(&self, i: usize) -> Option<Span> {
+        self.0 .2.as_ref().and_then(|p| p.get(i)).and_then(|p| p.span())
+    }
+
+    /// The entries with where each was defined (sets built by builtins know nothing).
+    pub(crate) fn positions(&self) -> Option<&Positions> {
+        self.0 .2.as_ref()
     }
 
     /// Whether the set has the name.
@@ -134,20 +198,34 @@ impl Attrs {
             return other.clone();
         }
         let (a, b) = (&self.0 .0, &other.0 .0);
+        let (pa, pb) = (self.0 .2.as_deref(), other.0 .2.as_deref());
+        let tracked = pa.is_some() || pb.is_some();
+        let pos_a = |i: usize| pa.map_or(AttrPos::NONE, |p| p[i]);
+        let pos_b = |j: usize| pb.map_or(AttrPos::NONE, |p| p[j]);
         let mut out = Vec::with_capacity(a.len() + b.len());
+        let mut pos = Vec::with_capacity(if tracked { a.len() + b.len() } else { 0 });
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
             match a[i].0.cmp(&b[j].0) {
                 std::cmp::Ordering::Less => {
                     out.push(a[i].clone());
+                    if tracked {
+                        pos.push(pos_a(i));
+                    }
                     i += 1;
                 }
                 std::cmp::Ordering::Greater => {
                     out.push(b[j].clone());
+                    if tracked {
+                        pos.push(pos_b(j));
+                    }
                     j += 1;
                 }
                 std::cmp::Ordering::Equal => {
                     out.push(b[j].clone());
+                    if tracked {
+                        pos.push(pos_b(j));
+                    }
                     i += 1;
                     j += 1;
                 }
@@ -155,7 +233,12 @@ impl Attrs {
         }
         out.extend_from_slice(&a[i..]);
         out.extend_from_slice(&b[j..]);
-        Attrs::from_sorted(out)
+        if !tracked {
+            return Attrs::from_sorted(out);
+        }
+        pos.extend((i..a.len()).map(pos_a));
+        pos.extend((j..b.len()).map(pos_b));
+        Attrs::from_sorted_at(out, pos.into())
     }
 }
 

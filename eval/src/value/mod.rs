@@ -13,6 +13,7 @@ mod string;
 mod thunk;
 
 pub use attrs::{Attrs, AttrsBuilder};
+pub(crate) use attrs::{AttrPos, Positions};
 pub use context::{ContextElem, NixContext};
 pub use list::List;
 pub use string::{merge_context, NixString};

@@ -147,6 +147,11 @@ impl Thunk {
         Rc::strong_count(&self.0)
     }
 
+    /// An address identifying this thunk while it lives.
+    pub(crate) fn addr(&self) -> usize {
+        Rc::as_ptr(&self.0) as *const u8 as usize
+    }
+
     /// Whether two thunks are the same object.
     pub fn ptr_eq(&self, other: &Thunk) -> bool {
         Rc::ptr_eq(&self.0, &other.0)

@@ -378,10 +378,11 @@ impl Vm {
                         let items = self.stack.split_off(at);
                         self.stack.push(Value::List(List::from(items)));
                     }
-                    Op::Attrs(n) | Op::AttrsDyn(n) => {
-                        let dynamic = matches!(op, Op::AttrsDyn(_));
-                        try_push!(self.build_attrs(n, dynamic).map(Value::Attrs))
+                    Op::Attrs { n, at } => {
+                        let positions = &proto.positions[at as usize];
+                        try_push!(self.build_attrs_at(n, positions).map(Value::Attrs))
                     }
+                    Op::AttrsDyn(n) => try_push!(self.build_attrs(n, true).map(Value::Attrs)),
                     Op::Select(c) => {
                         let v = pop!();
                         match instr::select(&v, const_name(&proto.consts[c as usize])) {

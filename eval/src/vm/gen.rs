@@ -24,6 +24,8 @@ pub(crate) enum Request {
     DeepForce(Value),
     /// Force, handing a catchable error back.
     TryForce(Value),
+    /// Force; an error escaping gets the context's frames on its way out.
+    ForceIn(Value, super::TraceContext),
     /// Call and force the result, handing a catchable error back.
     TryCall(Value, CallArgs),
     /// Nix `==`; answers a bool.
@@ -146,6 +148,19 @@ impl Vm {
                 let co = self.co(u32::MAX);
                 self.start_gen(helper(Box::pin(deep_force(co, v))))
             }
+            Request::ForceIn(v, ctx) => match v {
+                Value::Thunk(t) if !t.is_evaluated() => {
+                    self.frames.push(Frame::Context(ctx));
+                    match self.push_force(t, span)? {
+                        Some(x) => {
+                            self.frames.pop();
+                            Ok(Some(x))
+                        }
+                        None => Ok(None),
+                    }
+                }
+                v => Ok(Some(v.shallow())),
+            },
             Request::TryForce(v) => match v {
                 Value::Thunk(t) if !t.is_evaluated() => {
                     self.frames.push(Frame::Catch);
@@ -216,24 +231,65 @@ impl Vm {
     }
 }
 
-/// Force a value and everything reachable from it.
+/// One step of the way from the value `deep_force` started at to a nested one.
+enum PathStep {
+    Attr(crate::value::NixString, Option<crate::source::Span>),
+    Index(usize),
+}
+
+/// The ways to every value `deep_force` has queued: (parent + 1 or 0, step).
+type Paths = std::cell::RefCell<Vec<(usize, PathStep)>>;
+
+/// The frames C++ Nix's recursive deep force has on its stack at `at` (1-based
+/// in `paths`), innermost first.
+fn path_frames(paths: &Paths, mut at: usize, e: &mut Error) {
+    let paths = paths.borrow();
+    while at > 0 {
+        let (parent, step) = &paths[at - 1];
+        match step {
+            PathStep::Attr(name, pos) => e.push_frame(
+                format!("while evaluating the attribute '{}'", name.to_str_lossy()),
+                *pos,
+            ),
+            PathStep::Index(i) => e.push_frame(format!("while evaluating list element at index {i}"), None),
+        }
+        at = *parent;
+    }
+}
+
+/// Force a value and everything reachable from it. An error names the way to the
+/// value that failed, as C++ Nix's "while evaluating the attribute 'x'" lines do.
 pub async fn deep_force(mut co: Co, v: Value) -> Result<Value, Error> {
     let mut seen: FxHashSet<usize> = FxHashSet::default();
-    let mut work = vec![v.clone()];
-    while let Some(x) = work.pop() {
-        let x = co.force(x).await;
+    let paths: Rc<Paths> = Rc::default();
+    let mut work = vec![(v.clone(), 0usize)];
+    while let Some((x, at)) = work.pop() {
+        let x = match &x {
+            Value::Thunk(t) if !t.is_evaluated() && at > 0 => {
+                let paths = paths.clone();
+                let ctx = super::TraceContext(Box::new(move |e| path_frames(&paths, at, e)));
+                co.value_of(Request::ForceIn(x, ctx)).await
+            }
+            _ => co.force(x).await,
+        };
         match &x {
             Value::List(l) if seen.insert(l.addr()) => {
-                work.extend(l.iter().rev().filter(|e| needs_walk(e)).cloned());
+                let mut p = paths.borrow_mut();
+                for (i, e) in l.iter().enumerate().rev() {
+                    if needs_walk(e) {
+                        p.push((at, PathStep::Index(i)));
+                        work.push((e.clone(), p.len()));
+                    }
+                }
             }
             Value::Attrs(a) if seen.insert(a.addr()) => {
-                work.extend(
-                    a.iter()
-                        .rev()
-                        .map(|(_, e)| e)
-                        .filter(|e| needs_walk(e))
-                        .cloned(),
-                );
+                let mut p = paths.borrow_mut();
+                for (i, (k, e)) in a.iter().enumerate().rev() {
+                    if needs_walk(e) {
+                        p.push((at, PathStep::Attr(k.clone(), a.position(i))));
+                        work.push((e.clone(), p.len()));
+                    }
+                }
             }
             _ => {}
         }

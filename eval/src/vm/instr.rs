@@ -204,6 +204,26 @@ impl Vm {
         })
     }
 
+    /// Like `build_attrs` for a literal whose names are static, sorted and distinct
+    /// (or with a duplicate, an error), with where each is defined.
+    pub(super) fn build_attrs_at(
+        &mut self,
+        n: u32,
+        positions: &crate::value::Positions,
+    ) -> Result<Attrs, ErrorKind> {
+        let at = self.stack.len() - 2 * n as usize;
+        let mut entries = Vec::with_capacity(n as usize);
+        let mut it = self.stack.drain(at..);
+        while let (Some(Value::String(k)), Some(v)) = (it.next(), it.next()) {
+            entries.push((k, v));
+        }
+        drop(it);
+        if let Some(w) = entries.windows(2).find(|w| w[0].0 >= w[1].0) {
+            return Err(ErrorKind::DuplicateAttribute(w[1].0.to_string()));
+        }
+        Ok(Attrs::from_sorted_at(entries, positions.clone()))
+    }
+
     /// A thunk of child `child` capturing from the current frame.
     #[inline]
     pub(super) fn suspended_thunk(

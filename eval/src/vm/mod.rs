@@ -53,7 +53,13 @@ enum Frame {
     Catch,
     /// Values a builtin's argument conversion needs forced before it is called again.
     Demand { thunks: Box<[Thunk]>, next: u32 },
+    /// A value a generator asked for is being forced on behalf of something it names:
+    /// an error escaping gets that context's trace frames; a value passes through.
+    Context(TraceContext),
 }
+
+/// What a [`Frame::Context`] adds to an error unwinding through it.
+pub(crate) struct TraceContext(pub(crate) Box<dyn FnOnce(&mut Error)>);
 
 /// Whether the innermost-but-one frame is a "from call site" still waiting for its site.
 fn last_is_call_site(e: &Error) -> bool {
@@ -226,7 +232,7 @@ impl Vm {
                     return Ok(None);
                 }
                 // Thunks, catch frames and generators all take forced values.
-                Frame::Update { .. } | Frame::Catch | Frame::Gen(_) => {
+                Frame::Update { .. } | Frame::Catch | Frame::Context(_) | Frame::Gen(_) => {
                     if let Value::Thunk(inner) = &v {
                         match inner.value() {
                             Some(x) => v = x,
@@ -339,6 +345,9 @@ impl Vm {
                         }
                         needs_site = false;
                     }
+                    if e.recursion_of == thunk.addr() {
+                        e.push_always_frame("entering the infinite recursion".into());
+                    }
                     thunk.set_forcing(false)
                 }
                 Frame::Builtin { def, base, .. } => {
@@ -356,6 +365,7 @@ impl Vm {
                         needs_site = true;
                     }
                 }
+                Frame::Context(c) => (c.0)(&mut e),
                 Frame::Catch if e.is_catchable() => return Ok(e),
                 Frame::Catch | Frame::CallArg(_) | Frame::Demand { .. } => {}
             }
@@ -375,7 +385,9 @@ impl Vm {
     fn push_force(&mut self, t: Thunk, span: Option<Span>) -> Result<Option<Value>, Error> {
         self.check_depth()?;
         if t.is_forcing() {
-            return Err(Error::new(ErrorKind::InfiniteRecursion, span));
+            let mut e = Error::new(ErrorKind::InfiniteRecursion, span);
+            e.recursion_of = t.addr();
+            return Err(e);
         }
         if t.suspended_code().is_some() {
             t.set_forcing(true);
