@@ -11,6 +11,8 @@ pub enum ErrorKind {
     Abort(String),
     /// A failed `assert`, with the condition's source text (catchable).
     AssertionFailed(String),
+    /// Why a failed `assert a == b` failed: the first difference (catchable).
+    AssertionUnequal(String),
     /// A thunk forced while it was being forced.
     InfiniteRecursion,
     /// A name with no binding and no `with` providing it.
@@ -69,7 +71,9 @@ impl ErrorKind {
     /// Whether `builtins.tryEval` catches this error.
     pub fn is_catchable(&self) -> bool {
         match self {
-            ErrorKind::Throw(_) | ErrorKind::AssertionFailed(_) => true,
+            ErrorKind::Throw(_) | ErrorKind::AssertionFailed(_) | ErrorKind::AssertionUnequal(_) => {
+                true
+            }
             ErrorKind::Located(e) => e.kind.is_catchable(),
             _ => false,
         }
@@ -83,6 +87,7 @@ impl ErrorKind {
                 format!("evaluation aborted with the following error message: '{m}'")
             }
             ErrorKind::AssertionFailed(c) => format!("assertion '{c}' failed"),
+            ErrorKind::AssertionUnequal(m) => m.clone(),
             ErrorKind::InfiniteRecursion => "infinite recursion encountered".into(),
             ErrorKind::UndefinedVariable(n) => format!("undefined variable '{n}'"),
             ErrorKind::MissingAttribute(n) => format!("attribute '{n}' missing"),

@@ -211,6 +211,9 @@ pub enum Op {
     Undefined(u32),
     /// Pop a forced bool; fail with assertion error (constant n is the source text) if false.
     Assert(u32),
+    /// Pop the two forced sides of a failed `assert a == b` and fail with their first
+    /// difference (or go on when none is found).
+    ExplainUnequal,
     /// Check the forced argument in slot 0 against the proto's formals.
     CheckFormals,
     /// Push the formal (constant n) from the set in slot 0, or a blank thunk if absent.
@@ -242,6 +245,7 @@ impl Op {
             Op::ToPath | Op::SearchPath => 0,
             Op::Finalize { .. } | Op::FinalizeDefault { .. } | Op::Jump(_) => 0,
             Op::JumpIfFalse(_) | Op::JumpIfTrue(_) | Op::Assert(_) | Op::CheckFormals => -1,
+            Op::ExplainUnequal => -2,
             Op::WithSelect { .. } => -1,
             Op::CloseScope(n) => -(*n as i32),
             Op::Call => -1,

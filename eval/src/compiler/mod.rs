@@ -513,8 +513,18 @@ impl<'a> Compiler<'a> {
                     c.emit(Op::AssertBool, cpos);
                     Ok(())
                 })?;
+                let at = self.point(span.start);
+                let ok = self.emit(Op::JumpIfTrue(0), at);
+                if let ast::Expr::BinOp(b) = strip_parens(&cond) {
+                    if b.operator() == Some(ast::BinOpKind::Equal) {
+                        self.explain_unequal(&b, &text, at)?;
+                    }
+                }
+                self.push_const(Value::Bool(false), at);
                 let c = self.constant(Value::string(text));
-                self.emit(Op::Assert(c), self.point(span.start));
+                self.emit(Op::Assert(c), at);
+                let ok_at = self.here();
+                self.patch(ok, ok_at);
                 self.compile(&a.body().ok_or_else(|| self.missing(span))?)?;
             }
             ast::Expr::With(w) => {
@@ -589,11 +599,39 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// After `assert l == r` failed: evaluate both sides again and report their first
+    /// difference, as C++ Nix does.
+    fn explain_unequal(&mut self, b: &ast::BinOp, text: &str, at: Span) -> CResult {
+        let span = self.span_of(b);
+        let (l, r) = (
+            b.lhs().ok_or_else(|| self.missing(span))?,
+            b.rhs().ok_or_else(|| self.missing(span))?,
+        );
+        let eq = self.operator_pos(b);
+        let what = format!("while evaluating the condition of the assertion '{text}'");
+        self.within(&what, Some(at), |c| {
+            c.compile(&l)?;
+            c.emit(Op::Force, span);
+            c.compile(&r)?;
+            c.emit(Op::Force, span);
+            c.emit(Op::ExplainUnequal, eq);
+            Ok(())
+        })
+    }
+
     fn missing(&self, span: Span) -> Error {
         self.err(
             ErrorKind::Parse("syntax error, incomplete expression".into()),
             span,
         )
+    }
+}
+
+/// An expression without its enclosing parentheses.
+fn strip_parens(e: &ast::Expr) -> ast::Expr {
+    match e {
+        ast::Expr::Paren(p) => p.expr().map(|i| strip_parens(&i)).unwrap_or_else(|| e.clone()),
+        other => other.clone(),
     }
 }
 

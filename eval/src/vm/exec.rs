@@ -525,6 +525,20 @@ impl Vm {
                         }
                         other => fail!(type_error("a Boolean", &other)),
                     },
+                    Op::ExplainUnequal => {
+                        let b = pop!();
+                        let a = pop!();
+                        let eq = span!();
+                        suspend!();
+                        let g = super::coroutine::GenFrame {
+                            fut: Box::pin(super::assert_eq::explain(self.co(u32::MAX), a, b, eq)),
+                            def: None,
+                        };
+                        match self.start_gen(g)? {
+                            Some(_) => {}
+                            None => continue_or_return!(),
+                        }
+                    }
                     Op::CheckFormals => {
                         let v = pop!();
                         if let Err(k) = instr::check_formals(proto, &v) {

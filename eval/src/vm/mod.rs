@@ -5,6 +5,7 @@
 //! a closure pushes a code frame, and builtins that need the VM run as
 //! generator frames that yield requests and are resumed with the answers.
 
+mod assert_eq;
 mod builtin_call;
 mod coroutine;
 mod exec;
