@@ -222,17 +222,6 @@ pub mod defs {
     use sha2::Digest;
     use std::collections::BTreeSet;
 
-    /// The attributes `derivationStrict` reads before all others.
-    #[derive(FromAttrs)]
-    #[nix(allow_unknown)]
-    pub struct DrvHead {
-        name: NixString,
-        #[nix(rename = "__structuredAttrs", default)]
-        structured: bool,
-        #[nix(rename = "__ignoreNulls", default)]
-        ignore_nulls: bool,
-    }
-
     /// Attributes whose top-level form has no effect with structured attributes.
     const OUTPUT_CHECKS: &[&str] = &[
         "allowedReferences",
@@ -274,15 +263,95 @@ pub mod defs {
         #[state] known: Rc<super::DrvHashes>,
         #[context = "while evaluating the argument passed to builtins.derivationStrict"]
         attrs: Attrs,
+    ) -> Result<Value, Error> {
+        let Some(name) = attrs.get(b"name") else {
+            return Err(Error::from(ErrorKind::MissingAttribute("name".into()))
+                .context("in the attrset passed as argument to builtins.derivationStrict"));
+        };
+        let name_pos = attrs.position_of(b"name");
+        let name_frames = vec![
+            TraceFrame::new(
+                "while evaluating the `name` attribute passed to builtins.derivationStrict",
+                None,
+            ),
+            TraceFrame::new("while evaluating the derivation attribute 'name'", name_pos),
+        ];
+        co.set_context(name_frames.clone());
+        let name = co.force(name.clone()).await;
+        co.clear_context();
+        let name = match &name {
+            Value::String(s) => s.to_string(),
+            other => {
+                let mut e = Error::from(nixie_eval::convert::type_error("a string", other));
+                for f in name_frames {
+                    e = e.with_frame(f);
+                }
+                return Err(e);
+            }
+        };
+        let drv_frame = TraceFrame::always_located(
+            format!("while evaluating derivation '{name}'\n  whose name attribute is located at"),
+            name_pos,
+        );
+        let mut current = None;
+        let r = derivation_internal(co, known, &attrs, name, &drv_frame, &mut current).await;
+        co.clear_context();
+        r.map_err(|e| {
+            let e = Error::from(e);
+            match current {
+                Some(f) => e.with_frame(f),
+                None => e,
+            }
+            .with_frame(drv_frame)
+        })
+    }
+
+    /// A Boolean flag attribute of `derivationStrict`'s argument (false when absent).
+    async fn flag(
+        co: &mut Co,
+        attrs: &Attrs,
+        name: &str,
+        drv_frame: &TraceFrame,
+    ) -> Result<bool, Error> {
+        let Some(v) = attrs.get(name.as_bytes()) else {
+            return Ok(false);
+        };
+        let what = format!("while evaluating the `{name}` attribute passed to builtins.derivationStrict");
+        co.set_context(vec![TraceFrame::new(what.clone(), None), drv_frame.clone()]);
+        let v = co.force(v.clone()).await;
+        co.clear_context();
+        match v {
+            Value::Bool(b) => Ok(b),
+            other => Err(Error::from(nixie_eval::convert::type_error("a Boolean", &other))
+                .context(what)),
+        }
+    }
+
+    /// The frame C++ Nix gives an error about attribute `key` of derivation `name`.
+    fn attr_frame(attrs: &Attrs, key: &str, name: &str) -> TraceFrame {
+        TraceFrame::new(
+            format!("while evaluating attribute '{key}' of derivation '{name}'"),
+            attrs.position_of(key.as_bytes()),
+        )
+    }
+
+    /// `derivationStrict` once the name is known; `current` says which attribute was
+    /// being read when an error is returned.
+    async fn derivation_internal(
+        co: &mut Co,
+        known: Rc<super::DrvHashes>,
+        attrs: &Attrs,
+        name: String,
+        drv_frame: &TraceFrame,
+        current: &mut Option<TraceFrame>,
     ) -> Result<Value, ErrorKind> {
-        let head: DrvHead = co.force_to(Value::Attrs(attrs.clone())).await?;
-        let name = head.name.to_string();
         valid_name(&name).map_err(|why| {
             ErrorKind::Other(format!(
                 "invalid derivation name: {why}. Please pass a different 'name'."
             ))
         })?;
-        let (structured, ignore_nulls) = (head.structured, head.ignore_nulls);
+        let structured = flag(co, attrs, "__structuredAttrs", drv_frame).await?;
+        let ignore_nulls = flag(co, attrs, "__ignoreNulls", drv_frame).await?;
         let mut drv = Drv::default();
         let mut ctx = NixContext::new();
         let mut outputs: Vec<String> = vec!["out".into()];
@@ -294,27 +363,48 @@ pub mod defs {
             if key == "__ignoreNulls" || (structured && key == "__structuredAttrs") {
                 continue;
             }
+            let here = attr_frame(attrs, &key, &name);
+            *current = Some(here.clone());
+            co.set_context(vec![here.clone(), drv_frame.clone()]);
             let v = co.force(v.clone()).await;
             if ignore_nulls && matches!(v, Value::Null) {
                 continue;
             }
-            if key == "args" {
-                let Value::List(l) = &v else {
-                    return Err(nixie_eval::convert::type_error("a list", &v));
-                };
-                for a in l.iter() {
-                    drv.args.push(string_of(co, a.clone(), &mut ctx).await?);
+            if key == "__contentAddressed" || key == "__impure" {
+                if !matches!(v, Value::Bool(_)) {
+                    return Err(nixie_eval::convert::type_error("a Boolean", &v).into());
                 }
                 continue;
             }
-            if key == "outputs" {
+            if key == "args" {
                 let Value::List(l) = &v else {
-                    return Err(nixie_eval::convert::type_error("a list", &v));
+                    return Err(nixie_eval::convert::type_error("a list", &v).into());
+                };
+                let element = TraceFrame::new("while evaluating an element of the argument list", None);
+                co.set_context(vec![element, here.clone(), drv_frame.clone()]);
+                for a in l.iter() {
+                    drv.args.push(string_of(co, a.clone(), &mut ctx).await?);
+                }
+                co.set_context(vec![here.clone(), drv_frame.clone()]);
+                continue;
+            }
+            if key == "outputs" {
+                // Without structured attributes the names are a string's words.
+                let names: Vec<Value> = match (&v, structured) {
+                    (Value::List(l), _) => l.iter().cloned().collect(),
+                    (_, true) => {
+                        return Err(nixie_eval::convert::type_error("a list", &v).into());
+                    }
+                    (_, false) => string_of(co, v.clone(), &mut ctx)
+                        .await?
+                        .split_ascii_whitespace()
+                        .map(Value::string)
+                        .collect(),
                 };
                 let mut seen = BTreeSet::new();
                 outputs.clear();
-                for o in l.iter() {
-                    let o = string_of(co, o.clone(), &mut ctx).await?;
+                for o in names {
+                    let o = string_of(co, o, &mut ctx).await?;
                     if o == "drv" || o == "drvPath" || valid_name(&o).is_err() {
                         return Err(ErrorKind::Other(format!(
                             "invalid derivation output name '{o}'"
@@ -396,6 +486,8 @@ pub mod defs {
             })?;
             drv.env.insert("__json".into(), text);
         }
+        *current = None;
+        co.clear_context();
         if !attrs.contains(b"builder") {
             return Err(ErrorKind::Other(
                 "required attribute 'builder' missing".into(),

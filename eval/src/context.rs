@@ -311,11 +311,31 @@ pub struct Co {
     lock: Rc<Airlock>,
     host: Rc<RefCell<Host>>,
     pack: u32,
+    /// Frames an error escaping any request gets, innermost first (see [`Co::set_context`]).
+    context: Option<Rc<[crate::errors::TraceFrame]>>,
 }
 
 impl Co {
     pub(crate) fn new(lock: Rc<Airlock>, host: Rc<RefCell<Host>>, pack: u32) -> Co {
-        Co { lock, host, pack }
+        Co {
+            lock,
+            host,
+            pack,
+            context: None,
+        }
+    }
+
+    /// Until [`Co::clear_context`], an error escaping what this builtin asks the
+    /// machine to do (forcing, calling, coercing) gets these `… while …` frames,
+    /// innermost first, as C++ Nix's "while evaluating attribute 'x' of derivation".
+    /// Errors the builtin returns itself are its own to describe.
+    pub fn set_context(&mut self, frames: Vec<crate::errors::TraceFrame>) {
+        self.context = (!frames.is_empty()).then(|| frames.into());
+    }
+
+    /// End what [`Co::set_context`] began.
+    pub fn clear_context(&mut self) {
+        self.context = None;
     }
 
     /// Ask the VM; the answer is an error only for the `Try*` requests.
@@ -325,6 +345,16 @@ impl Co {
 
     /// Ask the VM something that is always answered with a value.
     pub(crate) fn value_of(&mut self, r: Request) -> ValueFuture<'_> {
+        let r = match &self.context {
+            Some(frames) => {
+                let frames = frames.clone();
+                let ctx = crate::vm::TraceContext(Box::new(move |e: &mut Error| {
+                    e.trace.extend(frames.iter().cloned())
+                }));
+                Request::Framed(Box::new(r), ctx)
+            }
+            None => r,
+        };
         ValueFuture(Some(Err(Yield::new(&self.lock, r))))
     }
 

@@ -140,6 +140,41 @@ pub struct TraceFrame {
     pub verbose: bool,
     /// Shown even where a trace is cut short without `--show-trace`.
     pub always: bool,
+    /// The position is written at the end of the text (`file:line:column`), without
+    /// the code around it.
+    pub inline: bool,
+}
+
+impl TraceFrame {
+    /// A frame saying what was going on, at a position if given.
+    pub fn new(what: impl Into<String>, span: Option<Span>) -> TraceFrame {
+        TraceFrame {
+            what: what.into(),
+            span,
+            verbose: false,
+            always: false,
+            inline: false,
+        }
+    }
+
+    /// A frame printed even in a trace cut short, whose text ends with the position
+    /// written out (`… located at file:line:column`) instead of its code.
+    pub fn always_located(what: impl Into<String>, span: Option<Span>) -> TraceFrame {
+        TraceFrame {
+            always: true,
+            inline: true,
+            ..TraceFrame::new(what, span)
+        }
+    }
+
+    /// A frame printed even in a trace cut short without `--show-trace` (C++ Nix's
+    /// "while evaluating derivation" lines).
+    pub fn always(what: impl Into<String>) -> TraceFrame {
+        TraceFrame {
+            always: true,
+            ..TraceFrame::new(what, None)
+        }
+    }
 }
 
 /// An error escaping evaluation: kind, position, an optional hint and a trace.
@@ -244,6 +279,14 @@ impl Error {
         self
     }
 
+    /// The same error with `frame` added further out than its frames so far.
+    pub fn with_frame(mut self, frame: TraceFrame) -> Error {
+        if self.control.is_none() {
+            self.trace.push(frame);
+        }
+        self
+    }
+
     /// The same error with a hint line under the message.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
         self.hint = Some(hint.into());
@@ -293,6 +336,7 @@ impl Error {
             span,
             verbose: false,
             always: false,
+            inline: false,
         });
     }
 
@@ -303,6 +347,7 @@ impl Error {
             span: None,
             verbose: false,
             always: true,
+            inline: false,
         });
     }
 
@@ -313,6 +358,7 @@ impl Error {
             span,
             verbose: true,
             always: false,
+            inline: false,
         });
     }
 

@@ -36,8 +36,17 @@ fn position(out: &mut String, sources: &SourceMap, sp: Span, indent: &str) {
 
 /// One `… what` frame.
 fn frame(out: &mut String, sources: &SourceMap, f: &TraceFrame, count: &mut usize) {
-    let _ = write!(out, "\n… {}\n", f.what);
     *count += 1;
+    if f.inline {
+        let _ = write!(out, "\n… {}", f.what);
+        if let Some(sp) = f.span {
+            let (line, col) = sources.line_col(sp);
+            let _ = write!(out, " {}:{line}:{col}", sources.file(sp.file).name);
+        }
+        out.push('\n');
+        return;
+    }
+    let _ = write!(out, "\n… {}\n", f.what);
     if let Some(sp) = f.span {
         position(out, sources, sp, "  ");
         *count += 1;

@@ -24,8 +24,8 @@ pub(crate) enum Request {
     DeepForce(Value),
     /// Force, handing a catchable error back.
     TryForce(Value),
-    /// Force; an error escaping gets the context's frames on its way out.
-    ForceIn(Value, super::TraceContext),
+    /// Another request; an error escaping it gets the context's frames on its way out.
+    Framed(Box<Request>, super::TraceContext),
     /// Call and force the result, handing a catchable error back.
     TryCall(Value, CallArgs),
     /// Nix `==`; answers a bool.
@@ -148,19 +148,17 @@ impl Vm {
                 let co = self.co(u32::MAX);
                 self.start_gen(helper(Box::pin(deep_force(co, v))))
             }
-            Request::ForceIn(v, ctx) => match v {
-                Value::Thunk(t) if !t.is_evaluated() => {
-                    self.frames.push(Frame::Context(ctx));
-                    match self.push_force(t, span)? {
-                        Some(x) => {
-                            self.frames.pop();
-                            Ok(Some(x))
-                        }
-                        None => Ok(None),
-                    }
+            Request::Framed(inner, ctx) => {
+                self.frames.push(Frame::Context(ctx));
+                let answer = match self.handle_request(*inner, span)? {
+                    Some(Value::Thunk(t)) if !t.is_evaluated() => self.push_force(t, span)?,
+                    other => other,
+                };
+                if answer.is_some() {
+                    self.frames.pop();
                 }
-                v => Ok(Some(v.shallow())),
-            },
+                Ok(answer)
+            }
             Request::TryForce(v) => match v {
                 Value::Thunk(t) if !t.is_evaluated() => {
                     self.frames.push(Frame::Catch);
@@ -268,7 +266,8 @@ pub async fn deep_force(mut co: Co, v: Value) -> Result<Value, Error> {
             Value::Thunk(t) if !t.is_evaluated() && at > 0 => {
                 let paths = paths.clone();
                 let ctx = super::TraceContext(Box::new(move |e| path_frames(&paths, at, e)));
-                co.value_of(Request::ForceIn(x, ctx)).await
+                co.value_of(Request::Framed(Box::new(Request::Force(x)), ctx))
+                    .await
             }
             _ => co.force(x).await,
         };

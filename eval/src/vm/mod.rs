@@ -16,6 +16,7 @@ pub(crate) mod ops;
 pub(crate) use coroutine::{Airlock, Yield};
 pub(crate) use gen::Request;
 
+
 use crate::builtins::BuiltinDef;
 use crate::compiler::Globals;
 use crate::errors::{Error, ErrorKind};
