@@ -57,7 +57,10 @@ pub mod defs {
 
     /// Whether a path exists.
     #[builtin("pathExists")]
-    fn path_exists(cx: &mut Ctx, p: AbsolutePath) -> Result<bool, ErrorKind> {
+    fn path_exists(
+        cx: &mut Ctx,
+        #[context = "while realising the context of a path"] p: AbsolutePath,
+    ) -> Result<bool, ErrorKind> {
         if p.names_dir {
             return Ok(cx.io().is_dir(&p.path));
         }

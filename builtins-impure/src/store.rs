@@ -214,9 +214,11 @@ pub mod defs {
         #[lazy] filter: Value,
         #[lazy] path: Value,
     ) -> Result<Value, Error> {
-        let src = co.force_to::<AbsolutePath>(path).await.map_err(|e| {
-            e.context("while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'")
-        })?;
+        let what = "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'";
+        co.set_context(vec![TraceFrame::new(what, None)]);
+        let src = co.force_to::<AbsolutePath>(path).await;
+        co.clear_context();
+        let src = src.map_err(|e| e.context(what))?;
         let src = src.path;
         let filter = co.force(filter).await;
         if !filter.is_function() {
@@ -238,7 +240,11 @@ pub mod defs {
                 "'builtins.storePath' is not allowed in pure evaluation mode".to_string(),
             ));
         }
-        let p = co.force_to::<AbsolutePath>(path).await?.path;
+        let what = "while evaluating the first argument passed to 'builtins.storePath'";
+        co.set_context(vec![TraceFrame::new(what, None)]);
+        let p = co.force_to::<AbsolutePath>(path).await;
+        co.clear_context();
+        let p = p.map_err(|e| e.context(what))?.path;
         let text = p.to_string_lossy().into_owned();
         let store_dir = co.ctx(|cx| cx.store_dir());
         let in_store = text

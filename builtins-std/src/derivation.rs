@@ -316,14 +316,16 @@ pub mod defs {
         let Some(v) = attrs.get(name.as_bytes()) else {
             return Ok(false);
         };
-        let what = format!("while evaluating the `{name}` attribute passed to builtins.derivationStrict");
+        let what =
+            format!("while evaluating the `{name}` attribute passed to builtins.derivationStrict");
         co.set_context(vec![TraceFrame::new(what.clone(), None), drv_frame.clone()]);
         let v = co.force(v.clone()).await;
         co.clear_context();
         match v {
             Value::Bool(b) => Ok(b),
-            other => Err(Error::from(nixie_eval::convert::type_error("a Boolean", &other))
-                .context(what)),
+            other => {
+                Err(Error::from(nixie_eval::convert::type_error("a Boolean", &other)).context(what))
+            }
         }
     }
 
@@ -380,7 +382,8 @@ pub mod defs {
                 let Value::List(l) = &v else {
                     return Err(nixie_eval::convert::type_error("a list", &v).into());
                 };
-                let element = TraceFrame::new("while evaluating an element of the argument list", None);
+                let element =
+                    TraceFrame::new("while evaluating an element of the argument list", None);
                 co.set_context(vec![element, here.clone(), drv_frame.clone()]);
                 for a in l.iter() {
                     drv.args.push(string_of(co, a.clone(), &mut ctx).await?);

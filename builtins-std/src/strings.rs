@@ -154,6 +154,7 @@ pub mod defs {
     fn concat_strings_sep(
         #[context = "while evaluating the first argument (the separator string) passed to builtins.concatStringsSep"]
         sep: NixString,
+        #[context = "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep"]
         list: Vec<Coerced>,
     ) -> Result<NixString, ErrorKind> {
         let parts: Vec<NixString> = list.into_iter().map(Coerced::into_inner).collect();
@@ -181,7 +182,9 @@ pub mod defs {
                     // A replacement not evaluated yet: evaluate only the needed ones.
                     Some(Value::Thunk(_)) => return Err(cx.suspend()),
                     Some(Value::String(t)) => r.provide(i, t),
-                    Some(other) => return Err(type_error("a string", &other).into()),
+                    Some(other) => {
+                        return Err(Error::from(type_error("a string", &other)).context(REPLACEMENT))
+                    }
                     None => return Err(Error::msg("replaceStrings: no replacement")),
                 },
             }
@@ -203,11 +206,18 @@ pub mod defs {
                 Progress::Done(x) => return Ok(x),
                 Progress::Need(i) => {
                     let v = to.get(i).cloned().unwrap_or(Value::Null);
-                    r.provide(i, co.force_to::<NixString>(v).await?);
+                    co.set_context(vec![TraceFrame::new(REPLACEMENT, None)]);
+                    let t = co.force_to::<NixString>(v).await;
+                    co.clear_context();
+                    r.provide(i, t.map_err(|e| e.context(REPLACEMENT))?);
                 }
             }
         }
     }
+
+    /// The trace line of a replacement that is not a string.
+    const REPLACEMENT: &str =
+        "while evaluating one of the replacement strings passed to builtins.replaceStrings";
 
     fn check_lengths(from: &[NixString], to: &List) -> Result<(), Error> {
         if from.len() != to.len() {

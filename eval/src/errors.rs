@@ -71,9 +71,9 @@ impl ErrorKind {
     /// Whether `builtins.tryEval` catches this error.
     pub fn is_catchable(&self) -> bool {
         match self {
-            ErrorKind::Throw(_) | ErrorKind::AssertionFailed(_) | ErrorKind::AssertionUnequal(_) => {
-                true
-            }
+            ErrorKind::Throw(_)
+            | ErrorKind::AssertionFailed(_)
+            | ErrorKind::AssertionUnequal(_) => true,
             ErrorKind::Located(e) => e.kind.is_catchable(),
             _ => false,
         }

@@ -78,18 +78,11 @@ pub(crate) mod lang {
 
     /// Convert an absolute path string to a path (deprecated; `/. + s` does the same).
     #[builtin("toPath")]
-    fn to_path(s: Value) -> Result<Value, Error> {
-        match &s {
-            Value::Path(_) => Ok(s),
-            Value::String(t) if t.as_bytes().starts_with(b"/") => Ok(Value::Path(Rc::new(
-                crate::paths::normalise(&t.to_str_lossy()).into(),
-            ))),
-            Value::String(t) => Err(Error::msg(format!(
-                "string '{}' doesn't represent an absolute path",
-                t.to_str_lossy()
-            ))),
-            other => Err(crate::convert::type_error("a string", other).into()),
-        }
+    fn to_path(
+        #[context = "while evaluating the first argument passed to builtins.toPath"]
+        p: AbsolutePath,
+    ) -> Result<Value, Error> {
+        Ok(Value::Path(Rc::new(p.path)))
     }
 
     /// The Boolean true.
@@ -162,8 +155,10 @@ static SCOPED_IMPORT: BuiltinDef = BuiltinDef {
 /// defined, or null when that is unknown (the set was built by a builtin).
 fn unsafe_get_attr_pos(vm: &mut Vm, args: &[Value]) -> Result<Value, Error> {
     let Value::String(name) = &args[0] else {
-        return Err(Error::from(crate::convert::type_error("a string", &args[0]))
-            .context("while evaluating the first argument passed to builtins.unsafeGetAttrPos"));
+        return Err(
+            Error::from(crate::convert::type_error("a string", &args[0]))
+                .context("while evaluating the first argument passed to builtins.unsafeGetAttrPos"),
+        );
     };
     let Value::Attrs(set) = &args[1] else {
         return Err(Error::from(crate::convert::type_error("a set", &args[1]))

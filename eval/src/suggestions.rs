@@ -18,7 +18,10 @@ fn distance(a: &[u8], b: &[u8]) -> usize {
 
 /// The hint line for a `query` not among `names`, if any name is close enough:
 /// `Did you mean x?` or `Did you mean one of x, y or z?`.
-pub(crate) fn did_you_mean<'a>(query: &[u8], names: impl Iterator<Item = &'a [u8]>) -> Option<String> {
+pub(crate) fn did_you_mean<'a>(
+    query: &[u8],
+    names: impl Iterator<Item = &'a [u8]>,
+) -> Option<String> {
     let mut near: Vec<(usize, &[u8])> = names
         .map(|n| (distance(query, n), n))
         .filter(|(d, _)| *d <= 2)
@@ -33,7 +36,10 @@ pub(crate) fn did_you_mean<'a>(query: &[u8], names: impl Iterator<Item = &'a [u8
     match shown.as_slice() {
         [] => None,
         [one] => Some(format!("Did you mean {one}?")),
-        [init @ .., last] => Some(format!("Did you mean one of {} or {last}?", init.join(", "))),
+        [init @ .., last] => Some(format!(
+            "Did you mean one of {} or {last}?",
+            init.join(", ")
+        )),
     }
 }
 

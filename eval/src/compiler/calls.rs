@@ -134,21 +134,29 @@ impl Compiler<'_> {
                     self.nix_pos(&rhs).unwrap_or(span),
                 );
                 let mut j = 0;
-                self.within(&format!("in the left operand of '{sym}'"), Some(lpos), |c| {
-                    c.compile(&lhs)?;
-                    c.emit(Op::Force, lpos);
-                    j = match op {
-                        K::Or => c.emit(Op::JumpIfTrue(0), lpos),
-                        _ => c.emit(Op::JumpIfFalse(0), lpos),
-                    };
-                    Ok(())
-                })?;
-                self.within(&format!("in the right operand of '{sym}'"), Some(rpos), |c| {
-                    c.compile(&rhs)?;
-                    c.emit(Op::Force, rpos);
-                    c.emit(Op::AssertBool, rpos);
-                    Ok(())
-                })?;
+                self.within(
+                    &format!("in the left operand of '{sym}'"),
+                    Some(lpos),
+                    |c| {
+                        c.compile(&lhs)?;
+                        c.emit(Op::Force, lpos);
+                        j = match op {
+                            K::Or => c.emit(Op::JumpIfTrue(0), lpos),
+                            _ => c.emit(Op::JumpIfFalse(0), lpos),
+                        };
+                        Ok(())
+                    },
+                )?;
+                self.within(
+                    &format!("in the right operand of '{sym}'"),
+                    Some(rpos),
+                    |c| {
+                        c.compile(&rhs)?;
+                        c.emit(Op::Force, rpos);
+                        c.emit(Op::AssertBool, rpos);
+                        Ok(())
+                    },
+                )?;
                 let jend = self.emit(Op::Jump(0), span);
                 self.f().depth -= 1;
                 let short = self.here();
@@ -267,11 +275,15 @@ impl Compiler<'_> {
                     K::Mul => "mul",
                     _ => "div",
                 };
-                self.within(&format!("while calling the '{name}' builtin"), Some(at), |c| {
-                    operands(c, None)?;
-                    c.emit(o, at);
-                    Ok(())
-                })?;
+                self.within(
+                    &format!("while calling the '{name}' builtin"),
+                    Some(at),
+                    |c| {
+                        operands(c, None)?;
+                        c.emit(o, at);
+                        Ok(())
+                    },
+                )?;
             }
             _ => {
                 let call = |c: &mut Self| {

@@ -507,12 +507,16 @@ impl<'a> Compiler<'a> {
                 let cond = a.condition().ok_or_else(|| self.missing(span))?;
                 let cpos = self.nix_pos(&cond).unwrap_or(span);
                 let text = show::show(self, &cond);
-                self.within("in the condition of the assert statement", Some(cpos), |c| {
-                    c.compile(&cond)?;
-                    c.emit(Op::Force, cpos);
-                    c.emit(Op::AssertBool, cpos);
-                    Ok(())
-                })?;
+                self.within(
+                    "in the condition of the assert statement",
+                    Some(cpos),
+                    |c| {
+                        c.compile(&cond)?;
+                        c.emit(Op::Force, cpos);
+                        c.emit(Op::AssertBool, cpos);
+                        Ok(())
+                    },
+                )?;
                 let at = self.point(span.start);
                 let ok = self.emit(Op::JumpIfTrue(0), at);
                 if let ast::Expr::BinOp(b) = strip_parens(&cond) {
@@ -630,7 +634,10 @@ impl<'a> Compiler<'a> {
 /// An expression without its enclosing parentheses.
 fn strip_parens(e: &ast::Expr) -> ast::Expr {
     match e {
-        ast::Expr::Paren(p) => p.expr().map(|i| strip_parens(&i)).unwrap_or_else(|| e.clone()),
+        ast::Expr::Paren(p) => p
+            .expr()
+            .map(|i| strip_parens(&i))
+            .unwrap_or_else(|| e.clone()),
         other => other.clone(),
     }
 }

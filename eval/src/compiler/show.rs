@@ -42,7 +42,9 @@ fn expr(c: &Compiler, e: &ast::Expr, out: &mut String) {
                 Ok(v) => out.push_str(&float_to_nix(v)),
                 Err(_) => out.push_str(&l.syntax().text().to_string()),
             },
-            ast::LiteralKind::Uri(_) => out.push_str(&literal_string(&l.syntax().text().to_string())),
+            ast::LiteralKind::Uri(_) => {
+                out.push_str(&literal_string(&l.syntax().text().to_string()))
+            }
         },
         E::Str(s) => string(c, s, out),
         E::PathAbs(_) | E::PathRel(_) | E::PathHome(_) | E::PathSearch(_) => path(c, e, out),
@@ -54,7 +56,10 @@ fn expr(c: &Compiler, e: &ast::Expr, out: &mut String) {
             out.push('(');
             sub(c, s.expr(), out);
             out.push_str(").");
-            let path: Vec<ast::Attr> = s.attrpath().map(|p| p.attrs().collect()).unwrap_or_default();
+            let path: Vec<ast::Attr> = s
+                .attrpath()
+                .map(|p| p.attrs().collect())
+                .unwrap_or_default();
             out.push_str(&c.show_attr_path(&path));
             if let Some(d) = s.default_expr() {
                 out.push_str(" or (");
@@ -66,7 +71,10 @@ fn expr(c: &Compiler, e: &ast::Expr, out: &mut String) {
             out.push_str("((");
             sub(c, h.expr(), out);
             out.push_str(") ? ");
-            let path: Vec<ast::Attr> = h.attrpath().map(|p| p.attrs().collect()).unwrap_or_default();
+            let path: Vec<ast::Attr> = h
+                .attrpath()
+                .map(|p| p.attrs().collect())
+                .unwrap_or_default();
             out.push_str(&c.show_attr_path(&path));
             out.push(')');
         }
@@ -254,10 +262,7 @@ fn path(c: &Compiler, e: &ast::Expr, out: &mut String) {
     let text = e.syntax().text().to_string();
     if let ast::Expr::PathSearch(_) = e {
         let name = text.trim_start_matches('<').trim_end_matches('>');
-        out.push_str(&format!(
-            "(__findFile __nixPath {})",
-            literal_string(name)
-        ));
+        out.push_str(&format!("(__findFile __nixPath {})", literal_string(name)));
         return;
     }
     if e.syntax().children().next().is_some() {
@@ -286,7 +291,10 @@ fn lambda(c: &Compiler, l: &ast::Lambda, out: &mut String) {
             let mut formals: Vec<(String, Option<ast::Expr>)> = p
                 .pat_entries()
                 .map(|e| {
-                    let name = e.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default();
+                    let name = e
+                        .ident()
+                        .map(|i| i.syntax().text().to_string())
+                        .unwrap_or_default();
                     (name, e.default())
                 })
                 .collect();
@@ -312,7 +320,10 @@ fn lambda(c: &Compiler, l: &ast::Lambda, out: &mut String) {
             }
             out.push_str(" }");
             if let Some(b) = p.pat_bind() {
-                let name = b.ident().map(|i| i.syntax().text().to_string()).unwrap_or_default();
+                let name = b
+                    .ident()
+                    .map(|i| i.syntax().text().to_string())
+                    .unwrap_or_default();
                 out.push_str(&format!(" @ {name}"));
             }
         }
@@ -353,8 +364,10 @@ fn bindings(c: &Compiler, node: &impl HasEntry, out: &mut String) {
                 }
             }
             ast::Entry::AttrpathValue(kv) => {
-                let path: Vec<ast::Attr> =
-                    kv.attrpath().map(|p| p.attrs().collect()).unwrap_or_default();
+                let path: Vec<ast::Attr> = kv
+                    .attrpath()
+                    .map(|p| p.attrs().collect())
+                    .unwrap_or_default();
                 let value = kv.value().map(|v| show(c, &v)).unwrap_or_default();
                 insert(c, &mut plain, &mut dynamic, &path, value);
             }

@@ -36,12 +36,7 @@ impl Compiler<'_> {
             ast::Expr::PathAbs(_)
             | ast::Expr::PathRel(_)
             | ast::Expr::PathHome(_)
-            | ast::Expr::PathSearch(_) => e
-                .syntax()
-                .children()
-                .next()
-                .is_some()
-                .then_some(start),
+            | ast::Expr::PathSearch(_) => e.syntax().children().next().is_some().then_some(start),
             ast::Expr::Paren(p) => p.expr().and_then(|i| self.nix_pos(&i)),
             ast::Expr::Root(r) => r.expr().and_then(|i| self.nix_pos(&i)),
             ast::Expr::List(l) => l.items().next().and_then(|i| self.nix_pos(&i)),

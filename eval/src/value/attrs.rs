@@ -139,7 +139,11 @@ impl Attrs {
 
     /// Where the `i`th entry (in name order) was defined, if known.
     pub fn position(&self, i: usize) -> Option<Span> {
-        self.0 .2.as_ref().and_then(|p| p.get(i)).and_then(|p| p.span())
+        self.0
+             .2
+            .as_ref()
+            .and_then(|p| p.get(i))
+            .and_then(|p| p.span())
     }
 
     /// The entries with where each was defined (sets built by builtins know nothing).

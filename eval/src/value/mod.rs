@@ -12,8 +12,8 @@ mod list;
 mod string;
 mod thunk;
 
-pub use attrs::{Attrs, AttrsBuilder};
 pub(crate) use attrs::{AttrPos, Positions};
+pub use attrs::{Attrs, AttrsBuilder};
 pub use context::{ContextElem, NixContext};
 pub use list::List;
 pub use string::{merge_context, NixString};

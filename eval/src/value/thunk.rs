@@ -89,9 +89,12 @@ impl Thunk {
         matches!(self.state(), ThunkState::Evaluated(_))
     }
 
-    /// Whether the thunk is a pending function application (made by a builtin).
-    pub(crate) fn is_application(&self) -> bool {
-        matches!(self.state(), ThunkState::Apply(..))
+    /// The function of a pending application (made by a builtin), if this is one.
+    pub(crate) fn applied_function(&self) -> Option<Value> {
+        match self.state() {
+            ThunkState::Apply(f, _) => Some(f.clone()),
+            _ => None,
+        }
     }
 
     /// Whether the thunk has not been given its code yet.

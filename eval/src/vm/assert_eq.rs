@@ -31,7 +31,12 @@ fn is_number(v: &Value) -> bool {
 
 /// Compare `a` and `b` as `==` does; fail with the first difference found. Returns
 /// null when none is found (then the assertion fails without an explanation).
-pub(super) async fn explain(mut co: Co, a: Value, b: Value, eq: Option<Span>) -> Result<Value, Error> {
+pub(super) async fn explain(
+    mut co: Co,
+    a: Value,
+    b: Value,
+    eq: Option<Span>,
+) -> Result<Value, Error> {
     let mut paths: Path = Vec::new();
     let mut work = vec![(a, b, 0usize)];
     while let Some((x, y, at)) = work.pop() {
@@ -158,7 +163,9 @@ pub(super) async fn explain(mut co: Co, a: Value, b: Value, eq: Option<Span>) ->
                 ));
             }
             (Value::Float(p), Value::Float(q)) if p != q => {
-                return Err(fail(format!("float '{p:.6}' is not equal to float '{q:.6}'")));
+                return Err(fail(format!(
+                    "float '{p:.6}' is not equal to float '{q:.6}'"
+                )));
             }
             _ => {}
         }

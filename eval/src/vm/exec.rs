@@ -365,7 +365,10 @@ impl Vm {
                         let a = pop!();
                         match instr::concat(&a, &b) {
                             Ok(v) => self.stack.push(v),
-                            Err(k) => fail_framed!(k, "while evaluating one of the elements to concatenate"),
+                            Err(k) => fail_framed!(
+                                k,
+                                "while evaluating one of the elements to concatenate"
+                            ),
                         }
                     }
                     Op::Update => {

@@ -249,7 +249,9 @@ fn path_frames(paths: &Paths, mut at: usize, e: &mut Error) {
                 format!("while evaluating the attribute '{}'", name.to_str_lossy()),
                 *pos,
             ),
-            PathStep::Index(i) => e.push_frame(format!("while evaluating list element at index {i}"), None),
+            PathStep::Index(i) => {
+                e.push_frame(format!("while evaluating list element at index {i}"), None)
+            }
         }
         at = *parent;
     }

@@ -16,7 +16,6 @@ pub(crate) mod ops;
 pub(crate) use coroutine::{Airlock, Yield};
 pub(crate) use gen::Request;
 
-
 use crate::builtins::BuiltinDef;
 use crate::compiler::Globals;
 use crate::errors::{Error, ErrorKind};
@@ -322,7 +321,12 @@ impl Vm {
                     defined_at = None;
                     let checking_arguments =
                         matches!(proto.code.get(at), Some(crate::opcode::Op::CheckFormals));
-                    if proto.kind == crate::opcode::ProtoKind::Lambda && !checking_arguments {
+                    if checking_arguments {
+                        // C++ Nix reports a bad argument "from call site", with or
+                        // without --show-trace.
+                        e.push_frame("from call site".into(), None);
+                        needs_site = true;
+                    } else if proto.kind == crate::opcode::ProtoKind::Lambda {
                         let what = match &proto.name {
                             Some(n) => format!("while calling '{n}'"),
                             None => "while calling anonymous lambda".to_string(),
@@ -340,12 +344,20 @@ impl Vm {
                 Frame::Update { thunk } => {
                     // A pending application (`map`'s, `genList`'s) calls from where its
                     // function was written.
-                    if thunk.is_application() && needs_site && last_is_call_site(&e) {
-                        let lambda = e.trace.len().checked_sub(2).and_then(|i| e.trace[i].span);
-                        if let Some(f) = e.trace.last_mut() {
-                            f.span = lambda;
+                    if needs_site && last_is_call_site(&e) {
+                        if let Some(f) = thunk.applied_function() {
+                            // Called from where the function was written; an application
+                            // of an application has no call site.
+                            match f.shallow() {
+                                Value::Closure(c) => {
+                                    if let Some(last) = e.trace.last_mut() {
+                                        last.span = Some(c.proto.span);
+                                    }
+                                    needs_site = false;
+                                }
+                                _ => drop_call_site(&mut e, &mut needs_site),
+                            }
                         }
-                        needs_site = false;
                     }
                     if e.recursion_of == thunk.addr() {
                         e.push_always_frame("entering the infinite recursion".into());
