@@ -374,13 +374,13 @@ pub mod defs {
             }
             if key == "__contentAddressed" || key == "__impure" {
                 if !matches!(v, Value::Bool(_)) {
-                    return Err(nixie_eval::convert::type_error("a Boolean", &v).into());
+                    return Err(nixie_eval::convert::type_error("a Boolean", &v));
                 }
                 continue;
             }
             if key == "args" {
                 let Value::List(l) = &v else {
-                    return Err(nixie_eval::convert::type_error("a list", &v).into());
+                    return Err(nixie_eval::convert::type_error("a list", &v));
                 };
                 let element =
                     TraceFrame::new("while evaluating an element of the argument list", None);
@@ -396,7 +396,7 @@ pub mod defs {
                 let names: Vec<Value> = match (&v, structured) {
                     (Value::List(l), _) => l.iter().cloned().collect(),
                     (_, true) => {
-                        return Err(nixie_eval::convert::type_error("a list", &v).into());
+                        return Err(nixie_eval::convert::type_error("a list", &v));
                     }
                     (_, false) => string_of(co, v.clone(), &mut ctx)
                         .await?

@@ -329,8 +329,18 @@ impl Error {
         e
     }
 
+    /// Keep a runaway trace bounded: past `3 * TRACE_KEEP` frames, frames from the
+    /// middle (repeats of a recursion, as a rule) are dropped, keeping the innermost
+    /// and the latest (outermost so far).
+    fn bound_trace(&mut self) {
+        if self.trace.len() >= 3 * TRACE_KEEP {
+            self.trace.drain(TRACE_KEEP..2 * TRACE_KEEP);
+        }
+    }
+
     /// Add a `… while …` frame (outer frames are added later).
     pub(crate) fn push_frame(&mut self, what: String, span: Option<Span>) {
+        self.bound_trace();
         self.trace.push(TraceFrame {
             what,
             span,
@@ -353,6 +363,7 @@ impl Error {
 
     /// Add a frame shown only with `--show-trace`.
     pub(crate) fn push_verbose_frame(&mut self, what: String, span: Option<Span>) {
+        self.bound_trace();
         self.trace.push(TraceFrame {
             what,
             span,
@@ -372,6 +383,9 @@ impl Error {
         crate::render::render(self, sources, show_trace, label)
     }
 }
+
+/// How many innermost frames a runaway trace keeps (see `Error::bound_trace`).
+const TRACE_KEEP: usize = 10_000;
 
 /// Result of evaluation steps.
 pub type EvalResult<T> = Result<T, Error>;

@@ -146,11 +146,6 @@ impl Attrs {
             .and_then(|p| p.span())
     }
 
-    /// The entries with where each was defined (sets built by builtins know nothing).
-    pub(crate) fn positions(&self) -> Option<&Positions> {
-        self.0 .2.as_ref()
-    }
-
     /// Whether the set has the name.
     pub fn contains(&self, name: &[u8]) -> bool {
         self.get(name).is_some()
