@@ -5,9 +5,11 @@
 //! everything, with an explicit work-list for nested lists.
 
 use crate::context::{Co, Coercion, Ctx};
-use crate::errors::{Error, ErrorKind};
+use crate::errors::{Error, ErrorKind, TraceFrame};
+use crate::source::Span;
 use crate::value::{merge_context, NixContext, NixString, Value};
 use std::os::unix::ffi::OsStrExt;
+use std::rc::Rc;
 
 /// The error for a value that cannot be coerced to a string.
 pub fn cannot_coerce(v: &Value) -> ErrorKind {
@@ -60,18 +62,66 @@ pub fn coerce_now(v: &Value, how: Coercion, cx: &mut Ctx<'_>) -> Result<NixStrin
 
 /// Coerce any value by the given rules, running `__toString` and forcing as needed.
 pub(crate) async fn coerce(mut co: Co, v: Value, how: Coercion) -> Result<Value, Error> {
+    coerce_in(&mut co, v, how, None).await
+}
+
+/// One step of peeling a set down to what it stands for (`__toString`'s result or
+/// `outPath`), with the trace lines C++ Nix gives an error beyond it.
+struct Peel {
+    /// "the result of the `__toString` attribute" or "the `outPath` attribute".
+    what: &'static str,
+    /// Where that attribute is defined.
+    pos: Option<Span>,
+    parent: Option<Rc<Peel>>,
+}
+
+/// The frames of a peel chain, innermost first; the innermost says "evaluating"
+/// when its value is being forced, "using" once it is.
+fn peel_frames(chain: &Option<Rc<Peel>>, evaluating: bool) -> Vec<TraceFrame> {
+    let mut frames = Vec::new();
+    let mut link = chain.as_deref();
+    let mut first = true;
+    while let Some(p) = link {
+        let verb = if first && evaluating {
+            "evaluating"
+        } else {
+            "using"
+        };
+        frames.push(TraceFrame::new(format!("while {verb} {}", p.what), p.pos));
+        first = false;
+        link = p.parent.as_deref();
+    }
+    frames
+}
+
+/// An error with the frames of a peel chain added.
+fn in_chain(mut e: Error, chain: &Option<Rc<Peel>>) -> Error {
+    for f in peel_frames(chain, false) {
+        e = e.with_frame(f);
+    }
+    e
+}
+
+/// Like [`coerce`]; a value that cannot be coerced is reported with `segment` as
+/// its first frame (interpolation's "while evaluating a path segment").
+pub(crate) async fn coerce_in(
+    co: &mut Co,
+    v: Value,
+    how: Coercion,
+    segment: Option<TraceFrame>,
+) -> Result<Value, Error> {
     enum Item {
-        Val(Value),
+        Val(Value, Option<Rc<Peel>>),
         /// A separator after a list element, omitted when that element is `[]`.
         Space(Value),
     }
     let mut out: Vec<u8> = Vec::new();
     let mut ctx = NixContext::new();
-    let mut work = vec![Item::Val(v)];
+    let mut work = vec![Item::Val(v, None)];
     let mut steps = 0u64;
     while let Some(item) = work.pop() {
-        let v = match item {
-            Item::Val(v) => v,
+        let (v, chain) = match item {
+            Item::Val(v, chain) => (v, chain),
             Item::Space(prev) => {
                 if !matches!(prev.shallow(), Value::List(l) if l.is_empty()) {
                     out.push(b' ');
@@ -79,7 +129,15 @@ pub(crate) async fn coerce(mut co: Co, v: Value, how: Coercion) -> Result<Value,
                 continue;
             }
         };
-        let v = co.force(v).await;
+        let v = match (&v, &chain) {
+            (Value::Thunk(t), Some(_)) if !t.is_evaluated() => {
+                co.set_context(peel_frames(&chain, true));
+                let v = co.force(v).await;
+                co.clear_context();
+                v
+            }
+            _ => co.force(v).await,
+        };
         match &v {
             Value::String(s) => {
                 out.extend_from_slice(s.as_bytes());
@@ -97,14 +155,40 @@ pub(crate) async fn coerce(mut co: Co, v: Value, how: Coercion) -> Result<Value,
                     return Err(ErrorKind::StackOverflow.into());
                 }
                 if let Some(f) = a.get(b"__toString") {
+                    let pos = a.position_of(b"__toString");
+                    let mut calling = peel_frames(&chain, false);
+                    calling.insert(
+                        0,
+                        TraceFrame::new("while calling the `__toString` attribute", pos),
+                    );
+                    co.set_context(calling.clone());
                     let f = co.force(f.clone()).await;
+                    if !f.is_function() {
+                        co.clear_context();
+                        let mut e = Error::new(crate::vm::not_callable(&f), pos);
+                        for frame in calling {
+                            e = e.with_frame(frame);
+                        }
+                        return Err(e);
+                    }
                     // The result is coerced in turn (a path result is copied: C++'s "peeling").
                     let r = co.call(f, v.clone()).await;
-                    work.push(Item::Val(r));
+                    co.clear_context();
+                    let link = Peel {
+                        what: "the result of the `__toString` attribute",
+                        pos,
+                        parent: chain,
+                    };
+                    work.push(Item::Val(r, Some(Rc::new(link))));
                 } else if let Some(p) = a.get(b"outPath") {
-                    work.push(Item::Val(p.clone()));
+                    let link = Peel {
+                        what: "the `outPath` attribute",
+                        pos: a.position_of(b"outPath"),
+                        parent: chain,
+                    };
+                    work.push(Item::Val(p.clone(), Some(Rc::new(link))));
                 } else {
-                    return Err(cannot_coerce(&v).into());
+                    return Err(in_chain(cannot(&v, &segment), &chain));
                 }
             }
             Value::Int(i) if how.extended() => out.extend_from_slice(i.to_string().as_bytes()),
@@ -122,11 +206,19 @@ pub(crate) async fn coerce(mut co: Co, v: Value, how: Coercion) -> Result<Value,
                     if i + 1 < l.len() {
                         work.push(Item::Space(e.clone()));
                     }
-                    work.push(Item::Val(e.clone()));
+                    work.push(Item::Val(e.clone(), chain.clone()));
                 }
             }
-            other => return Err(cannot_coerce(other).into()),
+            other => return Err(in_chain(cannot(other, &segment), &chain)),
         }
     }
     Ok(Value::String(NixString::with_context(out, ctx)))
+}
+
+/// "cannot coerce …", placed by `segment` when there is one.
+fn cannot(v: &Value, segment: &Option<TraceFrame>) -> Error {
+    match segment {
+        Some(f) => Error::unpositioned(cannot_coerce(v)).with_frame(f.clone()),
+        None => cannot_coerce(v).into(),
+    }
 }

@@ -323,6 +323,8 @@ pub struct Proto {
     pub spans: Vec<(u32, Span)>,
     /// The whole body's span.
     pub span: Span,
+    /// For a lambda: where it is written, as `file:line:column` (for `«lambda @ …»`).
+    pub position: Option<Rc<str>>,
     /// Context frames for stretches of code, innermost (earliest closed) first.
     pub contexts: Vec<ContextRange>,
     /// Where the attributes of each set literal built here are defined (`Op::Attrs`).

@@ -205,18 +205,150 @@ fn derivation_path(a: &crate::value::Attrs) -> Option<String> {
     }
 }
 
-/// A short rendering of a value for error messages.
+/// A value as C++ Nix shows it in error messages (its `errorPrintOptions`): ten
+/// levels deep, at most ten attributes and ten list items in all (the rest
+/// `«N attributes elided»`), strings cut after 1024 bytes, functions as
+/// `«lambda f @ file:line:column»`, unevaluated values as `«thunk»`.
 pub fn short(v: &Value) -> String {
-    let bytes = print_value(v, Some(1));
-    let s = String::from_utf8_lossy(&bytes).into_owned();
-    if s.len() > 200 {
-        let mut cut = 200;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
+    ErrorPrinter::default().print(v)
+}
+
+/// The state of one [`short`] rendering.
+#[derive(Default)]
+struct ErrorPrinter {
+    out: Vec<u8>,
+    attrs: usize,
+    items: usize,
+    seen: FxHashSet<usize>,
+}
+
+/// What is left to print; `Items` and `Attrs` hold the rest of a list or set
+/// (reversed, next last), checked against the budget as each is reached.
+enum Next {
+    Val(Value, usize),
+    Text(&'static str),
+    Items(Vec<Value>, usize),
+    Attrs(Vec<(NixString, Value)>, usize),
+    CountItem,
+    CountAttr,
+}
+
+/// ` «N things elided»`.
+fn elided(n: usize, one: &str, many: &str) -> String {
+    format!(" «{n} {} elided»", if n == 1 { one } else { many })
+}
+
+impl ErrorPrinter {
+    const MAX_DEPTH: usize = 10;
+    const MAX_ATTRS: usize = 10;
+    const MAX_ITEMS: usize = 10;
+    const MAX_STRING: usize = 1024;
+
+    fn print(mut self, v: &Value) -> String {
+        let mut work = vec![Next::Val(v.clone(), 0)];
+        while let Some(next) = work.pop() {
+            match next {
+                Next::Text(t) => self.out.extend_from_slice(t.as_bytes()),
+                Next::Val(v, depth) => self.value(&v, depth, &mut work),
+                Next::CountItem => self.items += 1,
+                Next::CountAttr => self.attrs += 1,
+                Next::Items(mut rest, depth) => {
+                    let Some(first) = rest.pop() else { continue };
+                    if self.items >= Self::MAX_ITEMS {
+                        let t = elided(rest.len() + 1, "item", "items");
+                        self.out.extend_from_slice(t.as_bytes());
+                        continue;
+                    }
+                    work.push(Next::Items(rest, depth));
+                    work.push(Next::CountItem);
+                    work.push(Next::Val(first, depth + 1));
+                    work.push(Next::Text(" "));
+                }
+                Next::Attrs(mut rest, depth) => {
+                    let Some((k, v)) = rest.pop() else { continue };
+                    if self.attrs >= Self::MAX_ATTRS {
+                        let t = elided(rest.len() + 1, "attribute", "attributes");
+                        self.out.extend_from_slice(t.as_bytes());
+                        continue;
+                    }
+                    work.push(Next::Attrs(rest, depth));
+                    work.push(Next::CountAttr);
+                    work.push(Next::Text(";"));
+                    work.push(Next::Val(v, depth + 1));
+                    self.out.push(b' ');
+                    attr_name(&mut self.out, &k);
+                    self.out.extend_from_slice(b" = ");
+                }
+            }
         }
-        format!("{}…", &s[..cut])
-    } else {
-        s
+        String::from_utf8_lossy(&self.out).into_owned()
+    }
+
+    fn value(&mut self, v: &Value, depth: usize, work: &mut Vec<Next>) {
+        match v {
+            Value::Thunk(t) => match t.value() {
+                Some(x) => self.value(&x, depth, work),
+                None => self.out.extend_from_slice("«thunk»".as_bytes()),
+            },
+            Value::String(s) if s.len() > Self::MAX_STRING => {
+                let mut cut = Vec::new();
+                escape_string(&mut cut, &s.as_bytes()[..Self::MAX_STRING]);
+                cut.pop(); // the closing quote goes before the elision
+                self.out.extend_from_slice(&cut);
+                let rest = elided(s.len() - Self::MAX_STRING, "byte", "bytes");
+                self.out.extend_from_slice(format!("\"{rest}").as_bytes());
+            }
+            Value::Closure(c) => {
+                let mut t = String::from("«lambda");
+                if let Some(n) = &c.proto.name {
+                    t.push(' ');
+                    t.push_str(n);
+                }
+                if let Some(p) = &c.proto.position {
+                    t.push_str(" @ ");
+                    t.push_str(p);
+                }
+                t.push('»');
+                self.out.extend_from_slice(t.as_bytes());
+            }
+            Value::Builtin(p) => {
+                let what = if p.args.is_empty() {
+                    ""
+                } else {
+                    "partially applied "
+                };
+                let t = format!("«{what}primop {}»", p.def.name);
+                self.out.extend_from_slice(t.as_bytes());
+            }
+            Value::List(l) if l.is_empty() => self.out.extend_from_slice(b"[ ]"),
+            Value::List(_) if depth >= Self::MAX_DEPTH => self.out.extend_from_slice(b"[ ... ]"),
+            Value::List(l) => {
+                if !self.seen.insert(l.addr()) {
+                    self.out.extend_from_slice("«repeated»".as_bytes());
+                    return;
+                }
+                self.out.push(b'[');
+                work.push(Next::Text(" ]"));
+                work.push(Next::Items(l.iter().rev().cloned().collect(), depth));
+            }
+            Value::Attrs(a) if a.is_empty() => self.out.extend_from_slice(b"{ }"),
+            Value::Attrs(_) if depth >= Self::MAX_DEPTH => self.out.extend_from_slice(b"{ ... }"),
+            Value::Attrs(a) => {
+                if !self.seen.insert(a.addr()) {
+                    self.out.extend_from_slice("«repeated»".as_bytes());
+                    return;
+                }
+                let mut entries: Vec<(NixString, Value)> =
+                    a.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let plain = |k: &NixString| !matches!(k.as_bytes(), b"type" | b"_type");
+                entries.sort_by(|x, y| (plain(&x.0), &x.0).cmp(&(plain(&y.0), &y.0)));
+                entries.reverse();
+                self.out.push(b'{');
+                work.push(Next::Text(" }"));
+                work.push(Next::Attrs(entries, depth));
+            }
+            other => self.out.extend_from_slice(&print_value(other, Some(0))),
+        }
     }
 }
 

@@ -76,6 +76,7 @@ pub fn compile_source(
         lints,
         warnings: Vec::new(),
         next_attr_pos: None,
+        line_starts: std::cell::OnceCell::new(),
     };
     c.compile(&expr)?;
     c.emit(Op::Force, span);
@@ -105,6 +106,8 @@ pub(crate) struct Compiler<'a> {
     /// Where the attribute whose value is compiled next is defined (taken by the
     /// thunk made for it, for "from the definition of" trace lines).
     next_attr_pos: Option<Span>,
+    /// Byte offsets where lines start, made when first needed.
+    line_starts: std::cell::OnceCell<Vec<u32>>,
 }
 
 type CResult = Result<(), Error>;
@@ -123,6 +126,22 @@ impl<'a> Compiler<'a> {
             start: u32::from(r.start()),
             end: u32::from(r.end()),
         }
+    }
+
+    /// `file:line:column` of a byte offset, as positions are written in messages.
+    fn position_text(&self, offset: u32) -> Rc<str> {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|s| *s <= offset);
+        let start = starts[line - 1] as usize;
+        let col = self
+            .text
+            .get(start..offset as usize)
+            .map_or(offset as usize - start, |t| t.chars().count());
+        Rc::from(format!("{}:{line}:{}", self.file_name, col + 1))
     }
 
     fn err(&self, kind: ErrorKind, span: Span) -> Error {
@@ -208,6 +227,7 @@ impl<'a> Compiler<'a> {
             captures: f.captures,
             spans: f.spans,
             span: f.span,
+            position: (f.kind == ProtoKind::Lambda).then(|| self.position_text(f.span.start)),
             contexts: f.contexts,
             positions: f.positions,
             attr_pos: f.attr_pos,

@@ -32,9 +32,15 @@ impl Compiler<'_> {
                 ast::InterpolPart::Interpolation(i) => {
                     let e = i.expr().ok_or_else(|| self.missing(span))?;
                     let espan = self.span_of(&e);
-                    self.compile(&e)?;
-                    self.emit(Op::Force, espan);
-                    self.emit(Op::CoerceInterp, espan);
+                    let pos = self.nix_pos(&e);
+                    self.within("in an operand of '+'", pos, |c| {
+                        c.compile(&e)?;
+                        c.emit(Op::Force, espan);
+                        Ok(())
+                    })?;
+                    // Where the interpolation starts (`${`).
+                    let dollar = self.point(self.span_of(i).start);
+                    self.emit(Op::CoerceInterp, dollar);
                 }
             }
             n += 1;

@@ -8,6 +8,9 @@ use crate::opcode::Op;
 use crate::value::{Closure, List, Thunk, Value};
 use std::rc::Rc;
 
+/// The trace line of a part of a string or path that cannot be coerced.
+const SEGMENT: &str = "while evaluating a path segment";
+
 impl Vm {
     /// Run the code frame on top until it returns (Some) or pushes other frames (None).
     pub(super) fn exec_code(&mut self, floor: usize) -> Step {
@@ -274,7 +277,12 @@ impl Vm {
                             _ => match instr::add(&a, &b) {
                                 Ok(instr::AddResult::Done(v)) => self.stack.push(v),
                                 Ok(instr::AddResult::Coerce) => {
-                                    via_gen!(gen::HelperGen::add_coerced(self.co(u32::MAX), a, b))
+                                    let segment = crate::errors::TraceFrame::new(SEGMENT, span!());
+                                    let co = self.co(u32::MAX);
+                                    via_gen!(gen::HelperGen::add_coerced(co, a, b, segment))
+                                }
+                                Err(k @ ErrorKind::Other(_)) if instr::is_coercion_error(&k) => {
+                                    fail_framed!(k, SEGMENT)
                                 }
                                 Err(k) => fail!(k),
                             },
@@ -484,11 +492,12 @@ impl Vm {
                         }
                         Value::Attrs(_) => {
                             let v = pop!();
-                            via_gen!(gen::HelperGen::coerce(self.co(u32::MAX), v))
+                            let segment = crate::errors::TraceFrame::new(SEGMENT, span!());
+                            via_gen!(gen::HelperGen::coerce(self.co(u32::MAX), v, segment))
                         }
                         other => {
                             let other = other.clone();
-                            fail!(crate::coerce::cannot_coerce(&other))
+                            fail_framed!(crate::coerce::cannot_coerce(&other), SEGMENT)
                         }
                     },
                     Op::AttrName => {

@@ -7,7 +7,7 @@ use super::coroutine::{GenFrame, Polled, Slot};
 use super::{Frame, Step, Vm};
 use crate::builtins::BuiltinFuture;
 use crate::context::{CallArgs, Co, Coercion};
-use crate::errors::Error;
+use crate::errors::{Error, TraceFrame};
 use crate::value::Value;
 use rustc_hash::FxHashSet;
 use std::path::PathBuf;
@@ -387,17 +387,20 @@ async fn less_lists(mut co: Co, a: Value, b: Value) -> Result<Value, Error> {
 pub(super) struct HelperGen;
 
 impl HelperGen {
-    /// `a + b` where `a` is a string or path and `b` must be coerced.
-    pub(super) fn add_coerced(mut co: Co, a: Value, b: Value) -> GenFrame {
+    /// `a + b` where `a` is a string or path and `b` must be coerced; `segment` is
+    /// the trace line of a part that cannot be.
+    pub(super) fn add_coerced(mut co: Co, a: Value, b: Value, segment: TraceFrame) -> GenFrame {
         helper(Box::pin(async move {
+            use crate::coerce::coerce_in;
+            let how = Coercion::Interpolation;
             // A set on the left (with `outPath` or `__toString`) is coerced too.
             let a = match a {
-                Value::Attrs(_) => {
-                    Value::String(co.coerce_to_string(a, Coercion::Interpolation).await)
-                }
+                Value::Attrs(_) => coerce_in(&mut co, a, how, Some(segment.clone())).await?,
                 other => other,
             };
-            let s = co.coerce_to_string(b, Coercion::Interpolation).await;
+            let Value::String(s) = coerce_in(&mut co, b, how, Some(segment)).await? else {
+                unreachable!("coercion makes a string")
+            };
             Ok(match a {
                 Value::Path(p) => {
                     let joined = format!("{}{}", p.to_string_lossy(), s.to_str_lossy());
@@ -425,12 +428,11 @@ impl HelperGen {
         }))
     }
 
-    /// Coerce to a string by interpolation rules.
-    pub(super) fn coerce(co: Co, v: Value) -> GenFrame {
-        helper(Box::pin(crate::coerce::coerce(
-            co,
-            v,
-            Coercion::Interpolation,
-        )))
+    /// Coerce to a string by interpolation rules; `segment` is the trace line of a
+    /// part that cannot be.
+    pub(super) fn coerce(mut co: Co, v: Value, segment: TraceFrame) -> GenFrame {
+        helper(Box::pin(async move {
+            crate::coerce::coerce_in(&mut co, v, Coercion::Interpolation, Some(segment)).await
+        }))
     }
 }

@@ -52,6 +52,12 @@ pub(super) fn add(a: &Value, b: &Value) -> Result<AddResult, ErrorKind> {
     }))
 }
 
+/// Whether an error of `add` is a failed coercion (reported "while evaluating a
+/// path segment") rather than a type mismatch of numbers.
+pub(super) fn is_coercion_error(k: &ErrorKind) -> bool {
+    matches!(k, ErrorKind::Other(m) if m.starts_with("cannot coerce"))
+}
+
 /// `a ++ b`.
 #[inline]
 pub(super) fn concat(a: &Value, b: &Value) -> Result<Value, ErrorKind> {

@@ -600,7 +600,7 @@ impl Vm {
     }
 }
 
-fn not_callable(v: &Value) -> ErrorKind {
+pub(crate) fn not_callable(v: &Value) -> ErrorKind {
     ErrorKind::NotCallable {
         found: v.type_description(),
         value: crate::printer::short(v),
