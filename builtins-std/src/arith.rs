@@ -66,6 +66,9 @@ pub mod defs {
     fn div(a: Value, b: Value) -> Result<Value, Error> {
         // Nix takes the divisor as a float first, whatever the dividend.
         float_operand(&b, "while evaluating the second operand of the division")?;
+        if matches!(b, Value::Int(0)) || matches!(b, Value::Float(f) if f == 0.0) {
+            return Err(ErrorKind::DivisionByZero.into());
+        }
         operands(&a, &b, "operand of the division", true)?;
         Ok(ops::arith(b'/', &a, &b)?)
     }

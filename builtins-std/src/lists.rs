@@ -262,7 +262,10 @@ pub mod defs {
         for x in list.iter() {
             let r = call(co, f.0.clone(), x.clone()).await;
             let l: List = co.force_to(r).await.map_err(|e| {
-                e.context("while evaluating the return value of the function passed to builtins.concatMap")
+                e.context_at(
+                    "while evaluating the return value of the function passed to builtins.concatMap",
+                    f.0.defined_at(),
+                )
             })?;
             total += l.len();
             parts.push(l);

@@ -142,6 +142,9 @@ fn parse_one(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitC
 
 fn report(eval: &Evaluation, e: &Error, trace: bool) -> ExitCode {
     eprint!("{}", eval.render_error(e, trace));
+    if e.is_usage() {
+        eprintln!("Try 'nix-instantiate --help' for more information.");
+    }
     ExitCode::FAILURE
 }
 

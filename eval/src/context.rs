@@ -348,9 +348,7 @@ impl Co {
         let r = match &self.context {
             Some(frames) => {
                 let frames = frames.clone();
-                let ctx = crate::vm::TraceContext(Box::new(move |e: &mut Error| {
-                    e.trace.extend(frames.iter().cloned())
-                }));
+                let ctx = crate::vm::TraceContext::Frames(frames.clone());
                 Request::Framed(Box::new(r), ctx)
             }
             None => r,

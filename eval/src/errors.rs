@@ -205,6 +205,8 @@ pub struct ErrorData {
     /// For infinite recursion: the address of the thunk forced again, whose first
     /// forcing gets the frame "entering the infinite recursion".
     pub(crate) recursion_of: usize,
+    /// The command line asked for something impossible (C++ Nix's `UsageError`).
+    pub(crate) usage: bool,
 }
 
 /// Signals a builtin's wrapper sends the VM through the error channel.
@@ -240,6 +242,7 @@ impl Error {
             control: None,
             unpositioned: false,
             recursion_of: 0,
+            usage: false,
         }))
     }
 
@@ -264,6 +267,19 @@ impl Error {
         Error::new(ErrorKind::Throw(msg.into()), None)
     }
 
+    /// An error in how something was asked for (an unknown hash algorithm, …), which
+    /// C++ Nix's command line follows with a pointer to `--help`.
+    pub fn usage(msg: impl Into<String>) -> Error {
+        let mut e = Error::msg(msg);
+        e.usage = true;
+        e
+    }
+
+    /// Whether this is a usage error (see [`Error::usage`]).
+    pub fn is_usage(&self) -> bool {
+        self.usage
+    }
+
     /// An error that `builtins.tryEval` cannot catch, with this message.
     pub fn msg(msg: impl Into<String>) -> Error {
         Error::new(ErrorKind::Other(msg.into()), None)
@@ -277,6 +293,11 @@ impl Error {
             self.push_frame(what.into(), None);
         }
         self
+    }
+
+    /// Like [`Error::context`], with the frame at a position (shown with its code).
+    pub fn context_at(self, what: impl Into<String>, span: Option<Span>) -> Error {
+        self.with_frame(TraceFrame::new(what, span))
     }
 
     /// The same error with `frame` added further out than its frames so far.

@@ -24,7 +24,7 @@ fn unknown_algo(name: &str) -> crate::Error {
             "experimental Nix feature 'blake3-hashes' is disabled; add '--extra-experimental-features blake3-hashes' to enable it",
         );
     }
-    crate::Error::msg(format!(
+    crate::Error::usage(format!(
         "unknown hash algorithm '{name}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'"
     ))
 }

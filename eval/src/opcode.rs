@@ -45,19 +45,92 @@ pub struct Spec {
 /// A stretch of a proto's code evaluated on behalf of an enclosing construct, as
 /// C++ Nix's `… in the left operand of '=='` lines say: an error escaping an
 /// instruction in `start..end` gets this frame. Looked up only while unwinding.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct ContextRange {
     /// First instruction covered.
     pub start: u32,
     /// One past the last instruction covered.
     pub end: u32,
-    /// The frame's text, e.g. "while selecting an attribute".
-    pub what: Rc<str>,
-    /// The frame's position, if it has one.
-    pub pos: Option<Span>,
-    /// Whether the position comes from the failing thunk's definition (C++ Nix's
-    /// "from the definition of" line) rather than from `pos`.
-    pub at_definition: bool,
+    /// Byte offset of the frame's position in the proto's file, or [`NO_POS`].
+    pub pos: u32,
+    /// The frame's text.
+    pub what: ContextWhat,
+}
+
+/// [`ContextRange::pos`] of a frame without a position.
+pub const NO_POS: u32 = u32::MAX;
+
+/// The text of a context frame: one of [`FIXED_CONTEXTS`], or made from one of the
+/// proto's [`Proto::context_texts`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContextWhat {
+    /// `FIXED_CONTEXTS[i]`.
+    Fixed(u8),
+    /// "while evaluating the attribute '{path}'".
+    Attribute(u32),
+    /// "from the definition of '{path}'", at where the failing value was defined.
+    Definition(u32),
+    /// The text itself.
+    Text(u32),
+}
+
+/// The context frames whose text never varies.
+pub const FIXED_CONTEXTS: &[&str] = &[
+    "while selecting an attribute",
+    "while evaluating an attribute name",
+    "in the condition of the assert statement",
+    "while evaluating a branch condition",
+    "in the argument of '!'",
+    "in an operand of '+'",
+    "while calling the 'sub' builtin",
+    "while calling the 'mul' builtin",
+    "while calling the 'div' builtin",
+    "while calling the 'lessThan' builtin",
+    "in the left operand of '=='",
+    "in the right operand of '=='",
+    "in the left operand of '!='",
+    "in the right operand of '!='",
+    "in the left operand of '&&'",
+    "in the right operand of '&&'",
+    "in the left operand of '||'",
+    "in the right operand of '||'",
+    "in the left operand of '->'",
+    "in the right operand of '->'",
+    "in the left operand of '++'",
+    "in the right operand of '++'",
+    "in the left operand of '//'",
+    "in the right operand of '//'",
+];
+
+impl ContextRange {
+    /// The frame's text, made from the proto's texts.
+    pub fn text(&self, proto: &Proto) -> String {
+        match self.what {
+            ContextWhat::Fixed(i) => FIXED_CONTEXTS[i as usize].to_string(),
+            ContextWhat::Attribute(t) => {
+                format!(
+                    "while evaluating the attribute '{}'",
+                    proto.context_texts[t as usize]
+                )
+            }
+            ContextWhat::Definition(t) => {
+                format!(
+                    "from the definition of '{}'",
+                    proto.context_texts[t as usize]
+                )
+            }
+            ContextWhat::Text(t) => proto.context_texts[t as usize].to_string(),
+        }
+    }
+
+    /// The frame's position in `proto`'s file.
+    pub fn span(&self, proto: &Proto) -> Option<Span> {
+        (self.pos != NO_POS).then_some(Span {
+            file: proto.span.file,
+            start: self.pos,
+            end: self.pos,
+        })
+    }
 }
 
 /// What a proto is the body of.
@@ -323,10 +396,12 @@ pub struct Proto {
     pub spans: Vec<(u32, Span)>,
     /// The whole body's span.
     pub span: Span,
-    /// For a lambda: where it is written, as `file:line:column` (for `«lambda @ …»`).
-    pub position: Option<Rc<str>>,
+    /// For a lambda: the file, line and column it is written at (for `«lambda @ …»`).
+    pub position: Option<(Rc<str>, u32, u32)>,
     /// Context frames for stretches of code, innermost (earliest closed) first.
     pub contexts: Vec<ContextRange>,
+    /// Texts the context frames are made from (attribute paths, assertion texts).
+    pub context_texts: Vec<Rc<str>>,
     /// Where the attributes of each set literal built here are defined (`Op::Attrs`).
     pub positions: Vec<crate::value::Positions>,
     /// For the thunk of an attribute's value: where the attribute is defined.

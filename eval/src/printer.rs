@@ -304,9 +304,8 @@ impl ErrorPrinter {
                     t.push(' ');
                     t.push_str(n);
                 }
-                if let Some(p) = &c.proto.position {
-                    t.push_str(" @ ");
-                    t.push_str(p);
+                if let Some((file, line, col)) = &c.proto.position {
+                    t.push_str(&format!(" @ {file}:{line}:{col}"));
                 }
                 t.push('»');
                 self.out.extend_from_slice(t.as_bytes());

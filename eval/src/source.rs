@@ -36,9 +36,11 @@ pub struct SourceMap {
 impl SourceMap {
     /// Register a source and return its index.
     pub fn add(&mut self, name: String, dir: PathBuf, path: Option<PathBuf>, text: Rc<str>) -> u32 {
+        // A newline, a carriage return and newline, or a lone carriage return ends a line.
         let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(i as u32 + 1);
             }
         }
@@ -88,7 +90,8 @@ impl SourceMap {
             .get(line)
             .map(|e| *e as usize - 1)
             .unwrap_or(f.text.len());
-        f.text.get(start..end.max(start)).unwrap_or("")
+        let line = f.text.get(start..end.max(start)).unwrap_or("");
+        line.strip_suffix('\r').unwrap_or(line)
     }
 
     /// The source text a span covers.

@@ -100,9 +100,9 @@ pub fn add_drv_output_dependencies(s: &NixString) -> Result<NixString, ErrorKind
             ContextElem::DrvDeep(p.clone())
         }
         ContextElem::DrvDeep(_) => return Ok(s.clone()),
-        ContextElem::Built { drv, output } => {
+        ContextElem::Built { output, .. } => {
             return Err(ErrorKind::Other(format!(
-                "`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{drv}^{output}'"
+                "`addDrvOutputDependencies` can only act on derivations, not on a derivation output such as '{output}'"
             )))
         }
     };

@@ -4,7 +4,7 @@
 use super::scope::{Key, Scope};
 use super::{CResult, Compiler};
 use crate::errors::{Error, ErrorKind};
-use crate::opcode::{Op, ProtoKind};
+use crate::opcode::{ContextWhat, Op, ProtoKind};
 use crate::source::Span;
 use crate::value::Value;
 use rnix::ast::{self, HasEntry};
@@ -404,10 +404,10 @@ impl Compiler<'_> {
     /// `let … in body`.
     pub(super) fn compile_let(&mut self, l: &ast::LetIn, span: Span) -> CResult {
         let group = self.build_group(l)?;
-        if let Some(d) = group.tree.dynamics.first() {
+        if !group.tree.dynamics.is_empty() {
             return Err(self.err(
                 ErrorKind::Parse("dynamic attributes not allowed in let".into()),
-                d.span,
+                self.point(span.start),
             ));
         }
         let body = l.body().ok_or_else(|| self.missing(span))?;
@@ -420,10 +420,11 @@ impl Compiler<'_> {
         self.compile_rec_group(group, span, RecBody::Set)?;
         self.emit(Op::Force, span);
         let at = self.point(span.start);
-        self.within("while evaluating the attribute 'body'", Some(at), |c| {
+        let text = self.context_text("body");
+        self.within_what(ContextWhat::Attribute(text), Some(at), |c| {
             let k = c.name_const("body");
             c.emit(Op::Select(k), at);
-            c.at_definition("from the definition of 'body'", |c| {
+            c.within_what(ContextWhat::Definition(text), None, |c| {
                 c.emit(Op::Force, span);
                 Ok(())
             })

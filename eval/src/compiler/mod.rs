@@ -77,6 +77,7 @@ pub fn compile_source(
         warnings: Vec::new(),
         next_attr_pos: None,
         line_starts: std::cell::OnceCell::new(),
+        file_rc: Rc::from(file_name),
     };
     c.compile(&expr)?;
     c.emit(Op::Force, span);
@@ -108,6 +109,8 @@ pub(crate) struct Compiler<'a> {
     next_attr_pos: Option<Span>,
     /// Byte offsets where lines start, made when first needed.
     line_starts: std::cell::OnceCell<Vec<u32>>,
+    /// The file's name, shared by the positions of its lambdas.
+    file_rc: Rc<str>,
 }
 
 type CResult = Result<(), Error>;
@@ -128,8 +131,8 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// `file:line:column` of a byte offset, as positions are written in messages.
-    fn position_text(&self, offset: u32) -> Rc<str> {
+    /// The file, line and column of a byte offset.
+    fn position_text(&self, offset: u32) -> (Rc<str>, u32, u32) {
         let starts = self.line_starts.get_or_init(|| {
             std::iter::once(0)
                 .chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1))
@@ -141,7 +144,7 @@ impl<'a> Compiler<'a> {
             .text
             .get(start..offset as usize)
             .map_or(offset as usize - start, |t| t.chars().count());
-        Rc::from(format!("{}:{line}:{}", self.file_name, col + 1))
+        (self.file_rc.clone(), line as u32, col as u32 + 1)
     }
 
     fn err(&self, kind: ErrorKind, span: Span) -> Error {
@@ -229,6 +232,7 @@ impl<'a> Compiler<'a> {
             span: f.span,
             position: (f.kind == ProtoKind::Lambda).then(|| self.position_text(f.span.start)),
             contexts: f.contexts,
+            context_texts: f.context_texts,
             positions: f.positions,
             attr_pos: f.attr_pos,
             kind: f.kind,

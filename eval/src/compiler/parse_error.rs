@@ -193,7 +193,8 @@ pub(super) fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Erro
     {
         return Error::new(
             ErrorKind::Parse("path has a trailing slash".into()),
-            Some(span_of(file, start, end)),
+            // C++ Nix's lexer reports it where the path ends.
+            Some(span_of(file, end, end)),
         );
     }
     let mut msg = format!("syntax error, unexpected {}", token_name(kind, text));

@@ -3,7 +3,7 @@
 
 use super::{CResult, Compiler};
 use crate::errors::Error;
-use crate::opcode::Op;
+use crate::opcode::{ContextWhat, Op};
 use crate::source::Span;
 use rnix::ast;
 use rowan::ast::AstNode;
@@ -66,9 +66,10 @@ impl Compiler<'_> {
             .collect();
         let shown = self.show_attr_path(&path);
         let at = Some(self.point(span.start));
-        let what = format!("while evaluating the attribute '{shown}'");
+        let text = self.context_text(&shown);
+        let what = ContextWhat::Attribute(text);
         match s.default_expr() {
-            None => self.within(&what, at, |c| {
+            None => self.within_what(what, at, |c| {
                 for (i, a) in path.iter().enumerate() {
                     if i > 0 {
                         c.emit(Op::Force, span);
@@ -79,12 +80,12 @@ impl Compiler<'_> {
                     };
                     c.emit(sel, c.point(span.start));
                 }
-                c.at_definition(&format!("from the definition of '{shown}'"), |c| {
+                c.within_what(ContextWhat::Definition(text), None, |c| {
                     c.emit(Op::Force, span);
                     Ok(())
                 })
             }),
-            Some(def) => self.within(&what, at, |c| {
+            Some(def) => self.within_what(what, at, |c| {
                 let mut misses = Vec::new();
                 for (i, a) in path.iter().enumerate() {
                     if i > 0 {
@@ -115,6 +116,10 @@ impl Compiler<'_> {
     /// An attribute path as C++ Nix shows it in messages: names joined by dots,
     /// a dynamic component as `"${…}"`.
     pub(super) fn show_attr_path(&self, path: &[ast::Attr]) -> String {
+        if path.iter().all(|a| matches!(a, ast::Attr::Ident(_))) {
+            let names: Vec<String> = path.iter().map(|a| a.syntax().text().to_string()).collect();
+            return names.join(".");
+        }
         let parts: Vec<String> = path
             .iter()
             .map(|a| match self.static_attr_name(a) {

@@ -5,7 +5,7 @@
 //! while an error unwinds.
 
 use super::{CResult, Compiler};
-use crate::opcode::{ContextRange, Op};
+use crate::opcode::{ContextRange, ContextWhat, Op, FIXED_CONTEXTS, NO_POS};
 use crate::source::Span;
 use rnix::ast;
 use rowan::ast::AstNode;
@@ -69,24 +69,25 @@ impl Compiler<'_> {
         pos: Option<Span>,
         body: impl FnOnce(&mut Self) -> CResult,
     ) -> CResult {
-        self.within_range(what, pos, false, body)
+        let what = match FIXED_CONTEXTS.iter().position(|f| *f == what) {
+            Some(i) => ContextWhat::Fixed(i as u8),
+            None => ContextWhat::Text(self.context_text(what)),
+        };
+        self.within_what(what, pos, body)
     }
 
-    /// Like `within`, for the frame "from the definition of …" whose position is
-    /// where the failing attribute's value was defined.
-    pub(super) fn at_definition(
-        &mut self,
-        what: &str,
-        body: impl FnOnce(&mut Self) -> CResult,
-    ) -> CResult {
-        self.within_range(what, None, true, body)
+    /// A text for this proto's context frames; its index.
+    pub(super) fn context_text(&mut self, text: &str) -> u32 {
+        let texts = &mut self.f().context_texts;
+        texts.push(Rc::from(text));
+        (texts.len() - 1) as u32
     }
 
-    fn within_range(
+    /// Like `within`, with the frame's text given as a [`ContextWhat`].
+    pub(super) fn within_what(
         &mut self,
-        what: &str,
+        what: ContextWhat,
         pos: Option<Span>,
-        at_definition: bool,
         body: impl FnOnce(&mut Self) -> CResult,
     ) -> CResult {
         let start = self.f().code.len() as u32;
@@ -99,9 +100,8 @@ impl Compiler<'_> {
             self.f().contexts.push(ContextRange {
                 start,
                 end,
-                what: Rc::from(what),
-                pos,
-                at_definition,
+                pos: pos.map_or(NO_POS, |p| p.start),
+                what,
             });
         }
         Ok(())

@@ -194,6 +194,15 @@ impl Value {
         }
     }
 
+    /// Where a function was written (a lambda's position), as C++ Nix places
+    /// traces about a function's result; `None` for anything else.
+    pub fn defined_at(&self) -> Option<crate::source::Span> {
+        match self.shallow() {
+            Value::Closure(c) => Some(c.proto.span),
+            _ => None,
+        }
+    }
+
     /// Whether the value is callable as a function (lambda or builtin).
     pub fn is_function(&self) -> bool {
         matches!(self, Value::Closure(_) | Value::Builtin(_))

@@ -554,7 +554,18 @@ impl Vm {
                     Op::CheckFormals => {
                         let v = pop!();
                         if let Err(k) = instr::check_formals(proto, &v) {
-                            fail!(k)
+                            let hint = match &k {
+                                ErrorKind::UnexpectedArgument { arg, .. } => {
+                                    instr::formal_hint(proto, arg)
+                                }
+                                _ => None,
+                            };
+                            suspend!();
+                            let e = Error::new(k, span!());
+                            return Err(match hint {
+                                Some(h) => e.with_hint(h),
+                                None => e,
+                            });
                         }
                         self.stack[base] = v;
                     }

@@ -26,6 +26,8 @@ pub(crate) enum Request {
     TryForce(Value),
     /// Another request; an error escaping it gets the context's frames on its way out.
     Framed(Box<Request>, super::TraceContext),
+    /// Force; an error escaping gets the context's frames on its way out.
+    ForceIn(Value, super::TraceContext),
     /// Call and force the result, handing a catchable error back.
     TryCall(Value, CallArgs),
     /// Nix `==`; answers a bool.
@@ -159,6 +161,17 @@ impl Vm {
                 }
                 Ok(answer)
             }
+            Request::ForceIn(v, ctx) => match v {
+                Value::Thunk(t) if !t.is_evaluated() => {
+                    self.frames.push(Frame::Context(ctx));
+                    let answer = self.push_force(t, span)?;
+                    if answer.is_some() {
+                        self.frames.pop();
+                    }
+                    Ok(answer)
+                }
+                v => Ok(Some(v.shallow())),
+            },
             Request::TryForce(v) => match v {
                 Value::Thunk(t) if !t.is_evaluated() => {
                     self.frames.push(Frame::Catch);
@@ -229,68 +242,78 @@ impl Vm {
     }
 }
 
-/// One step of the way from the value `deep_force` started at to a nested one.
-enum PathStep {
-    Attr(crate::value::NixString, Option<crate::source::Span>),
-    Index(usize),
-}
+/// The sets and lists `deep_force` is inside, outermost first, each with the
+/// index of the element being forced in it. It is read only when forcing fails.
+pub(crate) type Inside = std::cell::RefCell<Vec<(Value, u32)>>;
 
-/// The ways to every value `deep_force` has queued: (parent + 1 or 0, step).
-type Paths = std::cell::RefCell<Vec<(usize, PathStep)>>;
-
-/// The frames C++ Nix's recursive deep force has on its stack at `at` (1-based
-/// in `paths`), innermost first.
-fn path_frames(paths: &Paths, mut at: usize, e: &mut Error) {
-    let paths = paths.borrow();
-    while at > 0 {
-        let (parent, step) = &paths[at - 1];
-        match step {
-            PathStep::Attr(name, pos) => e.push_frame(
-                format!("while evaluating the attribute '{}'", name.to_str_lossy()),
-                *pos,
-            ),
-            PathStep::Index(i) => {
-                e.push_frame(format!("while evaluating list element at index {i}"), None)
+/// The frames C++ Nix's recursive deep force has on its stack, innermost first.
+pub(crate) fn path_frames(inside: &Inside, e: &mut Error) {
+    for (container, index) in inside.borrow().iter().rev() {
+        match container {
+            Value::Attrs(a) => {
+                let i = *index as usize;
+                let name = a.entries()[i].0.to_str_lossy();
+                e.push_frame(
+                    format!("while evaluating the attribute '{name}'"),
+                    a.position(i),
+                );
             }
+            _ => e.push_frame(
+                format!("while evaluating list element at index {index}"),
+                None,
+            ),
         }
-        at = *parent;
     }
 }
 
 /// Force a value and everything reachable from it. An error names the way to the
 /// value that failed, as C++ Nix's "while evaluating the attribute 'x'" lines do.
 pub async fn deep_force(mut co: Co, v: Value) -> Result<Value, Error> {
+    enum Item {
+        /// An element, with its index in the innermost container being walked.
+        Val(Value, u32),
+        /// The innermost container is done.
+        Leave,
+    }
     let mut seen: FxHashSet<usize> = FxHashSet::default();
-    let paths: Rc<Paths> = Rc::default();
-    let mut work = vec![(v.clone(), 0usize)];
-    while let Some((x, at)) = work.pop() {
+    let inside: Rc<Inside> = Rc::default();
+    let mut work = vec![Item::Val(v.clone(), 0)];
+    while let Some(item) = work.pop() {
+        let (x, index) = match item {
+            Item::Leave => {
+                inside.borrow_mut().pop();
+                continue;
+            }
+            Item::Val(x, index) => (x, index),
+        };
+        if let Some(top) = inside.borrow_mut().last_mut() {
+            top.1 = index;
+        }
         let x = match &x {
-            Value::Thunk(t) if !t.is_evaluated() && at > 0 => {
-                let paths = paths.clone();
-                let ctx = super::TraceContext(Box::new(move |e| path_frames(&paths, at, e)));
-                co.value_of(Request::Framed(Box::new(Request::Force(x)), ctx))
-                    .await
+            Value::Thunk(t) if !t.is_evaluated() && !inside.borrow().is_empty() => {
+                let ctx = super::TraceContext::Inside(inside.clone());
+                co.value_of(Request::ForceIn(x, ctx)).await
             }
             _ => co.force(x).await,
         };
         match &x {
             Value::List(l) if seen.insert(l.addr()) => {
-                let mut p = paths.borrow_mut();
+                work.push(Item::Leave);
                 for (i, e) in l.iter().enumerate().rev() {
                     if needs_walk(e) {
-                        p.push((at, PathStep::Index(i)));
-                        work.push((e.clone(), p.len()));
+                        work.push(Item::Val(e.clone(), i as u32));
                     }
                 }
+                inside.borrow_mut().push((x.clone(), 0));
             }
             Value::Attrs(a) if seen.insert(a.addr()) => {
-                let mut p = paths.borrow_mut();
-                for (i, (k, e)) in a.iter().enumerate().rev() {
+                work.push(Item::Leave);
+                for (i, (_, e)) in a.iter().enumerate().rev() {
                     if needs_walk(e) {
-                        p.push((at, PathStep::Attr(k.clone(), a.position(i))));
-                        work.push((e.clone(), p.len()));
+                        work.push(Item::Val(e.clone(), i as u32));
                     }
                 }
+                inside.borrow_mut().push((x.clone(), 0));
             }
             _ => {}
         }
@@ -378,7 +401,10 @@ async fn less_lists(mut co: Co, a: Value, b: Value) -> Result<Value, Error> {
         if co.equal(x.clone(), y.clone()).await {
             continue;
         }
-        return Ok(Value::Bool(co.less(x, y).await?));
+        let r = co.less(x, y).await;
+        return Ok(Value::Bool(
+            r.map_err(|e| e.context("while comparing two list elements"))?,
+        ));
     }
     Ok(Value::Bool(l1.len() < l2.len()))
 }

@@ -157,6 +157,13 @@ pub(super) fn interpolate(parts: impl Iterator<Item = Value>) -> Value {
 
 /// Check a called lambda's set argument against its formals.
 #[inline(never)]
+/// "Did you mean …?" for an unexpected argument `arg` of a lambda with `proto`'s formals.
+pub(super) fn formal_hint(proto: &Proto, arg: &str) -> Option<String> {
+    let formals = proto.formals.as_ref()?;
+    let names = formals.entries.iter().map(|(n, _)| n.as_bytes());
+    crate::suggestions::did_you_mean(arg.as_bytes(), names)
+}
+
 pub(super) fn check_formals(proto: &Proto, arg: &Value) -> Result<(), ErrorKind> {
     let Value::Attrs(a) = arg else {
         return Err(type_error("a set", arg));

@@ -60,7 +60,21 @@ enum Frame {
 }
 
 /// What a [`Frame::Context`] adds to an error unwinding through it.
-pub(crate) struct TraceContext(pub(crate) Box<dyn FnOnce(&mut Error)>);
+pub(crate) enum TraceContext {
+    /// These frames, innermost first.
+    Frames(Rc<[crate::errors::TraceFrame]>),
+    /// The way `deep_force` took to the value it is forcing.
+    Inside(Rc<gen::Inside>),
+}
+
+impl TraceContext {
+    fn apply(self, e: &mut Error) {
+        match self {
+            TraceContext::Frames(f) => e.trace.extend(f.iter().cloned()),
+            TraceContext::Inside(inside) => gen::path_frames(&inside, e),
+        }
+    }
+}
 
 /// Whether the innermost-but-one frame is a "from call site" still waiting for its site.
 fn last_is_call_site(e: &Error) -> bool {
@@ -312,10 +326,10 @@ impl Vm {
                         e.span = Some(span);
                     }
                     for c in proto.contexts_at(at) {
-                        if !c.at_definition {
-                            e.push_frame(c.what.to_string(), c.pos);
+                        if !matches!(c.what, crate::opcode::ContextWhat::Definition(_)) {
+                            e.push_frame(c.text(&proto), c.span(&proto));
                         } else if let Some(p) = defined_at {
-                            e.push_frame(c.what.to_string(), Some(p));
+                            e.push_frame(c.text(&proto), Some(p));
                         }
                     }
                     defined_at = None;
@@ -379,7 +393,7 @@ impl Vm {
                         needs_site = true;
                     }
                 }
-                Frame::Context(c) => (c.0)(&mut e),
+                Frame::Context(c) => c.apply(&mut e),
                 Frame::Catch if e.is_catchable() => return Ok(e),
                 Frame::Catch | Frame::CallArg(_) | Frame::Demand { .. } => {}
             }
