@@ -4,6 +4,7 @@ use nixie_eval::builtins;
 
 #[builtins(name = "impure-fs")]
 pub mod defs {
+    use super::{does_not_exist, resolve_links};
     use nixie_eval::io::FileKind;
     use nixie_eval::prelude::*;
     use nixie_eval::value::{ContextElem, NixContext};
@@ -72,10 +73,20 @@ pub mod defs {
     #[builtin("readDir")]
     fn read_dir(cx: &mut Ctx, p: AbsolutePath) -> Result<Value, Error> {
         let p = p.path;
-        let names = cx
-            .io()
-            .read_dir_names(&p)
-            .map_err(|e| cx.io_error("opening file", &p, &e))?;
+        let names = match cx.io().read_dir_names(&p) {
+            Ok(names) => names,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(does_not_exist(&p));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+                let target = resolve_links(cx, &p);
+                return Err(Error::msg(format!(
+                    "'{}' is not a directory",
+                    target.display()
+                )));
+            }
+            Err(e) => return Err(cx.io_error("opening file", &p, &e)),
+        };
         let mut out = Vec::with_capacity(names.len());
         for n in names {
             let kind = cx
@@ -97,10 +108,11 @@ pub mod defs {
     fn hash_file(cx: &mut Ctx, algo: NixString, p: AbsolutePath) -> Result<String, Error> {
         algo.require_no_context()?;
         let p = p.path;
-        let data = cx
-            .io()
-            .read_file(&p)
-            .map_err(|e| cx.io_error("opening file", &p, &e))?;
+        let data = match cx.io().read_file(&p) {
+            Ok(data) => data,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(does_not_exist(&p)),
+            Err(e) => return Err(cx.io_error("opening file", &p, &e)),
+        };
         Ok(nixie_eval::encoding::hex(&nixie_eval::hash::digest(
             algo.as_bytes(),
             &data,
@@ -116,6 +128,27 @@ pub mod defs {
             .map(FileKind::nix_name)
             .map_err(|e| cx.io_error("opening file", &p, &e))
     }
+}
+
+/// C++ Nix's error for a path that is not there.
+fn does_not_exist(p: &std::path::Path) -> nixie_eval::Error {
+    nixie_eval::Error::msg(format!("path '{}' does not exist", p.display()))
+}
+
+/// `p` with symbolic links at its end followed (at most 40 of them).
+fn resolve_links(cx: &mut nixie_eval::prelude::Ctx, p: &std::path::Path) -> std::path::PathBuf {
+    let mut p = p.to_path_buf();
+    for _ in 0..40 {
+        if !matches!(cx.io().file_kind(&p), Ok(nixie_eval::io::FileKind::Symlink)) {
+            break;
+        }
+        let Ok(target) = cx.io().read_link(&p) else {
+            break;
+        };
+        let base = p.parent().map(|d| d.to_path_buf()).unwrap_or_default();
+        p = nixie_eval::paths::normalise(&base.join(target).to_string_lossy()).into();
+    }
+    p
 }
 
 pub use defs::PACK;

@@ -569,12 +569,15 @@ pub mod defs {
     /// `operator` (which returns a list of sets), each kept once per distinct `key`
     /// (keys are compared with Nix's ordering), in the order they were found.
     #[builtin("genericClosure")]
-    async fn generic_closure(co: &mut Co, args: ClosureArgs) -> Result<List, ErrorKind> {
+    async fn generic_closure(co: &mut Co, args: ClosureArgs) -> Result<List, Error> {
         let start = args.start_set;
         if start.is_empty() {
             return Ok(start);
         }
-        let op = args.operator.ok_or_else(|| missing("operator"))?;
+        let op = args.operator.ok_or_else(|| {
+            Error::from(missing("operator"))
+                .context("in the attrset passed as argument to builtins.genericClosure")
+        })?;
         let op = force_function(co, op).await?;
         let mut work: VecDeque<Value> = start.iter().cloned().collect();
         drop(start);
@@ -583,16 +586,31 @@ pub mod defs {
         while let Some(e) = work.pop_front() {
             let e = forced!(co, e);
             let Value::Attrs(a) = &e else {
-                return Err(type_error("a set", &e));
+                return Err(type_error("a set", &e).into());
             };
-            let key = a.get(b"key").ok_or_else(|| missing("key"))?;
+            let key = a.get(b"key").ok_or_else(|| {
+                let shown = nixie_eval::printer::short(&e);
+                Error::from(missing("key")).context(format!("in genericClosure element {shown}"))
+            })?;
             let key = forced!(co, key.clone());
             if !keys.insert(co, key).await? {
                 continue;
             }
             res.push(e.clone());
+            let calling = format!(
+                "while calling operator on genericClosure element {}",
+                nixie_eval::printer::short(&e)
+            );
+            co.set_context(vec![TraceFrame::new(calling.clone(), None)]);
             let r = call(co, op.clone(), e).await;
-            let next: List = co.force_to(r).await?;
+            let next = co.force_to::<List>(r).await;
+            co.clear_context();
+            let next = next.map_err(|err| {
+                err.context(
+                    "while evaluating the return value of the `operator` passed to builtins.genericClosure",
+                )
+                .context(calling)
+            })?;
             for x in next.iter() {
                 work.push_back(forced!(co, x.clone()));
             }

@@ -100,6 +100,7 @@ pub const FIXED_CONTEXTS: &[&str] = &[
     "in the right operand of '++'",
     "in the left operand of '//'",
     "in the right operand of '//'",
+    "in the argument of '?'",
 ];
 
 impl ContextRange {

@@ -19,6 +19,7 @@ impl Compiler<'_> {
         let span = self.span_of(l);
         let param = l.param().ok_or_else(|| self.missing(span))?;
         let body = l.body().ok_or_else(|| self.missing(span))?;
+        let inner_name = name.clone();
         self.child(ProtoKind::Lambda, span, name, |c| {
             c.f().depth = 1; // slot 0: the argument
             match &param {
@@ -37,8 +38,15 @@ impl Compiler<'_> {
                 }
                 ast::Param::Pattern(p) => c.compile_formals(p, span)?,
             }
-            c.compile(&body)?;
             let bspan = c.span_of(&body);
+            // C++ Nix gives a curried lambda's inner lambdas the binding's name too.
+            match super::strip_parens(&body) {
+                ast::Expr::Lambda(inner) if inner_name.is_some() => {
+                    let idx = c.compile_lambda(&inner, inner_name)?;
+                    c.emit(Op::Closure(idx), bspan);
+                }
+                _ => c.compile(&body)?,
+            }
             c.emit(Op::Force, bspan);
             c.emit(Op::Return, bspan);
             Ok(())

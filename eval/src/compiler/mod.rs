@@ -656,7 +656,7 @@ impl<'a> Compiler<'a> {
 }
 
 /// An expression without its enclosing parentheses.
-fn strip_parens(e: &ast::Expr) -> ast::Expr {
+pub(crate) fn strip_parens(e: &ast::Expr) -> ast::Expr {
     match e {
         ast::Expr::Paren(p) => p
             .expr()

@@ -137,8 +137,13 @@ impl Compiler<'_> {
     }
 
     pub(super) fn compile_has_attr(&mut self, h: &ast::HasAttr, span: Span) -> CResult {
-        self.compile(&h.expr().ok_or_else(|| self.missing(span))?)?;
-        self.emit(Op::Force, span);
+        let lhs = h.expr().ok_or_else(|| self.missing(span))?;
+        let pos = self.nix_pos(&lhs);
+        self.within("in the argument of '?'", pos, |c| {
+            c.compile(&lhs)?;
+            c.emit(Op::Force, span);
+            Ok(())
+        })?;
         let path: Vec<ast::Attr> = h
             .attrpath()
             .ok_or_else(|| self.missing(span))?

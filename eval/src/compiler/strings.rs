@@ -19,12 +19,18 @@ impl Compiler<'_> {
                         continue;
                     }
                     if l.contains('\0') {
+                        // C++ Nix places it where the string's text starts.
+                        let at = if self.text[span.start as usize..].starts_with('"') {
+                            self.point(span.start + 1)
+                        } else {
+                            span
+                        };
                         return Err(self.err(
                             ErrorKind::Other(format!(
                                 "input string '{}' cannot be represented as Nix string because it contains null bytes",
                                 l.replace('\0', "␀")
                             )),
-                            span,
+                            at,
                         ));
                     }
                     self.push_const(Value::string(crate::source::raw_bytes(l).as_ref()), span);

@@ -484,6 +484,14 @@ impl Vm {
                         Value::String(_) => {}
                         Value::Path(p) => {
                             let p = p.clone();
+                            if !self.host.borrow().io.path_exists(&p) {
+                                // C++ Nix says so without a position.
+                                suspend!();
+                                return Err(Error::unpositioned(ErrorKind::Other(format!(
+                                    "path '{}' does not exist",
+                                    p.display()
+                                ))));
+                            }
                             let copied = self.host.borrow_mut().copy_to_store(&p);
                             match copied {
                                 Ok(s) => *top!() = Value::String(s),
