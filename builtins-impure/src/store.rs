@@ -105,10 +105,9 @@ pub mod defs {
                 }
                 other => {
                     return Err(
-                        Error::from(nixie_eval::convert::type_error("a Boolean", &other))
-                            .with_hint(
-                                "while evaluating the return value of the path filter function",
-                            ),
+                        Error::from(nixie_eval::convert::type_error("a Boolean", &other)).context(
+                            "while evaluating the return value of the path filter function",
+                        ),
                     )
                 }
             }
@@ -128,7 +127,13 @@ pub mod defs {
         nixie_eval::store::validate_name(&name).map_err(Error::msg)?;
         let src = co.ctx(|cx| resolve_symlinks(cx, &src))?;
         let rejected = match filter {
-            Some(f) => Some(rejected_by(co, f, &src).await?),
+            Some(f) => {
+                let adding = format!("while adding path '{}'", src.display());
+                co.set_context(vec![TraceFrame::new(adding.clone(), None)]);
+                let r = rejected_by(co, f, &src).await;
+                co.clear_context();
+                Some(r.map_err(|e| e.context(adding))?)
+            }
             None => None,
         };
         let keep = |p: &Path| rejected.as_ref().is_none_or(|r| !r.contains(p));

@@ -65,11 +65,15 @@ pub mod defs {
         Ok(e2)
     }
 
-    /// `addErrorContext context e`: evaluate and return `e`. (C++ Nix adds `context`
-    /// to the trace of an error raised while evaluating `e`; Nixie does not.)
+    /// `addErrorContext context e`: evaluate and return `e`; an error raised while
+    /// evaluating it gets `context` as a line of its trace.
     #[builtin("addErrorContext")]
-    fn add_error_context(#[lazy] _context: Value, e: Value) -> Result<Value, ErrorKind> {
-        Ok(e)
+    async fn add_error_context(
+        co: &mut Co,
+        #[lazy] context: Value,
+        #[lazy] e: Value,
+    ) -> Result<Value, ErrorKind> {
+        Ok(co.force_annotated(e, context).await)
     }
 
     /// `break e`: return `e` (in C++ Nix this enters the debugger when it is enabled).

@@ -389,6 +389,19 @@ impl Co {
         self.ask(Request::TryCall(f, args.into()))
     }
 
+    /// `v` in weak head normal form; an error escaping gets `message` (coerced to a
+    /// string only then) as a trace line shown even in short traces, in place of
+    /// this builtin's own "while calling" line — `builtins.addErrorContext`.
+    pub fn force_annotated(&mut self, v: Value, message: Value) -> ValueFuture<'_> {
+        match &v {
+            Value::Thunk(t) if !t.is_evaluated() => self.value_of(Request::ForceIn(
+                v,
+                crate::vm::TraceContext::Message(message),
+            )),
+            _ => ValueFuture(Some(Ok(v.shallow()))),
+        }
+    }
+
     /// As [`Co::force`], but a catchable error comes back as `Err`.
     pub fn try_force(&mut self, v: Value) -> TryFuture<'_> {
         self.ask(Request::TryForce(v))

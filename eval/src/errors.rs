@@ -207,6 +207,9 @@ pub struct ErrorData {
     pub(crate) recursion_of: usize,
     /// The command line asked for something impossible (C++ Nix's `UsageError`).
     pub(crate) usage: bool,
+    /// A message frame was just added for the builtin being unwound, which then
+    /// adds no "while calling" line (C++ Nix's `addErrorContext`).
+    pub(crate) annotated: bool,
 }
 
 /// Signals a builtin's wrapper sends the VM through the error channel.
@@ -243,6 +246,7 @@ impl Error {
             unpositioned: false,
             recursion_of: 0,
             usage: false,
+            annotated: false,
         }))
     }
 

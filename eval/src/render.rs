@@ -58,12 +58,12 @@ fn flush_repeats(
     out: &mut String,
     sources: &SourceMap,
     repeats: &mut Vec<&TraceFrame>,
-    seen: &mut HashSet<(String, Option<Span>)>,
     count: &mut usize,
 ) {
     if repeats.len() > REPEATS_SHOWN {
+        // C++ Nix means to forget the frames seen here but does not (its set is a
+        // copy), so neither does this.
         let _ = write!(out, "\n({} duplicate frames omitted)\n", repeats.len());
-        seen.clear();
     } else {
         for f in repeats.iter() {
             frame(out, sources, f, count);
@@ -92,10 +92,10 @@ fn trace(out: &mut String, sources: &SourceMap, frames: &[TraceFrame], show_trac
             repeats.push(f);
             continue;
         }
-        flush_repeats(out, sources, &mut repeats, &mut seen, &mut count);
+        flush_repeats(out, sources, &mut repeats, &mut count);
         frame(out, sources, f, &mut count);
     }
-    flush_repeats(out, sources, &mut repeats, &mut seen, &mut count);
+    flush_repeats(out, sources, &mut repeats, &mut count);
     if truncated {
         out.push_str(
             "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",

@@ -438,6 +438,20 @@ impl HelperGen {
         }))
     }
 
+    /// Coerce `message` (an unevaluated `addErrorContext` message) and fail with `e`
+    /// annotated by it.
+    pub(super) fn annotate(mut co: Co, message: Value, mut e: Error) -> GenFrame {
+        helper(Box::pin(async move {
+            let what = "while evaluating the error message passed to builtins.addErrorContext";
+            co.set_context(vec![TraceFrame::new(what, None)]);
+            let m = crate::coerce::coerce_in(&mut co, message, Coercion::KeepPaths, None).await;
+            co.clear_context();
+            let m = m.map_err(|err| err.context(what))?;
+            super::annotate(&mut e, &m);
+            Err(e)
+        }))
+    }
+
     /// `a == b` (or `!=` with `neg`).
     pub(super) fn equal(co: Co, a: Value, b: Value, neg: bool) -> GenFrame {
         helper(Box::pin(async move {

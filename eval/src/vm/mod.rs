@@ -65,6 +65,10 @@ pub(crate) enum TraceContext {
     Frames(Rc<[crate::errors::TraceFrame]>),
     /// The way `deep_force` took to the value it is forcing.
     Inside(Rc<gen::Inside>),
+    /// A message value (`addErrorContext`'s), coerced to a string only if an error
+    /// comes; its frame shows even in short traces, and the builtin that asked adds
+    /// no "while calling" line of its own.
+    Message(Value),
 }
 
 impl TraceContext {
@@ -72,8 +76,26 @@ impl TraceContext {
         match self {
             TraceContext::Frames(f) => e.trace.extend(f.iter().cloned()),
             TraceContext::Inside(inside) => gen::path_frames(&inside, e),
+            TraceContext::Message(m) => annotate(e, &m),
         }
     }
+}
+
+/// Add a message frame (see [`TraceContext::Message`]) for an evaluated message.
+fn annotate(e: &mut Error, message: &Value) {
+    if let Value::String(s) = message.shallow() {
+        e.push_always_frame(s.to_string());
+    }
+    e.annotated = true;
+}
+
+/// How unwinding ended.
+enum Unwound {
+    /// At a `Catch` frame: the error goes to the generator below it.
+    Caught(Error),
+    /// Code was started to finish describing the error (a message to coerce); it
+    /// fails with the error when done.
+    Resumed,
 }
 
 /// Whether the innermost-but-one frame is a "from call site" still waiting for its site.
@@ -228,7 +250,10 @@ impl Vm {
                         unreachable!("a frame finished without delivering a value");
                     }
                 }
-                Err(e) => caught = Some(self.unwind(e, floor)?),
+                Err(e) => match self.unwind(e, floor)? {
+                    Unwound::Caught(e) => caught = Some(e),
+                    Unwound::Resumed => {}
+                },
             }
         }
     }
@@ -295,7 +320,7 @@ impl Vm {
     /// Unwind frames after an error: a catchable one stops at a `Catch` frame and is
     /// returned, to be handed to the generator below it; anything else reaches the
     /// floor and is returned as `Err`.
-    fn unwind(&mut self, mut e: Error, floor: usize) -> Result<Error, Error> {
+    fn unwind(&mut self, mut e: Error, floor: usize) -> Result<Unwound, Error> {
         // A builtin's frame takes its call site from the code frame below it
         // (whose instruction is the call), as C++ Nix positions the builtin's
         // "while calling" line and not the error itself.
@@ -388,13 +413,26 @@ impl Vm {
                 Frame::Gen(g) => {
                     drop_call_site(&mut e, &mut needs_site);
                     defined_at = None;
-                    if let Some(def) = g.def {
+                    if std::mem::take(&mut e.annotated) {
+                        // `addErrorContext`'s own frame is its message.
+                    } else if let Some(def) = g.def {
                         e.push_frame(format!("while calling the '{}' builtin", def.name), None);
                         needs_site = true;
                     }
                 }
+                Frame::Context(TraceContext::Message(m))
+                    if !matches!(m.shallow(), Value::String(_)) =>
+                {
+                    // Coerce the message first; the helper fails with the error then.
+                    let g = gen::HelperGen::annotate(self.co(u32::MAX), m, e);
+                    match self.start_gen(g) {
+                        Ok(None) => return Ok(Unwound::Resumed),
+                        Ok(Some(_)) => unreachable!("the annotating helper always fails"),
+                        Err(again) => e = again,
+                    }
+                }
                 Frame::Context(c) => c.apply(&mut e),
-                Frame::Catch if e.is_catchable() => return Ok(e),
+                Frame::Catch if e.is_catchable() => return Ok(Unwound::Caught(e)),
                 Frame::Catch | Frame::CallArg(_) | Frame::Demand { .. } => {}
             }
         }
