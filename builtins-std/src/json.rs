@@ -27,6 +27,42 @@ pub mod defs {
         Attrs(Attrs, usize),
     }
 
+    /// The containers `json_text` is inside, outermost first: the way to the value
+    /// being written, told as C++ Nix's `toJSON` tells it when an error comes.
+    #[derive(Default)]
+    struct Path(std::cell::RefCell<Vec<Frame>>);
+
+    impl TraceSource for Path {
+        fn trace(&self) -> Vec<TraceFrame> {
+            let stack = self.0.borrow();
+            let mut frames = Vec::new();
+            for (depth, f) in stack.iter().enumerate().rev() {
+                match f {
+                    Frame::Attrs(a, i) if *i > 0 => {
+                        let name = a.entries()[i - 1].0.to_str_lossy();
+                        frames.push(TraceFrame::new(
+                            format!("while evaluating attribute '{name}'"),
+                            a.position(i - 1),
+                        ));
+                    }
+                    Frame::List(_, i) if *i > 0 => {
+                        // Placed where the attribute holding the list is.
+                        let pos = match depth.checked_sub(1).map(|d| &stack[d]) {
+                            Some(Frame::Attrs(a, j)) if *j > 0 => a.position(j - 1),
+                            _ => None,
+                        };
+                        frames.push(TraceFrame::new(
+                            format!("while evaluating list element at index {}", i - 1),
+                            pos,
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            frames
+        }
+    }
+
     fn function_error(v: &Value) -> ErrorKind {
         let what = match v {
             Value::Builtin(p) if p.args_given() == 0 => {
@@ -110,37 +146,52 @@ pub mod defs {
 
     /// The string of a set with `__toString`: call it, and coerce the result
     /// (further sets are peeled through their own `__toString` or `outPath`;
-    /// paths are kept as they are, not copied).
-    async fn attrs_to_string(co: &mut Co, mut v: Value) -> Result<NixString, ErrorKind> {
+    /// paths are kept as they are, not copied). `peel` holds the frames of the
+    /// peeling so far, innermost last.
+    async fn attrs_to_string(
+        co: &mut Co,
+        mut v: Value,
+        peel: &mut Vec<TraceFrame>,
+    ) -> Result<NixString, Error> {
         for _ in 0..MAX_JSON_DEPTH {
             let Value::Attrs(a) = &v else {
                 unreachable!("only sets are peeled")
             };
             let r = if let Some(f) = a.get(b"__toString") {
+                let pos = a.position_of(b"__toString");
                 let f = co.force(f.clone()).await;
                 let r = co.call(f, v.clone()).await;
                 let r = co.force(r).await;
+                peel.push(TraceFrame::new(
+                    "while using the result of the `__toString` attribute",
+                    pos,
+                ));
                 if !matches!(r, Value::String(_) | Value::Path(_) | Value::Attrs(_)) {
-                    return Err(ErrorKind::Other(format!(
+                    return Err(Error::msg(format!(
                         "`__toString` should return a string, but got {}: {}",
                         r.type_description(),
                         nixie_eval::printer::short(&r)
-                    )));
+                    ))
+                    .at(pos));
                 }
                 r
             } else if let Some(p) = a.get(b"outPath") {
+                peel.push(TraceFrame::new(
+                    "while using the `outPath` attribute",
+                    a.position_of(b"outPath"),
+                ));
                 co.force(p.clone()).await
             } else {
-                return Err(cannot_coerce(&v));
+                return Err(cannot_coerce(&v).into());
             };
             match r {
                 Value::String(s) => return Ok(s),
                 Value::Path(p) => return Ok(NixString::from(p.to_string_lossy().as_ref())),
                 Value::Attrs(_) => v = r,
-                other => return Err(cannot_coerce(&other)),
+                other => return Err(cannot_coerce(&other).into()),
             }
         }
-        Err(ErrorKind::StackOverflow)
+        Err(ErrorKind::StackOverflow.into())
     }
 
     /// The JSON text of a value, as a string whose context is the union of the
@@ -155,26 +206,39 @@ pub mod defs {
     /// The JSON text of a value as `toJSON` writes it (also used for structured
     /// derivation attributes).
     pub(crate) async fn json_text(co: &mut Co, v: Value) -> Result<NixString, ErrorKind> {
+        let path = Rc::new(Path::default());
+        json_text_along(co, v, &path).await.map_err(|e| {
+            let mut e = Error::from(e);
+            for f in path.trace() {
+                e = e.with_frame(f);
+            }
+            e.into()
+        })
+    }
+
+    /// `json_text`, keeping in `path` the containers it is inside.
+    async fn json_text_along(co: &mut Co, v: Value, path: &Rc<Path>) -> Result<NixString, Error> {
         let mut out: Vec<u8> = Vec::new();
         let mut ctx = NixContext::new();
-        let mut stack: Vec<Frame> = Vec::new();
         let mut keys = KeyCache::default();
-        // The value to write next, then the `outPath` chain's length.
+        // The value to write next, then the frames of the `outPath` chain to it.
         let mut next = Some(v);
-        let mut peeled = 0;
+        let mut peel: Vec<TraceFrame> = Vec::new();
+        let source: Rc<dyn TraceSource> = path.clone();
         loop {
             if let Some(v) = next.take() {
                 let v = match v {
                     Value::Thunk(t) => match t.value() {
                         Some(x) => x,
-                        None => co.force(Value::Thunk(t)).await,
+                        None => co.force_traced(Value::Thunk(t), source.clone()).await,
                     },
                     v => v,
                 };
                 if write_scalar(&mut out, &mut ctx, &v)? {
-                    peeled = 0;
+                    peel.clear();
                     continue;
                 }
+                let depth = path.0.borrow().len() + peel.len();
                 match &v {
                     Value::Path(p) => {
                         let s = co.copy_to_store((**p).clone()).await;
@@ -182,34 +246,45 @@ pub mod defs {
                         merge_context(&mut ctx, s.context());
                     }
                     Value::List(l) => {
-                        if stack.len() + peeled >= MAX_JSON_DEPTH {
-                            return Err(ErrorKind::StackOverflow);
+                        if depth >= MAX_JSON_DEPTH {
+                            return Err(ErrorKind::StackOverflow.into());
                         }
                         out.push(b'[');
-                        stack.push(Frame::List(l.clone(), 0));
+                        path.0.borrow_mut().push(Frame::List(l.clone(), 0));
                     }
                     Value::Attrs(a) => {
-                        if stack.len() + peeled >= MAX_JSON_DEPTH {
-                            return Err(ErrorKind::StackOverflow);
+                        if depth >= MAX_JSON_DEPTH {
+                            return Err(ErrorKind::StackOverflow.into());
                         }
                         if a.contains(b"__toString") {
-                            let s = attrs_to_string(co, v.clone()).await?;
+                            let s = attrs_to_string(co, v.clone(), &mut peel).await.map_err(
+                                |mut e| {
+                                    for f in peel.drain(..).rev() {
+                                        e = e.with_frame(f);
+                                    }
+                                    e
+                                },
+                            )?;
                             write::string(&mut out, s.as_bytes())?;
                             merge_context(&mut ctx, s.context());
                         } else if let Some(p) = a.get(b"outPath") {
+                            peel.push(TraceFrame::new(
+                                "while using the `outPath` attribute",
+                                a.position_of(b"outPath"),
+                            ));
                             next = Some(p.clone());
-                            peeled += 1;
                             continue;
                         } else {
                             out.push(b'{');
-                            stack.push(Frame::Attrs(a.clone(), 0));
+                            path.0.borrow_mut().push(Frame::Attrs(a.clone(), 0));
                         }
                     }
-                    _ => return Err(function_error(&v)),
+                    _ => return Err(function_error(&v).into()),
                 }
-                peeled = 0;
+                peel.clear();
             }
             // Move on to the next element of the innermost open container.
+            let mut stack = path.0.borrow_mut();
             match stack.last_mut() {
                 None => break,
                 Some(Frame::List(l, i)) => match l.get(*i) {

@@ -389,6 +389,21 @@ impl Co {
         self.ask(Request::TryCall(f, args.into()))
     }
 
+    /// `v` in weak head normal form; an error escaping gets the frames `source`
+    /// gives at that moment (nothing is built unless an error comes).
+    pub fn force_traced(
+        &mut self,
+        v: Value,
+        source: Rc<dyn crate::errors::TraceSource>,
+    ) -> ValueFuture<'_> {
+        match &v {
+            Value::Thunk(t) if !t.is_evaluated() => {
+                self.value_of(Request::ForceIn(v, crate::vm::TraceContext::Source(source)))
+            }
+            _ => ValueFuture(Some(Ok(v.shallow()))),
+        }
+    }
+
     /// `v` in weak head normal form; an error escaping gets `message` (coerced to a
     /// string only then) as a trace line shown even in short traces, in place of
     /// this builtin's own "while calling" line — `builtins.addErrorContext`.

@@ -145,6 +145,13 @@ pub struct TraceFrame {
     pub inline: bool,
 }
 
+/// What a builtin is in the middle of, told only when an error unwinds through
+/// it (see [`crate::Co::force_traced`]): the `… while …` frames, innermost first.
+pub trait TraceSource {
+    /// The frames describing the work in progress, innermost first.
+    fn trace(&self) -> Vec<TraceFrame>;
+}
+
 impl TraceFrame {
     /// A frame saying what was going on, at a position if given.
     pub fn new(what: impl Into<String>, span: Option<Span>) -> TraceFrame {
@@ -295,6 +302,14 @@ impl Error {
     pub fn context(mut self, what: impl Into<String>) -> Error {
         if self.control.is_none() {
             self.push_frame(what.into(), None);
+        }
+        self
+    }
+
+    /// The same error placed at `span` (if it has no position yet).
+    pub fn at(mut self, span: Option<Span>) -> Error {
+        if self.span.is_none() {
+            self.span = span;
         }
         self
     }

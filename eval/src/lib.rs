@@ -136,7 +136,7 @@ pub mod prelude {
     pub use crate::convert::{
         AbsolutePath, Callable, Coerced, FromValue, IntoValue, Lazy, NixNumber,
     };
-    pub use crate::errors::{Error, ErrorKind, TraceFrame};
+    pub use crate::errors::{Error, ErrorKind, TraceFrame, TraceSource};
     pub use crate::value::{Attrs, List, NixString, Thunk, Value};
     pub use crate::FromAttrs;
     pub use std::rc::Rc;

@@ -234,15 +234,17 @@ impl Compiler<'_> {
         let operands = |c: &mut Self, names: Option<(&str, &str)>| -> CResult {
             for (e, name) in [(lhs, names.map(|n| n.0)), (rhs, names.map(|n| n.1))] {
                 let pos = c.nix_pos(e);
+                // Forcing the operand is placed at it (an infinite recursion there, say).
+                let espan = c.span_of(e);
                 match name {
                     Some(what) => c.within(what, pos, |c| {
                         c.compile(e)?;
-                        c.emit(Op::Force, span);
+                        c.emit(Op::Force, espan);
                         Ok(())
                     })?,
                     None => {
                         c.compile(e)?;
-                        c.emit(Op::Force, span);
+                        c.emit(Op::Force, espan);
                     }
                 }
             }

@@ -37,7 +37,12 @@ enum Frame {
     },
     /// Memoise the value delivered into this thunk. If an error unwinds, the thunk keeps
     /// its code (it stays in the thunk while forcing) and can be forced again.
-    Update { thunk: Thunk },
+    Update {
+        thunk: Thunk,
+        /// For a pending application: the call site it was forced with (or, forced
+        /// from nowhere in particular, where its function is written).
+        site: Option<Span>,
+    },
     /// Call the (function) value delivered here with this argument.
     CallArg(Value),
     /// A saturated builtin call whose arguments (on the stack from `base`) are being forced.
@@ -65,6 +70,8 @@ pub(crate) enum TraceContext {
     Frames(Rc<[crate::errors::TraceFrame]>),
     /// The way `deep_force` took to the value it is forcing.
     Inside(Rc<gen::Inside>),
+    /// A pack's account of what it was doing, asked for only if an error comes.
+    Source(Rc<dyn crate::errors::TraceSource>),
     /// A message value (`addErrorContext`'s), coerced to a string only if an error
     /// comes; its frame shows even in short traces, and the builtin that asked adds
     /// no "while calling" line of its own.
@@ -77,6 +84,7 @@ impl TraceContext {
             TraceContext::Frames(f) => e.trace.extend(f.iter().cloned()),
             TraceContext::Inside(inside) => gen::path_frames(&inside, e),
             TraceContext::Message(m) => annotate(e, &m),
+            TraceContext::Source(s) => e.trace.extend(s.trace()),
         }
     }
 }
@@ -96,6 +104,22 @@ enum Unwound {
     /// Code was started to finish describing the error (a message to coerce); it
     /// fails with the error when done.
     Resumed,
+}
+
+/// Where the function of a (possibly nested) pending application is written.
+fn application_pos(f: &Value) -> Option<Span> {
+    let mut f = f.clone();
+    for _ in 0..64 {
+        match f {
+            // An unevaluated thunk has no position (as in C++ Nix).
+            Value::Thunk(t) => match t.applied_function() {
+                Some(g) => f = g,
+                None => return t.value().and_then(|v| v.defined_at()),
+            },
+            other => return other.defined_at(),
+        }
+    }
+    None
 }
 
 /// Whether the innermost-but-one frame is a "from call site" still waiting for its site.
@@ -212,10 +236,28 @@ impl Vm {
         match self.handle_request(req, None) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => self.run(floor, None),
-            Err(e) => {
-                self.frames.truncate(floor);
-                Err(e)
-            }
+            // Frames pushed before the error still describe it.
+            Err(e) => match self.unwind(e, floor) {
+                Ok(Unwound::Caught(e)) => self.run_caught(floor, e),
+                Ok(Unwound::Resumed) => self.run(floor, None),
+                Err(e) => {
+                    self.frames.truncate(floor);
+                    Err(e)
+                }
+            },
+        }
+    }
+
+    /// Go on with the main loop after a catchable error reached a `Catch` frame.
+    fn run_caught(&mut self, floor: usize, e: Error) -> Result<Value, Error> {
+        match self.drive_gen(Slot::Failed(e)) {
+            Ok(Some(v)) if self.frames.len() == floor => Ok(v),
+            Ok(Some(v)) => self.run(floor, Some(v)),
+            Ok(None) => self.run(floor, None),
+            Err(e) => match self.unwind(e, floor)? {
+                Unwound::Caught(e) => self.run_caught(floor, e),
+                Unwound::Resumed => self.run(floor, None),
+            },
         }
     }
 
@@ -290,7 +332,7 @@ impl Vm {
                             Some(r) => v = r,
                             None => return Ok(None),
                         }
-                    } else if let Some(Frame::Update { thunk }) = self.frames.pop() {
+                    } else if let Some(Frame::Update { thunk, .. }) = self.frames.pop() {
                         thunk.set_value(v.clone());
                     }
                 }
@@ -298,7 +340,12 @@ impl Vm {
                     let Some(Frame::CallArg(arg)) = self.frames.pop() else {
                         unreachable!("matched above")
                     };
-                    match self.enter_call(v, arg, None)? {
+                    // The rest of a pending application is called from its site.
+                    let site = match self.frames.last() {
+                        Some(Frame::Update { site, .. }) => *site,
+                        _ => None,
+                    };
+                    match self.enter_call(v, arg, site)? {
                         Some(r) => v = r,
                         None => return Ok(None),
                     }
@@ -380,22 +427,18 @@ impl Vm {
                     }
                     self.stack.truncate(base as usize);
                 }
-                Frame::Update { thunk } => {
-                    // A pending application (`map`'s, `genList`'s) calls from where its
-                    // function was written.
-                    if needs_site && last_is_call_site(&e) {
-                        if let Some(f) = thunk.applied_function() {
-                            // Called from where the function was written; an application
-                            // of an application has no call site.
-                            match f.shallow() {
-                                Value::Closure(c) => {
-                                    if let Some(last) = e.trace.last_mut() {
-                                        last.span = Some(c.proto.span);
-                                    }
-                                    needs_site = false;
+                Frame::Update { thunk, site } => {
+                    // A pending application (`map`'s, `genList`'s) calls from the site
+                    // it was forced with; none known, it has no "from call site".
+                    if needs_site && last_is_call_site(&e) && thunk.applied_function().is_some() {
+                        match site {
+                            Some(s) => {
+                                if let Some(last) = e.trace.last_mut() {
+                                    last.span = Some(s);
                                 }
-                                _ => drop_call_site(&mut e, &mut needs_site),
+                                needs_site = false;
                             }
+                            None => drop_call_site(&mut e, &mut needs_site),
                         }
                     }
                     if e.recursion_of == thunk.addr() {
@@ -458,7 +501,10 @@ impl Vm {
         if t.suspended_code().is_some() {
             t.set_forcing(true);
             let base = self.stack.len() as u32;
-            self.frames.push(Frame::Update { thunk: t.clone() });
+            self.frames.push(Frame::Update {
+                thunk: t.clone(),
+                site: None,
+            });
             self.frames.push(Frame::Code {
                 owner: CodeOwner::Thunk(t),
                 ip: 0,
@@ -473,7 +519,13 @@ impl Vm {
                 // so an error leaves it ready to be forced again.
                 t.replace(ThunkState::Apply(f.clone(), x.clone()));
                 t.set_forcing(true);
-                self.frames.push(Frame::Update { thunk: t.clone() });
+                // Forced from nowhere in particular, it is placed where its function is
+                // written (C++ Nix's `determinePos`).
+                let span = span.or_else(|| application_pos(&f));
+                self.frames.push(Frame::Update {
+                    thunk: t.clone(),
+                    site: span,
+                });
                 match self.enter_call(f, x, span)? {
                     // Finished without frames: deliver through the Update frame just pushed.
                     Some(v) => self.deliver(v, self.frames.len() - 1),
