@@ -208,7 +208,7 @@ pub mod defs {
     pub(crate) async fn json_text(co: &mut Co, v: Value) -> Result<NixString, ErrorKind> {
         let path = Rc::new(Path::default());
         json_text_along(co, v, &path).await.map_err(|e| {
-            let mut e = Error::from(e);
+            let mut e = e;
             for f in path.trace() {
                 e = e.with_frame(f);
             }
