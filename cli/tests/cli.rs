@@ -182,7 +182,11 @@ fn paths_are_copied_to_the_store_when_interpolated() {
     assert_eq!(o.status.code(), Some(1));
     // C++ Nix's words, without a position (the corpus's eval-fail-nonexist-path).
     assert!(stderr(&o).starts_with("error: path '"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("missing' does not exist"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("missing' does not exist"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -345,4 +349,46 @@ fn search_path_builtins_hash_file_and_system() {
         .contains("unknown hash algorithm 'sha3'"));
     assert_eq!(run("builtins.currentSystem").0, "\"x86_64-linux\"\n");
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Trace lines that builtins give errors, as current C++ Nix prints them.
+#[test]
+fn builtins_describe_errors_in_traces() {
+    let d = scratch("traces");
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "add-error-context message",
+            r#"builtins.addErrorContext "doing ${"x"}" (throw "y")"#,
+            "error:\n       … doing x\n",
+        ),
+        (
+            "derivation attribute",
+            r#"builtins.derivationStrict { name = "n"; builder = 1; system = {}; }"#,
+            "… while evaluating attribute 'system' of derivation 'n'\n         at «string»:1:54:",
+        ),
+        (
+            "derivation name position",
+            r#"builtins.derivationStrict { name = "n"; builder = 1; system = {}; }"#,
+            "… while evaluating derivation 'n'\n         whose name attribute is located at «string»:1:29\n",
+        ),
+        (
+            "toJSON attribute path",
+            r#"builtins.toJSON { a.b = [ 1 (throw "z") ]; }"#,
+            "… while evaluating list element at index 1\n         at «string»:1:19:",
+        ),
+    ];
+    for (name, expr, want) in cases {
+        let o = nixie(&d, &["--eval", "--strict", "--show-trace", "-E", expr]);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+    }
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "-E",
+            r#"builtins.unsafeGetAttrPos "a" (builtins.mapAttrs (n: v: v) { a = 1; })"#,
+        ],
+    );
+    assert_eq!(stdout(&o), "null\n", "{}", stderr(&o));
 }
