@@ -42,9 +42,14 @@ pub fn select(
                 })?
             }
             Value::Attrs(a) => a.get(comp.as_bytes()).cloned().ok_or_else(|| {
-                Error::from(ErrorKind::Other(format!(
+                let e = Error::from(ErrorKind::Other(format!(
                     "attribute '{comp}' in selection path '{path}' not found"
-                )))
+                )));
+                let names = a.iter().map(|(k, _)| k.as_bytes());
+                match nixie_eval::suggestions::did_you_mean(comp.as_bytes(), names) {
+                    Some(h) => e.with_hint(h),
+                    None => e,
+                }
             })?,
             other => {
                 return Err(Error::msg(format!(

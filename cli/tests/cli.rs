@@ -392,3 +392,16 @@ fn builtins_describe_errors_in_traces() {
     );
     assert_eq!(stdout(&o), "null\n", "{}", stderr(&o));
 }
+
+/// A misspelt `-A` path suggests near names, as `nix-instantiate` does.
+#[test]
+fn attribute_paths_suggest_near_names() {
+    let d = scratch("attr-path-suggestions");
+    std::fs::write(d.join("a.nix"), "{ hello = 1; world = 2; }").unwrap();
+    let o = nixie(&d, &["--eval", "a.nix", "-A", "helo"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: attribute 'helo' in selection path 'helo' not found\n       Did you mean hello?\n"
+    );
+}

@@ -108,7 +108,7 @@ mod render;
 pub mod settings;
 pub mod source;
 pub mod store;
-mod suggestions;
+pub mod suggestions;
 pub mod testing;
 pub mod value;
 pub(crate) mod vm;

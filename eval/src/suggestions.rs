@@ -18,10 +18,7 @@ fn distance(a: &[u8], b: &[u8]) -> usize {
 
 /// The hint line for a `query` not among `names`, if any name is close enough:
 /// `Did you mean x?` or `Did you mean one of x, y or z?`.
-pub(crate) fn did_you_mean<'a>(
-    query: &[u8],
-    names: impl Iterator<Item = &'a [u8]>,
-) -> Option<String> {
+pub fn did_you_mean<'a>(query: &[u8], names: impl Iterator<Item = &'a [u8]>) -> Option<String> {
     let mut near: Vec<(usize, &[u8])> = names
         .map(|n| (distance(query, n), n))
         .filter(|(d, _)| *d <= 2)
