@@ -8,7 +8,23 @@ use std::rc::Rc;
 #[derive(Clone)]
 pub struct Attrs(Rc<Entries>);
 
-struct Entries(Vec<(NixString, Value)>, Index, Option<Positions>);
+struct Entries(Vec<(NixString, Value)>, Index, Option<PositionTable>);
+
+/// A set's positions: shared with the literal that built it, or its own (made by `//`).
+enum PositionTable {
+    Shared(Positions),
+    Own(Box<[AttrPos]>),
+}
+
+impl std::ops::Deref for PositionTable {
+    type Target = [AttrPos];
+    fn deref(&self) -> &[AttrPos] {
+        match self {
+            PositionTable::Shared(p) => p,
+            PositionTable::Own(p) => p,
+        }
+    }
+}
 
 /// Where each attribute of a set was defined, parallel to its entries; sets written
 /// as literals share their table with the code that builds them.
@@ -106,7 +122,11 @@ impl Attrs {
     /// Build from sorted, duplicate-free entries and where each was defined.
     pub(crate) fn from_sorted_at(v: Vec<(NixString, Value)>, positions: Positions) -> Attrs {
         debug_assert_eq!(v.len(), positions.len());
-        Attrs(Rc::new(Entries(v, Index::default(), Some(positions))))
+        Attrs(Rc::new(Entries(
+            v,
+            Index::default(),
+            Some(PositionTable::Shared(positions)),
+        )))
     }
 
     /// Look up a name.
@@ -237,7 +257,12 @@ impl Attrs {
         }
         pos.extend((i..a.len()).map(pos_a));
         pos.extend((j..b.len()).map(pos_b));
-        Attrs::from_sorted_at(out, pos.into())
+        debug_assert_eq!(out.len(), pos.len());
+        Attrs(Rc::new(Entries(
+            out,
+            Index::default(),
+            Some(PositionTable::Own(pos.into_boxed_slice())),
+        )))
     }
 }
 
