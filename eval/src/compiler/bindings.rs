@@ -116,13 +116,8 @@ impl Compiler<'_> {
 
     /// Nix's error for attribute `full` defined again at `span`, first at `prev`.
     fn dup(&self, full: &str, prev: Span, span: Span) -> Error {
-        let before = self.text.get(..prev.start as usize).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        let msg = format!(
-            "attribute '{full}' already defined at {}:{line}:{col}",
-            self.file_name
-        );
+        let (file, line, col) = self.position_text(prev.start);
+        let msg = format!("attribute '{full}' already defined at {file}:{line}:{col}");
         self.err(ErrorKind::Parse(msg), span)
     }
 

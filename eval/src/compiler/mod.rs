@@ -609,7 +609,7 @@ impl<'a> Compiler<'a> {
             }
             ast::Expr::BinOp(b) => self.compile_binop(b, span)?,
             ast::Expr::CurPos(_) => {
-                let (line, col) = line_col(self.text, span.start as usize);
+                let (_, line, col) = self.position_text(span.start);
                 let attrs = Attrs::from_sorted(vec![
                     (NixString::from("column"), Value::Int(col as i64)),
                     (
@@ -688,19 +688,6 @@ fn speculable(code: &[Op], consts: &[Value]) -> Option<crate::opcode::Spec> {
         _ => return None,
     };
     Some(Spec { op, a, b })
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, col)
 }
 
 #[cfg(test)]
