@@ -119,8 +119,8 @@ pub fn print_line(f: &Found, roots: &mut Roots) -> Result<String, String> {
         None => {
             if !roots.warned {
                 roots.warned = true;
-                eprintln!(
-                    "warning: you did not specify '--add-root'; the result might be removed by the garbage collector"
+                crate::diagnostics::warning(
+                    "you did not specify '--add-root'; the result might be removed by the garbage collector",
                 );
             }
             f.drv_path.clone()

@@ -3,6 +3,7 @@
 //! printed), `--eval` and `--parse`.
 
 mod attr_path;
+mod diagnostics;
 mod instantiate;
 mod options;
 mod output;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 /// Print an error the way Nix prints one before any evaluation, and exit 1.
 fn fail(msg: &str) -> ! {
-    eprintln!("error: {msg}");
+    diagnostics::error(msg);
     std::process::exit(1)
 }
 
@@ -42,7 +43,11 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
     // As nix-instantiate: evaluation alone writes nothing unless asked to.
     settings.read_only = cli.readonly_mode || ((cli.eval || cli.parse) && !cli.read_write_mode);
     let setup = store_setup::open(store_url.as_deref()).unwrap_or_else(|m| fail(&m));
-    b = b.settings(settings).store(setup.store).io(setup.io);
+    b = b
+        .settings(settings)
+        .store(setup.store)
+        .io(setup.io)
+        .warning_sink(diagnostics::warning_sink);
     b.build().unwrap_or_else(|c| fail(&c.to_string()))
 }
 
@@ -57,14 +62,14 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("error: no builtin named '{name}'");
+                diagnostics::error(&format!("no builtin named '{name}'"));
                 ExitCode::FAILURE
             }
         };
     }
     let inputs = if cli.inputs.is_empty() {
         if cli.expr {
-            eprintln!("error: -E needs an expression");
+            diagnostics::error("-E needs an expression");
             return ExitCode::from(2);
         }
         vec!["./default.nix".to_string()]
@@ -134,14 +139,14 @@ fn parse_one(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitC
             Err(e) => report(eval, &e, cli.show_trace),
         },
         Err(m) => {
-            eprintln!("error: {m}");
+            diagnostics::error(&m);
             ExitCode::FAILURE
         }
     }
 }
 
 fn report(eval: &Evaluation, e: &Error, trace: bool) -> ExitCode {
-    eprint!("{}", eval.render_error(e, trace));
+    diagnostics::evaluation_error(eval, e, trace);
     if e.is_usage() {
         eprintln!("Try 'nix-instantiate --help' for more information.");
     }
@@ -173,7 +178,7 @@ fn eval_one(
     let (name, dir, text, path) = match read_input(cli, input, cwd) {
         Ok(x) => x,
         Err(m) => {
-            eprintln!("error: {m}");
+            diagnostics::error(&m);
             return ExitCode::FAILURE;
         }
     };

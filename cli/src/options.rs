@@ -52,7 +52,8 @@ pub struct Cli {
     /// Do not print the trace (the default).
     #[arg(long)]
     pub no_show_trace: bool,
-    /// Limit the depth of nested calls.
+    /// Allow function calls to nest N + 1 deep (C++ Nix's default is 10000; nixie's,
+    /// about a million).
     #[arg(long, value_name = "N")]
     pub max_call_depth: Option<usize>,
     /// Compute store paths without writing anything to the store.
@@ -221,7 +222,7 @@ pub fn apply(cli: &Cli, s: &mut Settings, store: &mut Option<String>) -> Result<
                     })?)
             }
             _ if IGNORED_SETTINGS.contains(&name) => {}
-            _ => eprintln!("warning: unknown setting '{name}'"),
+            _ => crate::diagnostics::warning(&format!("unknown setting '{name}'")),
         }
     }
     if cli.impure {

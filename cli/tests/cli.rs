@@ -405,3 +405,77 @@ fn attribute_paths_suggest_near_names() {
         "error: attribute 'helo' in selection path 'helo' not found\n       Did you mean hello?\n"
     );
 }
+
+/// An explicit `--max-call-depth N` lets calls nest N + 1 deep and refuses the next,
+/// counting lambdas, builtins and partial applications as C++ Nix's `callFunction`
+/// does (0 allows one call and nothing inside it).
+#[test]
+fn max_call_depth_is_exact() {
+    let d = scratch("max-call-depth");
+    let count = "let f = x: if x == 0 then 0 else f (x - 1); in f";
+    let cases: &[(&str, &str, &str, Option<&str>)] = &[
+        ("zero allows one call", "0", "(x: x) 1", Some("1")),
+        (
+            "zero refuses a call inside it",
+            "0",
+            "(x: (y: y) x) 1",
+            None,
+        ),
+        (
+            "zero refuses a builtin inside it",
+            "0",
+            "(x: builtins.add x 1) 1",
+            None,
+        ),
+        (
+            "zero allows a top-level builtin",
+            "0",
+            "builtins.add 1 2",
+            Some("3"),
+        ),
+        (
+            "one allows a call inside",
+            "1",
+            "(x: (y: y) x) 1",
+            Some("1"),
+        ),
+        (
+            "a hundred nest 101 deep",
+            "100",
+            &format!("{count} 100"),
+            Some("0"),
+        ),
+        ("not 102", "100", &format!("{count} 101"), None),
+    ];
+    for (name, n, expr, want) in cases {
+        let o = nixie(&d, &["--eval", "--max-call-depth", n, "-E", expr]);
+        match want {
+            Some(v) => assert_eq!(stdout(&o), format!("{v}\n"), "{name}: {}", stderr(&o)),
+            None => {
+                assert_eq!(o.status.code(), Some(1), "{name}");
+                assert!(
+                    stderr(&o).starts_with("error: stack overflow; max-call-depth exceeded"),
+                    "{name}: {}",
+                    stderr(&o)
+                );
+            }
+        }
+    }
+    // The corpus's eval-fail-infinite-recursion-lambda, whose expectation C++ Nix's
+    // test suite records with show-trace set in its nix.conf.
+    std::fs::write(d.join("omega.nix"), "(x: x x) (x: x x)\n").unwrap();
+    let o = nixie(
+        &d,
+        &["--show-trace", "--max-call-depth", "100", "omega.nix"],
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("\n       (197 duplicate frames omitted)\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\n       error: stack overflow; max-call-depth exceeded\n       at ")
+            && err.ends_with("omega.nix:1:14:\n            1| (x: x x) (x: x x)\n             |              ^\n            2|\n"),
+        "{err}"
+    );
+}

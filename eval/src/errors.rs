@@ -413,14 +413,23 @@ impl Error {
         });
     }
 
-    /// Render as C++ Nix does: optional trace lines, then `error: message` with position.
+    /// Render as C++ Nix prints it to a file or pipe: optional trace lines, then
+    /// `error: message` with position.
     pub fn render(&self, sources: &SourceMap, show_trace: bool) -> String {
         self.render_labelled(sources, show_trace, "error")
     }
 
+    /// Render as C++ Nix prints it to a colour terminal (see
+    /// [`crate::stderr_has_colour`]).
+    pub fn render_coloured(&self, sources: &SourceMap, show_trace: bool) -> String {
+        let text = crate::render::render(self, sources, show_trace, "error");
+        crate::terminal_text(&text, true)
+    }
+
     /// Render as `render` does, with another label than `error` (e.g. `warning`).
     pub fn render_labelled(&self, sources: &SourceMap, show_trace: bool, label: &str) -> String {
-        crate::render::render(self, sources, show_trace, label)
+        let text = crate::render::render(self, sources, show_trace, label);
+        crate::terminal_text(&text, false)
     }
 }
 

@@ -485,6 +485,11 @@ impl Evaluation {
         e.render(&self.vm.sources, show_trace)
     }
 
+    /// Render an error as `render_error` does, in C++ Nix's colours for a terminal.
+    pub fn render_error_coloured(&self, e: &Error, show_trace: bool) -> String {
+        e.render_coloured(&self.vm.sources, show_trace)
+    }
+
     /// The documentation of a builtin or constant, by name (`ns.name` for a
     /// namespaced pack's).
     pub fn doc(&self, name: &str) -> Option<&'static str> {

@@ -109,6 +109,7 @@ pub mod settings;
 pub mod source;
 pub mod store;
 pub mod suggestions;
+mod terminal;
 pub mod testing;
 pub mod value;
 pub(crate) mod vm;
@@ -122,6 +123,7 @@ pub use host::WarningSink;
 pub use nixie_builtin_macros::{builtin, builtins, FromAttrs};
 pub use purity::{describe_io_error, is_forbidden};
 pub use settings::Settings;
+pub use terminal::{stderr_has_colour, terminal_text};
 pub use value::{Attrs, List, NixString, Thunk, Value};
 
 /// Nix's operators on evaluated values, for builtins that need them without a

@@ -3,10 +3,12 @@
 //! and code lines), the message, its position with the line before, the line,
 //! a caret and the line after; every line after the first indented under the
 //! label, trailing blanks removed. Without `--show-trace` the trace is cut after a
-//! few frames; runs of repeated frames are folded either way.
+//! few frames; runs of repeated frames are folded either way. The text carries
+//! Nix's colours; [`crate::terminal::terminal_text`] keeps or removes them.
 
 use crate::errors::{Error, TraceFrame};
 use crate::source::{SourceMap, Span};
+use crate::terminal::{BLUE, MAGENTA, NORMAL, RED};
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -21,13 +23,16 @@ const REPEATS_SHOWN: usize = 5;
 fn position(out: &mut String, sources: &SourceMap, sp: Span, indent: &str) {
     let (line, col) = sources.line_col(sp);
     let name = &sources.file(sp.file).name;
-    let _ = write!(out, "{indent}at {name}:{line}:{col}:");
+    let _ = write!(
+        out,
+        "{indent}{BLUE}at {MAGENTA}{name}:{line}:{col}{NORMAL}:"
+    );
     let code = |n: usize| sources.line_text(sp.file, n);
     if line > 1 {
         let _ = write!(out, "\n {:>5}| {}", line - 1, code(line - 1));
     }
     let _ = write!(out, "\n {line:>5}| {}", code(line));
-    let _ = write!(out, "\n      |{}^", " ".repeat(col));
+    let _ = write!(out, "\n      |{}{RED}^{NORMAL}", " ".repeat(col));
     if line < sources.line_count(sp.file) {
         let _ = write!(out, "\n {:>5}| {}", line + 1, code(line + 1));
     }
@@ -63,7 +68,8 @@ fn flush_repeats(
     if repeats.len() > REPEATS_SHOWN {
         // C++ Nix means to forget the frames seen here but does not (its set is a
         // copy), so neither does this.
-        let _ = write!(out, "\n({} duplicate frames omitted)\n", repeats.len());
+        let n = repeats.len();
+        let _ = write!(out, "\n{MAGENTA}({n} duplicate frames omitted){NORMAL}\n");
     } else {
         for f in repeats.iter() {
             frame(out, sources, f, count);
@@ -97,8 +103,9 @@ fn trace(out: &mut String, sources: &SourceMap, frames: &[TraceFrame], show_trac
     }
     flush_repeats(out, sources, &mut repeats, &mut count);
     if truncated {
-        out.push_str(
-            "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
+        let _ = write!(
+            out,
+            "\n{MAGENTA}(stack trace truncated; use '--show-trace' to show the full, detailed trace){NORMAL}\n",
         );
     }
 }
@@ -117,9 +124,11 @@ fn indent(first: &str, rest: &str, body: &str) -> String {
     out
 }
 
-/// An error (or a warning, with another label) as C++ Nix prints it.
+/// An error (or a warning, with another label) as C++ Nix prints it, in colour.
 pub(crate) fn render(e: &Error, sources: &SourceMap, show_trace: bool, label: &str) -> String {
-    let prefix = format!("{label}: ");
+    let colour = if label == "error" { RED } else { MAGENTA };
+    let prefix = format!("{colour}{label}:{NORMAL} ");
+    let margin = " ".repeat(label.len() + 2);
     let mut body = String::new();
     let frames = e.trace();
     if frames
@@ -139,5 +148,5 @@ pub(crate) fn render(e: &Error, sources: &SourceMap, show_trace: bool, label: &s
         body.push_str(h);
         body.push('\n');
     }
-    indent(&prefix, &" ".repeat(prefix.len()), &body)
+    indent(&prefix, &margin, &body)
 }

@@ -29,8 +29,10 @@ pub struct Lints {
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct Settings {
-    /// The deepest nesting of calls before "stack overflow" (`max-call-depth`);
-    /// `None`: bounded only by memory.
+    /// `max-call-depth`: calls may nest one deeper than this before "stack overflow".
+    /// Calls of lambdas, builtins and functors count, as in C++ Nix's `callFunction`;
+    /// C++ Nix also counts `==`, string coercion and serialisers, which nixie runs
+    /// without nesting. `None`: about a million nested calls, bounded by frames.
     pub max_call_depth: Option<usize>,
     /// The path and URL literal lints.
     pub lints: Lints,

@@ -67,7 +67,11 @@ impl Vm {
     /// Call the builtin on top, whose arguments are ready on the stack.
     fn call_ready(&mut self) -> Step {
         let Some(&Frame::Builtin {
-            def, pack, base, ..
+            def,
+            pack,
+            base,
+            depth,
+            ..
         }) = self.frames.last()
         else {
             unreachable!("call_ready runs only with a builtin frame on top")
@@ -96,7 +100,7 @@ impl Vm {
                     self.frames.pop();
                     let args = self.take_args(base);
                     match slow {
-                        Some(f) => self.start_builtin_gen(def, pack, f, args),
+                        Some(f) => self.start_builtin_gen(def, pack, f, args, depth),
                         None => Err(builtin_error(
                             def,
                             Error::msg("internal error: a builtin without a suspending path asked to suspend"),
@@ -107,7 +111,7 @@ impl Vm {
             BuiltinFn::Async(f) => {
                 self.frames.pop();
                 let args = self.take_args(base);
-                self.start_builtin_gen(def, pack, f, args)
+                self.start_builtin_gen(def, pack, f, args, depth)
             }
             BuiltinFn::Machine(MachineFn(f)) => {
                 self.frames.pop();
@@ -134,12 +138,16 @@ impl Vm {
         pack: u32,
         f: crate::builtins::AsyncFn,
         args: Args,
+        depth: u32,
     ) -> Step {
         let fut = f(self.co(pack), args);
-        self.start_gen(GenFrame {
-            fut,
-            def: Some(def),
-        })
+        self.start_gen_at(
+            GenFrame {
+                fut,
+                def: Some(def),
+            },
+            depth,
+        )
     }
 
     /// Run a fast path on the arguments at `base` (strict ones already forced).

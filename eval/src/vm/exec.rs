@@ -16,7 +16,10 @@ impl Vm {
     pub(super) fn exec_code(&mut self, floor: usize) -> Step {
         'frames: loop {
             let fi = self.frames.len() - 1;
-            let Frame::Code { owner, ip, base } = &self.frames[fi] else {
+            let Frame::Code {
+                owner, ip, base, ..
+            } = &self.frames[fi]
+            else {
                 unreachable!("exec_code runs only with a code frame on top")
             };
             let (mut ip, base) = (*ip as usize, *base as usize);
@@ -212,6 +215,12 @@ impl Vm {
                         let def = p.def;
                         let n = argc as usize;
                         let at = self.stack.len() - n;
+                        let depth = if self.call_limit.is_some() {
+                            suspend!();
+                            self.call_depth(span!())?
+                        } else {
+                            0
+                        };
                         // Fast path: a plain builtin whose strict arguments are all
                         // evaluated runs right here, without a frame.
                         if let crate::builtins::BuiltinFn::Sync { fast, .. } = def.func {
@@ -252,6 +261,7 @@ impl Vm {
                             pack: p.pack,
                             base,
                             next: 0,
+                            depth,
                         });
                         return Ok(None);
                     }

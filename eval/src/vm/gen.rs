@@ -47,16 +47,23 @@ fn helper(fut: BuiltinFuture) -> GenFrame {
 
 impl Vm {
     /// Push a generator frame and run it until it needs frames or finishes.
+    /// A helper generator runs at the depth it is started from.
     pub(super) fn start_gen(&mut self, g: GenFrame) -> Step {
+        let depth = self.inherited_depth();
+        self.start_gen_at(g, depth)
+    }
+
+    /// Push a generator frame with `depth` calls active in it, and run it.
+    pub(super) fn start_gen_at(&mut self, g: GenFrame, depth: u32) -> Step {
         self.check_depth()?;
-        self.frames.push(Frame::Gen(g));
+        self.frames.push(Frame::Gen(g, depth));
         self.drive_gen(Slot::Empty)
     }
 
     /// Resume the generator on top with `input` until it needs frames (None) or finishes.
     pub(super) fn drive_gen(&mut self, mut input: Slot) -> Step {
         loop {
-            let Some(Frame::Gen(g)) = self.frames.last_mut() else {
+            let Some(Frame::Gen(g, _)) = self.frames.last_mut() else {
                 unreachable!("drive_gen runs only with a generator frame on top")
             };
             let def = g.def;

@@ -27,6 +27,10 @@ use coroutine::{GenFrame, Slot};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// Frames allowed without an explicit `max-call-depth`: room for a million nested
+/// calls, while runaway recursion still stops within a second or two.
+const DEFAULT_MAX_FRAMES: usize = 10_000_000;
+
 /// One entry of the frame stack.
 enum Frame {
     /// Running bytecode.
@@ -34,6 +38,8 @@ enum Frame {
         owner: CodeOwner,
         ip: u32,
         base: u32,
+        /// Calls active here (kept only under an explicit `max-call-depth`).
+        depth: u32,
     },
     /// Memoise the value delivered into this thunk. If an error unwinds, the thunk keeps
     /// its code (it stays in the thunk while forcing) and can be forced again.
@@ -51,9 +57,11 @@ enum Frame {
         pack: u32,
         base: u32,
         next: u8,
+        /// Calls active here, this one included (see [`Frame::Code`]).
+        depth: u32,
     },
-    /// A suspended generator.
-    Gen(GenFrame),
+    /// A suspended generator, with the calls active in it (see [`Frame::Code`]).
+    Gen(GenFrame, u32),
     /// A try request of the generator below: a catchable error unwinds to here and is
     /// handed to that generator; a value is forced, then handed on.
     Catch,
@@ -172,6 +180,8 @@ pub(crate) struct Vm {
     airlock: Rc<Airlock>,
     /// Maximum number of frames before "stack overflow".
     pub(crate) max_frames: usize,
+    /// An explicit `max-call-depth`: calls may nest this deep, as C++ Nix counts them.
+    call_limit: Option<u32>,
 }
 
 type Step = Result<Option<Value>, Error>;
@@ -179,10 +189,17 @@ type Step = Result<Option<Value>, Error>;
 impl Vm {
     /// A VM with the given globals, running in `host`.
     pub(crate) fn new(globals: Rc<Globals>, host: Host) -> Vm {
-        let max_frames = match host.settings.max_call_depth {
-            Some(d) => d.saturating_mul(4).max(64),
-            None => 10_000_000,
-        };
+        let call_limit = host
+            .settings
+            .max_call_depth
+            .map(|d| u32::try_from(d).unwrap_or(u32::MAX));
+        // Frames are bounded too, so that a long chain of thunks cannot exhaust memory.
+        let max_frames = host
+            .settings
+            .max_call_depth
+            .map_or(DEFAULT_MAX_FRAMES, |d| {
+                d.saturating_mul(4).max(DEFAULT_MAX_FRAMES)
+            });
         Vm {
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(256),
@@ -191,6 +208,7 @@ impl Vm {
             host: Rc::new(RefCell::new(host)),
             airlock: Rc::new(Airlock::new()),
             max_frames,
+            call_limit,
         }
     }
 
@@ -203,6 +221,7 @@ impl Vm {
     pub(crate) fn run_proto(&mut self, proto: Rc<Proto>) -> Result<Value, Error> {
         let floor = self.frames.len();
         let base = self.stack.len() as u32;
+        let depth = self.inherited_depth();
         self.frames.push(Frame::Code {
             owner: CodeOwner::Closure(Rc::new(Closure {
                 proto,
@@ -210,6 +229,7 @@ impl Vm {
             })),
             ip: 0,
             base,
+            depth,
         });
         self.run(floor, None)
     }
@@ -314,7 +334,7 @@ impl Vm {
                     return Ok(None);
                 }
                 // Thunks, catch frames and generators all take forced values.
-                Frame::Update { .. } | Frame::Catch | Frame::Context(_) | Frame::Gen(_) => {
+                Frame::Update { .. } | Frame::Catch | Frame::Context(_) | Frame::Gen(..) => {
                     if let Value::Thunk(inner) = &v {
                         match inner.value() {
                             Some(x) => v = x,
@@ -327,7 +347,7 @@ impl Vm {
                             }
                         }
                     }
-                    if let Frame::Gen(_) = &self.frames[top] {
+                    if let Frame::Gen(..) = &self.frames[top] {
                         match self.drive_gen(Slot::Answer(v))? {
                             Some(r) => v = r,
                             None => return Ok(None),
@@ -384,7 +404,9 @@ impl Vm {
                 .pop()
                 .expect("length checked in the loop condition");
             match fr {
-                Frame::Code { owner, ip, base } => {
+                Frame::Code {
+                    owner, ip, base, ..
+                } => {
                     // SAFETY: the owner is alive (we hold it) and its code was not replaced
                     // (see `CodeOwner`).
                     let proto = unsafe { &*owner.closure_ptr() }.proto.clone();
@@ -453,7 +475,7 @@ impl Vm {
                     defined_at = None;
                     self.stack.truncate(base as usize);
                 }
-                Frame::Gen(g) => {
+                Frame::Gen(g, _) => {
                     drop_call_site(&mut e, &mut needs_site);
                     defined_at = None;
                     if std::mem::take(&mut e.annotated) {
@@ -489,6 +511,35 @@ impl Vm {
         Ok(())
     }
 
+    /// The calls active at the top of the frame stack (0 without an explicit limit).
+    fn inherited_depth(&self) -> u32 {
+        if self.call_limit.is_none() {
+            return 0;
+        }
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|f| match f {
+                Frame::Code { depth, .. } | Frame::Builtin { depth, .. } => Some(*depth),
+                Frame::Gen(_, depth) => Some(*depth),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
+    /// The depth of a call made now: one more than the calls active, refused (as C++
+    /// Nix refuses it) when those already exceed an explicit `max-call-depth`.
+    pub(super) fn call_depth(&self, span: Option<Span>) -> Result<u32, Error> {
+        let Some(limit) = self.call_limit else {
+            return Ok(0);
+        };
+        let active = self.inherited_depth();
+        if active > limit {
+            return Err(Error::new(ErrorKind::StackOverflow, span));
+        }
+        Ok(active + 1)
+    }
+
     /// Start forcing an unevaluated thunk: pushes frames; the value is delivered later,
     /// or returned at once when the thunk needs no frames.
     fn push_force(&mut self, t: Thunk, span: Option<Span>) -> Result<Option<Value>, Error> {
@@ -501,6 +552,7 @@ impl Vm {
         if t.suspended_code().is_some() {
             t.set_forcing(true);
             let base = self.stack.len() as u32;
+            let depth = self.inherited_depth();
             self.frames.push(Frame::Update {
                 thunk: t.clone(),
                 site: None,
@@ -509,6 +561,7 @@ impl Vm {
                 owner: CodeOwner::Thunk(t),
                 ip: 0,
                 base,
+                depth,
             });
             return Ok(None);
         }
@@ -557,17 +610,20 @@ impl Vm {
         match f {
             Value::Closure(c) => {
                 self.check_depth()?;
+                let depth = self.call_depth(span)?;
                 let base = self.stack.len() as u32;
                 self.stack.push(arg);
                 self.frames.push(Frame::Code {
                     owner: CodeOwner::Closure(c),
                     ip: 0,
                     base,
+                    depth,
                 });
                 Ok(None)
             }
             Value::Builtin(p) => {
                 let def = p.def;
+                let depth = self.call_depth(span)?;
                 if p.args.len() + 1 < def.arity as usize {
                     let mut args = p.args.clone();
                     args.push(arg);
@@ -586,6 +642,7 @@ impl Vm {
                     pack: p.pack,
                     base,
                     next: 0,
+                    depth,
                 });
                 Ok(None)
             }
