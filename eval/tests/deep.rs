@@ -4,7 +4,8 @@
 use nixie_eval::{printer, Evaluation};
 use std::path::Path;
 
-fn on_small_stack(src: &'static str) -> String {
+fn on_small_stack(src: impl Into<String>) -> String {
+    let src: String = src.into();
     std::thread::Builder::new()
         .stack_size(1024 * 1024)
         .spawn(move || {
@@ -12,7 +13,7 @@ fn on_small_stack(src: &'static str) -> String {
                 .build()
                 .expect("no packs, no collisions");
             let v = e
-                .eval_source("«test»", src, Path::new("/"))
+                .eval_source("«test»", &src, Path::new("/"))
                 .map_err(|err| e.render_error(&err, false));
             let v = v.and_then(|v| e.deep_force(v).map_err(|err| e.render_error(&err, false)));
             match v {
@@ -92,4 +93,59 @@ fn runaway_recursion_ends_in_a_clean_error() {
         "{out}"
     );
     assert!(out.lines().count() < 20, "{out}");
+}
+
+/// Deep and long source, parsed and compiled on a 1 MiB stack: nesting past the
+/// limit is refused cleanly (C++ Nix's parser gives up near the same depth, with
+/// "memory exhausted"); flat chains of a million operators evaluate.
+#[test]
+fn deep_and_long_source_parses_or_is_refused() {
+    let too_deep = "ERROR error: syntax error, expression nested too deeply";
+    let n = 100_000;
+    let chain = |op: &str, term: &str, k: usize| vec![term; k].join(op);
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "lists",
+            format!("{}{}", "[".repeat(n), "]".repeat(n)),
+            too_deep,
+        ),
+        (
+            "parentheses",
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            too_deep,
+        ),
+        (
+            "sets",
+            format!("{}1{}", "{a=".repeat(n), ";}".repeat(n)),
+            too_deep,
+        ),
+        ("negations", format!("{}1", "-".repeat(n)), too_deep),
+        ("inversions", format!("{}true", "!".repeat(n)), too_deep),
+        ("updates", chain(" // ", "{ }", n), too_deep),
+        ("concatenations", chain(" ++ ", "[ ]", n), too_deep),
+        ("lambdas", format!("{}1", "x: ".repeat(n)), too_deep),
+        (
+            "lists within the limit",
+            format!("{}{}", "[".repeat(9_000), "]".repeat(9_000)),
+            "35999 bytes starting [ [ [",
+        ),
+        (
+            "a million additions",
+            chain(" + ", "1", 1_000_000),
+            "1000000",
+        ),
+        (
+            "a million conjunctions",
+            chain(" && ", "true", 1_000_000),
+            "true",
+        ),
+    ];
+    for (name, src, want) in cases {
+        let out = on_small_stack(src);
+        assert!(
+            out.starts_with(want),
+            "{name}: {}",
+            &out[..out.len().min(200)]
+        );
+    }
 }

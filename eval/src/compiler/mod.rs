@@ -5,6 +5,7 @@
 mod bindings;
 mod calls;
 mod functions;
+mod nesting;
 mod parse_error;
 mod paths;
 mod scope;
@@ -32,6 +33,22 @@ pub use crate::settings::{LintLevel, Lints};
 /// Parse and compile one source text into the proto of its top-level expression,
 /// with the lint warnings it raised.
 pub fn compile_source(
+    text: &str,
+    file: u32,
+    dir: &Path,
+    file_name: &str,
+    globals: &Globals,
+    lints: Lints,
+) -> Result<(Rc<Proto>, Vec<Error>), Error> {
+    // The syntax tree is as deep as the source nests, and rnix builds and drops it
+    // recursively: deep sources are refused, or handled on a stack sized for them.
+    let depth = nesting::tree_depth(text, file)?;
+    nesting::on_stack_for(depth, || {
+        compile_text(text, file, dir, file_name, globals, lints)
+    })
+}
+
+fn compile_text(
     text: &str,
     file: u32,
     dir: &Path,
@@ -77,6 +94,7 @@ pub fn compile_source(
         warnings: Vec::new(),
         next_attr_pos: None,
         line_starts: std::cell::OnceCell::new(),
+        last_column: std::cell::Cell::new((0, 0)),
         file_rc: Rc::from(file_name),
     };
     c.compile(&expr)?;
@@ -109,11 +127,20 @@ pub(crate) struct Compiler<'a> {
     next_attr_pos: Option<Span>,
     /// Byte offsets where lines start, made when first needed.
     line_starts: std::cell::OnceCell<Vec<u32>>,
+    /// The last offset whose column was counted, and that column (from 0).
+    last_column: std::cell::Cell<(u32, u32)>,
     /// The file's name, shared by the positions of its lambdas.
     file_rc: Rc<str>,
 }
 
 type CResult = Result<(), Error>;
+
+/// Stack left when compiling a nested expression grows the stack (one level of
+/// the compiler's recursion takes a few KiB at most).
+const RED_ZONE: usize = 128 * 1024;
+
+/// Stack added each time it grows.
+const STACK_SEGMENT: usize = 2 * 1024 * 1024;
 
 impl<'a> Compiler<'a> {
     fn f(&mut self) -> &mut FuncState {
@@ -139,12 +166,22 @@ impl<'a> Compiler<'a> {
                 .collect()
         });
         let line = starts.partition_point(|s| *s <= offset);
-        let start = starts[line - 1] as usize;
-        let col = self
-            .text
-            .get(start..offset as usize)
-            .map_or(offset as usize - start, |t| t.chars().count());
-        (self.file_rc.clone(), line as u32, col as u32 + 1)
+        let start = starts[line - 1];
+        // Positions are mostly asked for in source order: count on from the last
+        // one when it is earlier on the same line (a long line stays linear).
+        let (last, last_col) = self.last_column.get();
+        let (from, col) = if (start..=offset).contains(&last) {
+            (last, last_col)
+        } else {
+            (start, 0)
+        };
+        let col = col
+            + self
+                .text
+                .get(from as usize..offset as usize)
+                .map_or(offset - from, |t| t.chars().count() as u32);
+        self.last_column.set((offset, col));
+        (self.file_rc.clone(), line as u32, col + 1)
     }
 
     fn err(&self, kind: ErrorKind, span: Span) -> Error {
@@ -430,7 +467,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// Compile an expression, leaving its value (possibly a thunk) on the stack.
+    /// Nested expressions recurse here: the stack grows on the heap as they need.
     pub(crate) fn compile(&mut self, e: &ast::Expr) -> CResult {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.compile_expr(e))
+    }
+
+    fn compile_expr(&mut self, e: &ast::Expr) -> CResult {
         let span = self.span_of(e);
         match e {
             ast::Expr::Literal(l) if matches!(l.kind(), ast::LiteralKind::Uri(_)) => {
