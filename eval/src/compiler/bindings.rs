@@ -276,10 +276,9 @@ impl Compiler<'_> {
         let op = if tree.dynamics.is_empty() {
             let mut order: Vec<&StaticEntry> = tree.statics.iter().collect();
             order.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-            let positions: crate::value::Positions = order
-                .iter()
-                .map(|e| crate::value::AttrPos::at(e.span))
-                .collect();
+            let positions = crate::value::PositionTable::new(
+                order.iter().map(|e| crate::value::AttrPos::at(e.span)),
+            );
             let f = self.f();
             f.positions.push(positions);
             Op::Attrs {

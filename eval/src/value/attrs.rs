@@ -8,27 +8,30 @@ use std::rc::Rc;
 #[derive(Clone)]
 pub struct Attrs(Rc<Entries>);
 
-struct Entries(Vec<(NixString, Value)>, Index, Option<PositionTable>);
+/// A set's entries in name order, a hash index for large sets, and where the
+/// entries were defined (a thin pointer: most sets are small).
+struct Entries(Vec<(NixString, Value)>, Index, Option<Positions>);
 
-/// A set's positions: shared with the literal that built it, or its own (made by `//`).
-enum PositionTable {
-    Shared(Positions),
-    Own(Box<[AttrPos]>),
+/// Where each attribute of a set was defined, parallel to its entries; sets written
+/// as literals share their table with the code that builds them.
+pub(crate) type Positions = Rc<PositionTable>;
+
+/// The positions of a set's attributes, in the order of its entries.
+pub(crate) struct PositionTable(Box<[AttrPos]>);
+
+impl PositionTable {
+    /// A table of these positions.
+    pub(crate) fn new(positions: impl IntoIterator<Item = AttrPos>) -> Positions {
+        Rc::new(PositionTable(positions.into_iter().collect()))
+    }
 }
 
 impl std::ops::Deref for PositionTable {
     type Target = [AttrPos];
     fn deref(&self) -> &[AttrPos] {
-        match self {
-            PositionTable::Shared(p) => p,
-            PositionTable::Own(p) => p,
-        }
+        &self.0
     }
 }
-
-/// Where each attribute of a set was defined, parallel to its entries; sets written
-/// as literals share their table with the code that builds them.
-pub(crate) type Positions = Rc<[AttrPos]>;
 
 /// Where one attribute was defined: a file of the source map and a byte offset,
 /// or nowhere (attributes made by builtins).
@@ -66,7 +69,7 @@ impl AttrPos {
 /// A hash index over the names of a large set, built on its first lookup (binary search
 /// over long runs of names costs a cache miss and a comparison per step).
 #[derive(Default)]
-struct Index(std::cell::OnceCell<rustc_hash::FxHashMap<NixString, u32>>);
+struct Index(std::cell::OnceCell<Box<rustc_hash::FxHashMap<NixString, u32>>>);
 
 /// Sets at least this large get a hash index on their first lookup.
 const INDEX_FROM: usize = 48;
@@ -122,11 +125,7 @@ impl Attrs {
     /// Build from sorted, duplicate-free entries and where each was defined.
     pub(crate) fn from_sorted_at(v: Vec<(NixString, Value)>, positions: Positions) -> Attrs {
         debug_assert_eq!(v.len(), positions.len());
-        Attrs(Rc::new(Entries(
-            v,
-            Index::default(),
-            Some(PositionTable::Shared(positions)),
-        )))
+        Attrs(Rc::new(Entries(v, Index::default(), Some(positions))))
     }
 
     /// Look up a name.
@@ -141,10 +140,12 @@ impl Attrs {
         let e = &self.0 .0;
         if e.len() >= INDEX_FROM {
             let index = self.0 .1 .0.get_or_init(|| {
-                e.iter()
-                    .enumerate()
-                    .map(|(i, (k, _))| (k.clone(), i as u32))
-                    .collect()
+                Box::new(
+                    e.iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.clone(), i as u32))
+                        .collect(),
+                )
             });
             return index.get(name).map(|i| *i as usize);
         }
@@ -261,7 +262,7 @@ impl Attrs {
         Attrs(Rc::new(Entries(
             out,
             Index::default(),
-            Some(PositionTable::Own(pos.into_boxed_slice())),
+            Some(PositionTable::new(pos)),
         )))
     }
 }
@@ -294,5 +295,15 @@ impl AttrsBuilder {
             }
         }
         Ok(Attrs::from_sorted(self.entries))
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn set_headers_stay_small() {
+        // Entries, the hash index (boxed, built only for large sets) and a thin
+        // pointer to the positions: every set literal allocates one.
+        assert!(std::mem::size_of::<super::Entries>() <= 40);
     }
 }

@@ -155,7 +155,15 @@ impl Vm {
             Request::Call(f, args) => self.call_with(f, args, span),
             Request::DeepForce(v) => {
                 let co = self.co(u32::MAX);
-                self.start_gen(helper(Box::pin(deep_force(co, v))))
+                // One context frame under the walk names the way to whatever fails.
+                let inside: Rc<Inside> = Rc::default();
+                self.frames
+                    .push(Frame::Context(super::TraceContext::Inside(inside.clone())));
+                let r = self.start_gen(helper(Box::pin(deep_force(co, v, inside))))?;
+                if r.is_some() {
+                    self.frames.pop();
+                }
+                Ok(r)
             }
             Request::Framed(inner, ctx) => {
                 self.frames.push(Frame::Context(ctx));
@@ -273,9 +281,10 @@ pub(crate) fn path_frames(inside: &Inside, e: &mut Error) {
     }
 }
 
-/// Force a value and everything reachable from it. An error names the way to the
-/// value that failed, as C++ Nix's "while evaluating the attribute 'x'" lines do.
-pub async fn deep_force(mut co: Co, v: Value) -> Result<Value, Error> {
+/// Force a value and everything reachable from it, keeping in `inside` the way to
+/// the value being forced: the context frame under the walk turns it into C++
+/// Nix's "while evaluating the attribute 'x'" lines if forcing fails.
+pub(crate) async fn deep_force(mut co: Co, v: Value, inside: Rc<Inside>) -> Result<Value, Error> {
     enum Item {
         /// An element, with its index in the innermost container being walked.
         Val(Value, u32),
@@ -283,7 +292,6 @@ pub async fn deep_force(mut co: Co, v: Value) -> Result<Value, Error> {
         Leave,
     }
     let mut seen: FxHashSet<usize> = FxHashSet::default();
-    let inside: Rc<Inside> = Rc::default();
     let mut work = vec![Item::Val(v.clone(), 0)];
     while let Some(item) = work.pop() {
         let (x, index) = match item {
@@ -296,13 +304,7 @@ pub async fn deep_force(mut co: Co, v: Value) -> Result<Value, Error> {
         if let Some(top) = inside.borrow_mut().last_mut() {
             top.1 = index;
         }
-        let x = match &x {
-            Value::Thunk(t) if !t.is_evaluated() && !inside.borrow().is_empty() => {
-                let ctx = super::TraceContext::Inside(inside.clone());
-                co.value_of(Request::ForceIn(x, ctx)).await
-            }
-            _ => co.force(x).await,
-        };
+        let x = co.force(x).await;
         match &x {
             Value::List(l) if seen.insert(l.addr()) => {
                 work.push(Item::Leave);
