@@ -12,11 +12,13 @@ use rnix::SyntaxKind as K;
 /// The deepest nesting of brackets, braces, parentheses and interpolations accepted.
 pub(crate) const MAX_NESTING: usize = 10_000;
 
-/// Nesting up to this depth is parsed on the caller's stack.
-const SHALLOW: usize = 1_000;
+/// Trees up to this depth are parsed on the caller's stack (which may be small:
+/// an embedder's thread).
+const SHALLOW: usize = 100;
 
-/// Stack the parser and the tree's drop need per level, with room to spare.
-const STACK_PER_LEVEL: usize = 512;
+/// Stack the parser and the tree's drop need per level, with room to spare
+/// (unoptimised builds use far more).
+const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) { 8192 } else { 1024 };
 
 /// The depth of `text`'s syntax tree (an over-estimate), or an error at the first
 /// token nested past [`MAX_NESTING`]. Brackets, braces, parentheses and interpolations nest; so do a
