@@ -301,6 +301,13 @@ impl Future for TryFuture<'_> {
     }
 }
 
+/// `r` wrapped so that an error escaping it gets `frames` (a builtin's context).
+#[cold]
+#[inline(never)]
+fn framed(r: Request, frames: &Rc<[crate::errors::TraceFrame]>) -> Request {
+    Request::Framed(Box::new(r), crate::vm::TraceContext::Frames(frames.clone()))
+}
+
 /// The handle of an `async` builtin: each method asks the VM for one piece of
 /// work and resumes the builtin with the answer.
 ///
@@ -344,13 +351,10 @@ impl Co {
     }
 
     /// Ask the VM something that is always answered with a value.
+    #[inline]
     pub(crate) fn value_of(&mut self, r: Request) -> ValueFuture<'_> {
         let r = match &self.context {
-            Some(frames) => {
-                let frames = frames.clone();
-                let ctx = crate::vm::TraceContext::Frames(frames.clone());
-                Request::Framed(Box::new(r), ctx)
-            }
+            Some(frames) => framed(r, frames),
             None => r,
         };
         ValueFuture(Some(Err(Yield::new(&self.lock, r))))

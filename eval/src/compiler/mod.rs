@@ -162,7 +162,7 @@ impl<'a> Compiler<'a> {
     fn position_text(&self, offset: u32) -> (Rc<str>, u32, u32) {
         let starts = self.line_starts.get_or_init(|| {
             std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1))
                 .collect()
         });
         let line = starts.partition_point(|s| *s <= offset);

@@ -25,15 +25,30 @@ const STACK_PER_LEVEL: usize = if cfg!(debug_assertions) { 8192 } else { 1024 };
 /// run of unary `!` and `-`, and a chain of the right-associative `//`, `++` and
 /// `->`, each of which the parser (and C++ Nix's) takes one level per operator.
 pub(crate) fn tree_depth(text: &str, file: u32) -> Result<usize, Error> {
-    // Brackets in strings and comments count here too: most sources stop at this
-    // cheap over-estimate.
-    let rough = text
-        .bytes()
-        .filter(|b| b"([{!-/+*&|=<>?.".contains(b))
-        .count();
-    if rough <= SHALLOW {
+    // Every bracket and operator character, in strings and comments too: a cheap
+    // over-estimate that settles all but the largest sources, which cannot nest
+    // past the limit if they have fewer such characters than it.
+    let rough = text.bytes().filter(|b| NESTS[*b as usize]).count();
+    if rough <= MAX_NESTING {
         return Ok(rough);
     }
+    scanned_depth(text, file)
+}
+
+/// The bytes that may open a level of the tree: brackets and operator characters.
+const NESTS: [bool; 256] = {
+    let mut table = [false; 256];
+    let chars = b"([{!-/+*&|=<>?.";
+    let mut i = 0;
+    while i < chars.len() {
+        table[chars[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// [`tree_depth`] from the tokens: brackets in strings and comments do not count.
+fn scanned_depth(text: &str, file: u32) -> Result<usize, Error> {
     // Per open bracket: the length of the right-associative chain running there.
     let mut chains: Vec<usize> = vec![0];
     // Binary operators of any kind since the last separator, on all levels.
@@ -160,31 +175,31 @@ mod tests {
     #[test]
     fn brackets_in_strings_and_comments_do_not_count() {
         let text = format!("\"{}\" # {}\n[ [ 1 ] ]", "[".repeat(2000), "(".repeat(2000));
-        assert_eq!(tree_depth(&text, 0).expect("shallow"), 2);
+        assert_eq!(scanned_depth(&text, 0).expect("shallow"), 2);
     }
 
     #[test]
     fn left_associative_chains_are_deep_trees_of_any_length() {
         let text = vec!["1"; 50_000].join(" - ");
-        assert_eq!(tree_depth(&text, 0).expect("accepted"), 49_999);
+        assert_eq!(scanned_depth(&text, 0).expect("accepted"), 49_999);
         let text = vec!["1"; 2 * MAX_NESTING].join(" * ");
-        assert!(tree_depth(&text, 0).is_ok());
+        assert!(scanned_depth(&text, 0).is_ok());
     }
 
     #[test]
     fn right_associative_chains_and_unary_runs_nest() {
         let chain = vec!["{ }"; 3_000].join(" // ");
-        assert_eq!(tree_depth(&chain, 0).expect("deep enough"), 3_000);
+        assert_eq!(scanned_depth(&chain, 0).expect("deep enough"), 3_000);
         let run = format!("{}1", "- ".repeat(3_000));
-        assert_eq!(tree_depth(&run, 0).expect("deep enough"), 3_000);
+        assert_eq!(scanned_depth(&run, 0).expect("deep enough"), 3_000);
         let lists = vec!["[ ] ++ [ ]"; 3_000].join("; ");
-        assert_eq!(tree_depth(&lists, 0).expect("separate chains"), 2);
+        assert_eq!(scanned_depth(&lists, 0).expect("separate chains"), 2);
     }
 
     #[test]
     fn too_deep_is_refused_where_it_gets_too_deep() {
         let text = "[".repeat(MAX_NESTING + 5);
-        let e = tree_depth(&text, 0).expect_err("too deep");
+        let e = scanned_depth(&text, 0).expect_err("too deep");
         assert_eq!(e.span().map(|s| s.start), Some(MAX_NESTING as u32));
     }
 }

@@ -218,53 +218,85 @@ impl Attrs {
             return other.clone();
         }
         let (a, b) = (&self.0 .0, &other.0 .0);
-        let (pa, pb) = (self.0 .2.as_deref(), other.0 .2.as_deref());
-        let tracked = pa.is_some() || pb.is_some();
-        let pos_a = |i: usize| pa.map_or(AttrPos::NONE, |p| p[i]);
-        let pos_b = |j: usize| pb.map_or(AttrPos::NONE, |p| p[j]);
         let mut out = Vec::with_capacity(a.len() + b.len());
-        let mut pos = Vec::with_capacity(if tracked { a.len() + b.len() } else { 0 });
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                std::cmp::Ordering::Less => {
-                    out.push(a[i].clone());
-                    if tracked {
-                        pos.push(pos_a(i));
-                    }
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push(b[j].clone());
-                    if tracked {
-                        pos.push(pos_b(j));
-                    }
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    out.push(b[j].clone());
-                    if tracked {
-                        pos.push(pos_b(j));
-                    }
-                    i += 1;
-                    j += 1;
-                }
+        let positions = match (self.0 .2.as_deref(), other.0 .2.as_deref()) {
+            (None, None) => {
+                merge(a, b, &mut out, |_| {});
+                None
+            }
+            // Positions on both sides are the common case: index them directly.
+            (Some(pa), Some(pb)) => Some(merge_tracked(a, b, &mut out, |i| pa[i], |j| pb[j])),
+            (pa, pb) => Some(merge_tracked(
+                a,
+                b,
+                &mut out,
+                |i| pa.map_or(AttrPos::NONE, |p| p[i]),
+                |j| pb.map_or(AttrPos::NONE, |p| p[j]),
+            )),
+        };
+        Attrs(Rc::new(Entries(out, Index::default(), positions)))
+    }
+}
+
+/// Which input of [`merge`] an entry of its result came from, and its index there.
+enum From {
+    Left(usize),
+    Right(usize),
+}
+
+/// [`merge`], with the position table of the result (`pa` and `pb` give the
+/// positions of the inputs' entries).
+fn merge_tracked(
+    a: &[(NixString, Value)],
+    b: &[(NixString, Value)],
+    out: &mut Vec<(NixString, Value)>,
+    pa: impl Fn(usize) -> AttrPos,
+    pb: impl Fn(usize) -> AttrPos,
+) -> Positions {
+    let mut pos = Vec::with_capacity(a.len() + b.len());
+    merge(a, b, out, |from| {
+        pos.push(match from {
+            From::Left(i) => pa(i),
+            From::Right(j) => pb(j),
+        })
+    });
+    debug_assert_eq!(out.len(), pos.len());
+    PositionTable::new(pos)
+}
+
+/// `a // b` of two sorted entry lists into `out`, telling `taken` where each entry
+/// came from (a separate instance per caller, so the untracked merge pays nothing).
+fn merge(
+    a: &[(NixString, Value)],
+    b: &[(NixString, Value)],
+    out: &mut Vec<(NixString, Value)>,
+    mut taken: impl FnMut(From),
+) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i].clone());
+                taken(From::Left(i));
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j].clone());
+                taken(From::Right(j));
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(b[j].clone());
+                taken(From::Right(j));
+                i += 1;
+                j += 1;
             }
         }
-        out.extend_from_slice(&a[i..]);
-        out.extend_from_slice(&b[j..]);
-        if !tracked {
-            return Attrs::from_sorted(out);
-        }
-        pos.extend((i..a.len()).map(pos_a));
-        pos.extend((j..b.len()).map(pos_b));
-        debug_assert_eq!(out.len(), pos.len());
-        Attrs(Rc::new(Entries(
-            out,
-            Index::default(),
-            Some(PositionTable::new(pos)),
-        )))
     }
+    out.extend_from_slice(&a[i..]);
+    (i..a.len()).for_each(|i| taken(From::Left(i)));
+    out.extend_from_slice(&b[j..]);
+    (j..b.len()).for_each(|j| taken(From::Right(j)));
 }
 
 /// Collects entries for a new set, detecting duplicate names.

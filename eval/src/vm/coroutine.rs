@@ -32,13 +32,26 @@ impl Airlock {
         Airlock(RefCell::new(Slot::Empty))
     }
 
+    #[inline]
     fn put(&self, s: Slot) {
-        *self.0.borrow_mut() = s;
+        let old = std::mem::replace(&mut *self.0.borrow_mut(), s);
+        // Each side takes what the other put before putting its own: the slot is
+        // empty here, and its drop glue stays off this path.
+        if !matches!(old, Slot::Empty) {
+            drop_stale(old);
+        }
     }
 
     fn take(&self) -> Slot {
         std::mem::replace(&mut *self.0.borrow_mut(), Slot::Empty)
     }
+}
+
+/// Drop a slot that was never taken (only when a generator is abandoned mid-request).
+#[cold]
+#[inline(never)]
+fn drop_stale(slot: Slot) {
+    drop(slot);
 }
 
 /// The future of one request: leaves it in the airlock, then takes the answer.

@@ -115,7 +115,18 @@ enum Unwound {
 }
 
 /// Where the function of a (possibly nested) pending application is written.
+#[inline]
 fn application_pos(f: &Value) -> Option<Span> {
+    match f {
+        Value::Closure(c) => Some(c.proto.span),
+        Value::Thunk(_) => nested_application_pos(f),
+        _ => None,
+    }
+}
+
+/// [`application_pos`] of a function still in a thunk.
+#[cold]
+fn nested_application_pos(f: &Value) -> Option<Span> {
     let mut f = f.clone();
     for _ in 0..64 {
         match f {
@@ -529,10 +540,18 @@ impl Vm {
 
     /// The depth of a call made now: one more than the calls active, refused (as C++
     /// Nix refuses it) when those already exceed an explicit `max-call-depth`.
+    #[inline(always)]
     pub(super) fn call_depth(&self, span: Option<Span>) -> Result<u32, Error> {
-        let Some(limit) = self.call_limit else {
-            return Ok(0);
-        };
+        match self.call_limit {
+            None => Ok(0),
+            Some(limit) => self.limited_call_depth(limit, span),
+        }
+    }
+
+    /// [`Vm::call_depth`] under an explicit limit.
+    #[cold]
+    #[inline(never)]
+    fn limited_call_depth(&self, limit: u32, span: Option<Span>) -> Result<u32, Error> {
         let active = self.inherited_depth();
         if active > limit {
             return Err(Error::new(ErrorKind::StackOverflow, span));
