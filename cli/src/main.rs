@@ -51,6 +51,11 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
     b.build().unwrap_or_else(|c| fail(&c.to_string()))
 }
 
+/// Evaluation allocates and frees many small objects; mimalloc's thread-local free
+/// lists serve them faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
