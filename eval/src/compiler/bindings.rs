@@ -38,10 +38,25 @@ struct DynEntry {
 #[derive(Default)]
 struct AttrTree {
     statics: Vec<StaticEntry>,
+    /// Where each name of `statics` is (so that large groups are built in linear time).
+    by_name: rustc_hash::FxHashMap<String, usize>,
     dynamics: Vec<DynEntry>,
     /// The set's first definition was a `rec { … }` literal: all its bindings share one
     /// recursive scope (a `rec` literal merged in later loses its `rec`, as in C++ Nix).
     rec: bool,
+}
+
+impl AttrTree {
+    /// The index of the static entry named `name`.
+    fn find(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Add a static entry whose name is not there yet.
+    fn push_static(&mut self, entry: StaticEntry) {
+        self.by_name.insert(entry.name.clone(), self.statics.len());
+        self.statics.push(entry);
+    }
 }
 
 /// A binding group after parsing: its tree and the sources of `inherit (e)`.
@@ -93,10 +108,11 @@ impl Compiler<'_> {
                             Some(i) => BindVal::InheritFrom(i, name.clone()),
                             None => BindVal::Inherit(name.clone()),
                         };
-                        if let Some(prev) = tree.statics.iter().find(|e| e.name == name) {
-                            return Err(self.dup(&join(at, &name), prev.span, span));
+                        if let Some(prev) = tree.find(&name) {
+                            let prev = tree.statics[prev].span;
+                            return Err(self.dup(&join(at, &name), prev, span));
                         }
-                        tree.statics.push(StaticEntry { name, val, span });
+                        tree.push_static(StaticEntry { name, val, span });
                     }
                 }
                 ast::Entry::AttrpathValue(av) => {
@@ -148,7 +164,7 @@ impl Compiler<'_> {
             });
             return Ok(());
         };
-        let existing = tree.statics.iter().position(|e| e.name == name);
+        let existing = tree.find(&name);
         let inner = join(at, &name);
         match existing {
             None => {
@@ -159,7 +175,7 @@ impl Compiler<'_> {
                     self.insert_path(&mut sub, rest, value, span, froms, &inner)?;
                     BindVal::Set(sub)
                 };
-                tree.statics.push(StaticEntry { name, val, span });
+                tree.push_static(StaticEntry { name, val, span });
             }
             Some(i) => {
                 // Merging is allowed only between nested paths and set literals.
@@ -234,8 +250,7 @@ impl Compiler<'_> {
                     .scopes
                     .last_mut()
                     .expect("pushed above")
-                    .names
-                    .push((Key::Hidden(id), slot));
+                    .bind(Key::Hidden(id), slot);
                 from_ids.push(id);
             }
         }
@@ -460,7 +475,7 @@ impl Compiler<'_> {
         let mut from_ids = Vec::new();
         for (i, _) in froms.iter().enumerate() {
             let id = self.fresh_hidden();
-            scope.names.push((Key::Hidden(id), base + i as u32));
+            scope.bind(Key::Hidden(id), base + i as u32);
             from_ids.push(id);
         }
         if froms.is_empty() {
@@ -468,10 +483,10 @@ impl Compiler<'_> {
         }
         let nfrom = froms.len() as u32;
         for (i, e) in tree.statics.iter().enumerate() {
-            scope.names.push((
+            scope.bind(
                 Key::Name(Rc::from(e.name.as_str())),
                 base + nfrom + i as u32,
-            ));
+            );
         }
         let total = nfrom + tree.statics.len() as u32;
         self.f().scopes.push(scope);

@@ -33,8 +33,7 @@ impl Compiler<'_> {
                         .scopes
                         .last_mut()
                         .expect("function scope")
-                        .names
-                        .push((Key::Name(Rc::from(n)), 0));
+                        .bind(Key::Name(Rc::from(n)), 0);
                 }
                 ast::Param::Pattern(p) => c.compile_formals(p, span)?,
             }
@@ -94,8 +93,7 @@ impl Compiler<'_> {
                 .scopes
                 .last_mut()
                 .expect("function scope")
-                .names
-                .push((Key::Name(Rc::from(n)), 0));
+                .bind(Key::Name(Rc::from(n)), 0);
         }
         let mut slots = Vec::new();
         for (n, _) in &formals {
@@ -110,8 +108,7 @@ impl Compiler<'_> {
                 .scopes
                 .last_mut()
                 .expect("function scope")
-                .names
-                .push((key, *slot));
+                .bind(key, *slot);
         }
         for (e, slot) in entries.iter().zip(slots) {
             if let Some(d) = e.default() {

@@ -603,11 +603,9 @@ impl<'a> Compiler<'a> {
                 let id = self.with_count;
                 self.with_count += 1;
                 let slot = self.f().depth - 1;
-                self.f().scopes.push(Scope {
-                    names: vec![(Key::With(id), slot)],
-                    hidden: false,
-                    with: Some(id),
-                });
+                let mut scope = Scope::of(Key::With(id), slot);
+                scope.with = Some(id);
+                self.f().scopes.push(scope);
                 let r = self.compile(&w.body().ok_or_else(|| self.missing(span))?);
                 self.f().scopes.pop();
                 r?;

@@ -7,7 +7,7 @@ use crate::value::Value;
 use std::rc::Rc;
 
 /// A name visible in a scope: a user variable, or the hidden slot of a `with`.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub(super) enum Key {
     /// A variable.
     Name(Rc<str>),
@@ -20,12 +20,51 @@ pub(super) enum Key {
 /// One lexical scope inside a function.
 #[derive(Default)]
 pub(super) struct Scope {
-    /// Names bound in this scope with their local slots.
-    pub names: Vec<(Key, u32)>,
+    /// Names bound in this scope with their local slots, in binding order.
+    names: Vec<(Key, u32)>,
+    /// The slot of each name, once the scope is large (a `let` of thousands of
+    /// bindings resolves each name in constant time).
+    index: rustc_hash::FxHashMap<Key, u32>,
     /// Set while compiling a plain `inherit` of a `let`/`rec`, whose names come from outside.
     pub hidden: bool,
     /// The id of this scope's `with` value, if it is a `with` scope.
     pub with: Option<u32>,
+}
+
+/// Scopes with more names than this get a hash index.
+const INDEX_FROM: usize = 16;
+
+impl Scope {
+    /// A scope binding only `key`, in `slot`.
+    pub fn of(key: Key, slot: u32) -> Scope {
+        let mut s = Scope::default();
+        s.bind(key, slot);
+        s
+    }
+
+    /// Bind `key` to `slot` (a later binding of the same key shadows the earlier one).
+    pub fn bind(&mut self, key: Key, slot: u32) {
+        if !self.index.is_empty() {
+            self.index.insert(key.clone(), slot);
+        } else if self.names.len() == INDEX_FROM {
+            self.index = self.names.iter().cloned().collect();
+            self.index.insert(key.clone(), slot);
+        }
+        self.names.push((key, slot));
+    }
+
+    /// The slot `key` is bound to here.
+    pub fn lookup(&self, key: &Key) -> Option<u32> {
+        if self.index.is_empty() {
+            self.names
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, s)| *s)
+        } else {
+            self.index.get(key).copied()
+        }
+    }
 }
 
 /// The state of one function (lambda, thunk or file) being compiled.
@@ -82,8 +121,8 @@ impl FuncState {
             if scope.hidden {
                 continue;
             }
-            if let Some((_, slot)) = scope.names.iter().rev().find(|(k, _)| k == key) {
-                return Some(*slot);
+            if let Some(slot) = scope.lookup(key) {
+                return Some(slot);
             }
         }
         None
