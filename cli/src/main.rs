@@ -7,6 +7,7 @@ mod diagnostics;
 mod instantiate;
 mod options;
 mod output;
+mod stats;
 mod store_setup;
 
 use clap::Parser;
@@ -41,6 +42,7 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
     let mut store_url = cli.store.clone();
     options::apply(cli, &mut settings, &mut store_url).unwrap_or_else(|m| fail(&m));
     // As nix-instantiate: evaluation alone writes nothing unless asked to.
+    settings.count_statistics = stats::wanted();
     settings.read_only = cli.readonly_mode || ((cli.eval || cli.parse) && !cli.read_write_mode);
     let setup = store_setup::open(store_url.as_deref()).unwrap_or_else(|m| fail(&m));
     b = b
@@ -97,6 +99,12 @@ fn main() -> ExitCode {
         };
         if code != ExitCode::SUCCESS {
             return code;
+        }
+    }
+    if stats::wanted() {
+        if let Err(m) = stats::show(&eval) {
+            diagnostics::error(&m);
+            return ExitCode::FAILURE;
         }
     }
     ExitCode::SUCCESS

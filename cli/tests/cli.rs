@@ -479,3 +479,47 @@ fn max_call_depth_is_exact() {
         "{err}"
     );
 }
+
+/// `NIX_SHOW_STATS` prints C++ Nix's statistics object after the result; the counts
+/// of calls, builtin calls, `++`, list elements and `//` equal nix-instantiate's for
+/// the same expression. `NIX_SHOW_STATS_PATH` writes it to a file instead.
+#[test]
+fn show_stats_counts_as_nix_does() {
+    let d = scratch("show-stats");
+    let expr = "let f = x: x + 1; l = [ 1 2 ] ++ [ 3 ]; in builtins.length l + f 1 + f 2 + ({ a = 1; } // { b = 2; }).a";
+    let o = Command::new(env!("CARGO_BIN_EXE_nixie"))
+        .current_dir(&d)
+        .env("NIX_SHOW_STATS", "1")
+        .args(["--eval", "-E", expr])
+        .output()
+        .expect("running nixie");
+    assert_eq!(stdout(&o), "9\n");
+    let err = stderr(&o);
+    assert!(err.starts_with("{\n  \"cpuTime\": "), "{err}");
+    for line in [
+        "  \"nrFunctionCalls\": 2,",
+        "  \"nrPrimOpCalls\": 1,",
+        "  \"nrOpUpdates\": 1,",
+        "  \"list\": {\n    \"bytes\": 96,\n    \"concats\": 1,\n    \"elements\": 6\n  },",
+    ] {
+        assert!(err.contains(line), "missing {line:?} in\n{err}");
+    }
+    let path = d.join("stats.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_nixie"))
+        .current_dir(&d)
+        .env("NIX_SHOW_STATS", "1")
+        .env("NIX_SHOW_STATS_PATH", &path)
+        .args(["--eval", "-E", expr])
+        .output()
+        .expect("running nixie");
+    assert_eq!((stdout(&o), stderr(&o)), ("9\n".to_string(), String::new()));
+    let written = std::fs::read_to_string(&path).expect("statistics written");
+    assert!(written.contains("  \"nrFunctionCalls\": 2,"), "{written}");
+    let o = Command::new(env!("CARGO_BIN_EXE_nixie"))
+        .current_dir(&d)
+        .env("NIX_SHOW_STATS", "0")
+        .args(["--eval", "-E", "1"])
+        .output()
+        .expect("running nixie");
+    assert_eq!(stderr(&o), "", "NIX_SHOW_STATS=0 asks for nothing");
+}

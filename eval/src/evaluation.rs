@@ -35,6 +35,8 @@ pub struct EvaluationBuilder {
 pub struct Evaluation {
     vm: Vm,
     docs: Vec<(String, &'static str)>,
+    /// The counters when the evaluation was built (they count per thread).
+    stats_from: crate::stats::Statistics,
 }
 
 /// Why an evaluation could not be built from its packs.
@@ -289,6 +291,7 @@ impl EvaluationBuilder {
         Ok(Evaluation {
             vm,
             docs: table.docs,
+            stats_from: crate::stats::Statistics::now(),
         })
     }
 }
@@ -478,6 +481,15 @@ impl Evaluation {
     /// Call a function value and force the result.
     pub fn call(&mut self, f: Value, arg: Value) -> Result<Value, Error> {
         self.vm.call_value(f, arg)
+    }
+
+    /// The work done on this thread since the evaluation was built (what
+    /// `NIX_SHOW_STATS` reports); another evaluation run on the same thread meanwhile
+    /// is counted too.
+    pub fn statistics(&self) -> crate::stats::Statistics {
+        crate::stats::Statistics::now()
+            .since(&self.stats_from)
+            .with_tally(&self.vm.tally)
     }
 
     /// Render an error with positions (and the trace, if asked).

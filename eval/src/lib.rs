@@ -107,6 +107,7 @@ mod purity;
 mod render;
 pub mod settings;
 pub mod source;
+mod stats;
 pub mod store;
 pub mod suggestions;
 mod terminal;
@@ -123,6 +124,7 @@ pub use host::WarningSink;
 pub use nixie_builtin_macros::{builtin, builtins, FromAttrs};
 pub use purity::{describe_io_error, is_forbidden};
 pub use settings::Settings;
+pub use stats::Statistics;
 pub use terminal::{stderr_has_colour, terminal_text};
 pub use value::{Attrs, List, NixString, Thunk, Value};
 

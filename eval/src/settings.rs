@@ -34,6 +34,10 @@ pub struct Settings {
     /// C++ Nix also counts `==`, string coercion and serialisers, which nixie runs
     /// without nesting. `None`: about a million nested calls, bounded by frames.
     pub max_call_depth: Option<usize>,
+    /// Count the work of the interpreter loop too (thunks made and avoided, attribute
+    /// lookups) for [`crate::Evaluation::statistics`], as `NIX_SHOW_STATS` asks; off,
+    /// the loop runs an instance without the counters.
+    pub count_statistics: bool,
     /// The path and URL literal lints.
     pub lints: Lints,
     /// Experimental features switched on (`extra-experimental-features`).

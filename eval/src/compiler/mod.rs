@@ -255,6 +255,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn finish(&self, f: FuncState) -> Rc<Proto> {
+        crate::stats::count!(exprs, f.code.len());
         let spec = if f.kind == ProtoKind::Thunk {
             speculable(&f.code, &f.consts)
         } else {

@@ -12,6 +12,18 @@ pub struct Attrs(Rc<Entries>);
 /// entries were defined (a thin pointer: most sets are small).
 struct Entries(Vec<(NixString, Value)>, Index, Option<Positions>);
 
+/// Bytes of a set's allocation besides its entries (reference counts and header).
+pub(crate) const SET_HEADER_BYTES: usize = std::mem::size_of::<Entries>() + 16;
+
+impl Entries {
+    /// A new set of these entries (counted for the statistics).
+    fn made(self) -> Attrs {
+        crate::stats::count!(sets);
+        crate::stats::count!(set_elements, self.0.len());
+        Attrs(Rc::new(self))
+    }
+}
+
 /// Where each attribute of a set was defined, parallel to its entries; sets written
 /// as literals share their table with the code that builds them.
 pub(crate) type Positions = Rc<PositionTable>;
@@ -106,7 +118,7 @@ impl Attrs {
     /// Build from entries that are already sorted by name and free of duplicates.
     pub fn from_sorted(v: Vec<(NixString, Value)>) -> Attrs {
         debug_assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
-        Attrs(Rc::new(Entries(v, Index::default(), None)))
+        Entries(v, Index::default(), None).made()
     }
 
     /// Build from unsorted entries; on duplicates the last one wins.
@@ -119,13 +131,13 @@ impl Attrs {
                 _ => out.push((k, val)),
             }
         }
-        Attrs(Rc::new(Entries(out, Index::default(), None)))
+        Entries(out, Index::default(), None).made()
     }
 
     /// Build from sorted, duplicate-free entries and where each was defined.
     pub(crate) fn from_sorted_at(v: Vec<(NixString, Value)>, positions: Positions) -> Attrs {
         debug_assert_eq!(v.len(), positions.len());
-        Attrs(Rc::new(Entries(v, Index::default(), Some(positions))))
+        Entries(v, Index::default(), Some(positions)).made()
     }
 
     /// Look up a name.
@@ -234,7 +246,7 @@ impl Attrs {
                 |j| pb.map_or(AttrPos::NONE, |p| p[j]),
             )),
         };
-        Attrs(Rc::new(Entries(out, Index::default(), positions)))
+        Entries(out, Index::default(), positions).made()
     }
 }
 

@@ -86,6 +86,8 @@ impl List {
 
 impl From<Vec<Value>> for List {
     fn from(v: Vec<Value>) -> Self {
+        crate::stats::count!(lists);
+        crate::stats::count!(list_elements, v.len());
         List(Rc::new(Items(v)))
     }
 }

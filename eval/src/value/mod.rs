@@ -12,7 +12,7 @@ mod list;
 mod string;
 mod thunk;
 
-pub(crate) use attrs::{AttrPos, PositionTable, Positions};
+pub(crate) use attrs::{AttrPos, PositionTable, Positions, SET_HEADER_BYTES};
 pub use attrs::{Attrs, AttrsBuilder};
 pub use context::{ContextElem, NixContext};
 pub use list::List;

@@ -66,6 +66,7 @@ impl Thunk {
 
     /// A thunk that applies `f` to `x` when forced.
     pub fn apply(f: Value, x: Value) -> Thunk {
+        crate::stats::count!(thunks);
         Thunk::new(ThunkState::Apply(f, x))
     }
 

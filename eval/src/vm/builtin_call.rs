@@ -116,6 +116,7 @@ impl Vm {
             BuiltinFn::Machine(MachineFn(f)) => {
                 self.frames.pop();
                 let args = self.take_args(base);
+                self.tally.primop_calls += 1;
                 f(self, &args[..def.arity as usize])
                     .map(Some)
                     .map_err(|e| builtin_error(def, e))
@@ -140,6 +141,7 @@ impl Vm {
         args: Args,
         depth: u32,
     ) -> Step {
+        self.tally.primop_calls += 1;
         let fut = f(self.co(pack), args);
         self.start_gen_at(
             GenFrame {
@@ -163,9 +165,15 @@ impl Vm {
         let args = &self.stack[base..base + def.arity as usize];
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx, args)));
         match r {
-            Ok(Ok(v)) => SyncOutcome::Done(v),
+            Ok(Ok(v)) => {
+                self.tally.primop_calls += 1;
+                SyncOutcome::Done(v)
+            }
             Ok(Err(e)) => match e.control {
-                None => SyncOutcome::Failed(e),
+                None => {
+                    self.tally.primop_calls += 1;
+                    SyncOutcome::Failed(e)
+                }
                 Some(Control::Blocked) if !cx.demand.is_empty() => {
                     SyncOutcome::Blocked(std::mem::take(&mut cx.demand))
                 }

@@ -13,7 +13,9 @@ const SEGMENT: &str = "while evaluating a path segment";
 
 impl Vm {
     /// Run the code frame on top until it returns (Some) or pushes other frames (None).
-    pub(super) fn exec_code(&mut self, floor: usize) -> Step {
+    /// `COUNT`: whether to count thunks and lookups for the statistics (an instance
+    /// of its own, so that the loop pays nothing when they are not asked for).
+    pub(super) fn exec_code<const COUNT: bool>(&mut self, floor: usize) -> Step {
         'frames: loop {
             let fi = self.frames.len() - 1;
             let Frame::Code {
@@ -156,12 +158,25 @@ impl Vm {
                         let child = &proto.children[i as usize];
                         let spec = child.spec.expect("checked by the guard");
                         let v = match self.speculate(&spec, child, base, captures) {
-                            Some(v) => v,
-                            None => self.suspended_thunk(child, base, captures),
+                            Some(v) => {
+                                if COUNT {
+                                    self.tally.thunks_avoided += 1;
+                                }
+                                v
+                            }
+                            None => {
+                                if COUNT {
+                                    self.tally.thunks += 1;
+                                }
+                                self.suspended_thunk(child, base, captures)
+                            }
                         };
                         self.stack.push(v);
                     }
                     Op::Thunk(i) | Op::ThunkSpec(i) => {
+                        if COUNT {
+                            self.tally.thunks += 1;
+                        }
                         let v = self.suspended_thunk(&proto.children[i as usize], base, captures);
                         self.stack.push(v);
                     }
@@ -169,7 +184,12 @@ impl Vm {
                         let v = self.make_closure(&proto.children[i as usize], base, captures);
                         self.stack.push(v);
                     }
-                    Op::Blank => self.stack.push(Value::Thunk(Thunk::blank())),
+                    Op::Blank => {
+                        if COUNT {
+                            self.tally.thunks += 1;
+                        }
+                        self.stack.push(Value::Thunk(Thunk::blank()))
+                    }
                     Op::Finalize { slot, proto: child }
                     | Op::FinalizeDefault { slot, proto: child } => {
                         let Value::Thunk(t) = &self.stack[base + slot as usize] else {
@@ -405,6 +425,9 @@ impl Vm {
                     }
                     Op::AttrsDyn(n) => try_push!(self.build_attrs(n, true).map(Value::Attrs)),
                     Op::Select(c) => {
+                        if COUNT {
+                            self.tally.lookups += 1;
+                        }
                         let v = pop!();
                         match instr::select(&v, const_name(&proto.consts[c as usize])) {
                             Ok(x) => self.stack.push(x),
@@ -415,6 +438,9 @@ impl Vm {
                         }
                     }
                     Op::SelectDyn => {
+                        if COUNT {
+                            self.tally.lookups += 1;
+                        }
                         let name = pop!();
                         let v = pop!();
                         let Value::String(name) = name else {
@@ -429,6 +455,9 @@ impl Vm {
                         }
                     }
                     Op::SelectOr { name: c, jump } => {
+                        if COUNT {
+                            self.tally.lookups += 1;
+                        }
                         let v = pop!();
                         let name = const_name(&proto.consts[c as usize]);
                         match &v {
@@ -441,6 +470,9 @@ impl Vm {
                         }
                     }
                     Op::SelectOrDyn(jump) => {
+                        if COUNT {
+                            self.tally.lookups += 1;
+                        }
                         let name = pop!();
                         let v = pop!();
                         match instr::try_select(&v, &name) {

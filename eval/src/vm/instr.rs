@@ -62,7 +62,10 @@ pub(super) fn is_coercion_error(k: &ErrorKind) -> bool {
 #[inline]
 pub(super) fn concat(a: &Value, b: &Value) -> Result<Value, ErrorKind> {
     match (a, b) {
-        (Value::List(x), Value::List(y)) => Ok(Value::List(x.concat(y))),
+        (Value::List(x), Value::List(y)) => {
+            crate::stats::count!(list_concats);
+            Ok(Value::List(x.concat(y)))
+        }
         (Value::List(_), other) | (other, _) => Err(type_error("a list", other)),
     }
 }
@@ -71,7 +74,12 @@ pub(super) fn concat(a: &Value, b: &Value) -> Result<Value, ErrorKind> {
 #[inline]
 pub(super) fn update(a: &Value, b: &Value) -> Result<Value, ErrorKind> {
     match (a, b) {
-        (Value::Attrs(x), Value::Attrs(y)) => Ok(Value::Attrs(x.update(y))),
+        (Value::Attrs(x), Value::Attrs(y)) => {
+            let r = x.update(y);
+            crate::stats::count!(updates);
+            crate::stats::count!(update_values_copied, r.len());
+            Ok(Value::Attrs(r))
+        }
         (Value::Attrs(_), other) | (other, _) => Err(type_error("a set", other)),
     }
 }

@@ -180,6 +180,10 @@ impl CodeOwner {
 /// The machine: value stack, frame stack, sources, globals, and the host it runs in.
 pub(crate) struct Vm {
     stack: Vec<Value>,
+    /// What the machine has done, for the statistics.
+    pub(crate) tally: crate::stats::Tally,
+    /// Whether the interpreter loop counts its work (`Settings::count_statistics`).
+    counting: bool,
     frames: Vec<Frame>,
     /// Every source read so far.
     pub(crate) sources: SourceMap,
@@ -213,6 +217,8 @@ impl Vm {
             });
         Vm {
             stack: Vec::with_capacity(1024),
+            tally: crate::stats::Tally::default(),
+            counting: host.settings.count_statistics,
             frames: Vec::with_capacity(256),
             sources: SourceMap::default(),
             globals,
@@ -302,7 +308,8 @@ impl Vm {
                 match pending.take() {
                     Some(v) => self.deliver(v, floor),
                     None => match self.frames.last() {
-                        Some(Frame::Code { .. }) => self.exec_code(floor),
+                        Some(Frame::Code { .. }) if self.counting => self.exec_code::<true>(floor),
+                        Some(Frame::Code { .. }) => self.exec_code::<false>(floor),
                         Some(Frame::Builtin { .. }) => self.step_builtin(),
                         Some(Frame::Demand { .. }) => self.step_demand(),
                         _ => unreachable!(
@@ -630,6 +637,7 @@ impl Vm {
             Value::Closure(c) => {
                 self.check_depth()?;
                 let depth = self.call_depth(span)?;
+                self.tally.function_calls += 1;
                 let base = self.stack.len() as u32;
                 self.stack.push(arg);
                 self.frames.push(Frame::Code {

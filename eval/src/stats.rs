@@ -1,0 +1,175 @@
+//! Evaluation statistics, as `NIX_SHOW_STATS` reports them: counters bumped where
+//! the work happens (one add each, always on), read as the difference between two
+//! snapshots.
+
+use std::cell::Cell;
+
+/// What the machine counts itself, in its hot paths (plain fields of the machine:
+/// one add each).
+#[derive(Default)]
+pub(crate) struct Tally {
+    pub(crate) thunks: u64,
+    pub(crate) thunks_avoided: u64,
+    pub(crate) function_calls: u64,
+    pub(crate) primop_calls: u64,
+    pub(crate) lookups: u64,
+}
+
+/// What is counted on this thread, by values and the compiler.
+pub(crate) struct Counters {
+    pub(crate) thunks: Cell<u64>,
+    pub(crate) thunks_avoided: Cell<u64>,
+    pub(crate) function_calls: Cell<u64>,
+    pub(crate) primop_calls: Cell<u64>,
+    pub(crate) lookups: Cell<u64>,
+    pub(crate) updates: Cell<u64>,
+    pub(crate) update_values_copied: Cell<u64>,
+    pub(crate) list_concats: Cell<u64>,
+    pub(crate) lists: Cell<u64>,
+    pub(crate) list_elements: Cell<u64>,
+    pub(crate) sets: Cell<u64>,
+    pub(crate) set_elements: Cell<u64>,
+    pub(crate) envs: Cell<u64>,
+    pub(crate) env_elements: Cell<u64>,
+    pub(crate) exprs: Cell<u64>,
+}
+
+thread_local! {
+    pub(crate) static COUNTERS: Counters = const {
+        Counters {
+            thunks: Cell::new(0),
+            thunks_avoided: Cell::new(0),
+            function_calls: Cell::new(0),
+            primop_calls: Cell::new(0),
+            lookups: Cell::new(0),
+            updates: Cell::new(0),
+            update_values_copied: Cell::new(0),
+            list_concats: Cell::new(0),
+            lists: Cell::new(0),
+            list_elements: Cell::new(0),
+            sets: Cell::new(0),
+            set_elements: Cell::new(0),
+            envs: Cell::new(0),
+            env_elements: Cell::new(0),
+            exprs: Cell::new(0),
+        }
+    };
+}
+
+/// Add `n` (default 1) to a counter of this thread.
+macro_rules! count {
+    ($field:ident) => {
+        $crate::stats::count!($field, 1)
+    };
+    ($field:ident, $n:expr) => {
+        $crate::stats::COUNTERS.with(|c| c.$field.set(c.$field.get() + $n as u64))
+    };
+}
+pub(crate) use count;
+
+/// How much work an evaluation did, in the terms of C++ Nix's statistics.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Statistics {
+    /// Thunks made (suspended code, pending applications, recursive bindings).
+    pub thunks: u64,
+    /// Thunks not made because their value was computed at once (C++ Nix's `nrAvoided`).
+    pub thunks_avoided: u64,
+    /// Calls of Nix functions.
+    pub function_calls: u64,
+    /// Calls of builtins.
+    pub primop_calls: u64,
+    /// Attribute selections.
+    pub lookups: u64,
+    /// `//` operations.
+    pub updates: u64,
+    /// Attributes in the results of `//`.
+    pub update_values_copied: u64,
+    /// `++` operations.
+    pub list_concats: u64,
+    /// Lists made.
+    pub lists: u64,
+    /// Elements of the lists made.
+    pub list_elements: u64,
+    /// Attribute sets made.
+    pub sets: u64,
+    /// Attributes of the sets made.
+    pub set_elements: u64,
+    /// Environments made (one per call of a Nix function).
+    pub envs: u64,
+    /// Values in those environments (the argument of each call).
+    pub env_elements: u64,
+    /// Instructions compiled (C++ Nix counts expression nodes).
+    pub exprs: u64,
+}
+
+impl Statistics {
+    /// Bytes of one value.
+    pub const VALUE_BYTES: u64 = std::mem::size_of::<crate::value::Value>() as u64;
+    /// Bytes of one attribute of a set (its name and value).
+    pub const ATTR_BYTES: u64 =
+        std::mem::size_of::<(crate::value::NixString, crate::value::Value)>() as u64;
+    /// Bytes of a set's header.
+    pub const SET_BYTES: u64 = crate::value::SET_HEADER_BYTES as u64;
+
+    /// What this thread has counted so far.
+    pub(crate) fn now() -> Statistics {
+        COUNTERS.with(Statistics::of)
+    }
+
+    /// What these counters hold.
+    pub(crate) fn of(c: &Counters) -> Statistics {
+        Statistics {
+            thunks: c.thunks.get(),
+            thunks_avoided: c.thunks_avoided.get(),
+            function_calls: c.function_calls.get(),
+            primop_calls: c.primop_calls.get(),
+            lookups: c.lookups.get(),
+            updates: c.updates.get(),
+            update_values_copied: c.update_values_copied.get(),
+            list_concats: c.list_concats.get(),
+            lists: c.lists.get(),
+            list_elements: c.list_elements.get(),
+            sets: c.sets.get(),
+            set_elements: c.set_elements.get(),
+            envs: c.envs.get(),
+            env_elements: c.env_elements.get(),
+            exprs: c.exprs.get(),
+        }
+    }
+
+    /// These counts with the machine's added. C++ Nix makes an environment per
+    /// call; nixie's closures capture instead, so calls stand for environments.
+    pub(crate) fn with_tally(&self, t: &Tally) -> Statistics {
+        let mut sum = self.clone();
+        sum.thunks += t.thunks;
+        sum.thunks_avoided += t.thunks_avoided;
+        sum.function_calls += t.function_calls;
+        sum.primop_calls += t.primop_calls;
+        sum.lookups += t.lookups;
+        sum.envs += t.function_calls;
+        sum.env_elements += t.function_calls;
+        sum
+    }
+
+    /// The work counted since `earlier`.
+    pub(crate) fn since(&self, earlier: &Statistics) -> Statistics {
+        Statistics {
+            thunks: self.thunks - earlier.thunks,
+            thunks_avoided: self.thunks_avoided - earlier.thunks_avoided,
+            function_calls: self.function_calls - earlier.function_calls,
+            primop_calls: self.primop_calls - earlier.primop_calls,
+            lookups: self.lookups - earlier.lookups,
+            updates: self.updates - earlier.updates,
+            update_values_copied: self.update_values_copied - earlier.update_values_copied,
+            list_concats: self.list_concats - earlier.list_concats,
+            lists: self.lists - earlier.lists,
+            list_elements: self.list_elements - earlier.list_elements,
+            sets: self.sets - earlier.sets,
+            set_elements: self.set_elements - earlier.set_elements,
+            envs: self.envs - earlier.envs,
+            env_elements: self.env_elements - earlier.env_elements,
+            exprs: self.exprs - earlier.exprs,
+        }
+    }
+}
