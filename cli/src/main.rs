@@ -92,7 +92,9 @@ fn main() -> ExitCode {
         warned: false,
     };
     for input in &inputs {
-        let code = if cli.parse {
+        let code = if cli.dump_bytecode {
+            dump_bytecode(&cli, &mut eval, input, &cwd)
+        } else if cli.parse {
             parse_one(&cli, &mut eval, input, &cwd)
         } else {
             eval_one(&cli, &mut eval, input, &cwd, &mut roots)
@@ -149,6 +151,22 @@ fn parse_one(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitC
     match read_input(cli, input, cwd) {
         Ok((name, dir, text, _)) => match eval.check_source(&name, &text, &dir) {
             Ok(()) => ExitCode::SUCCESS,
+            Err(e) => report(eval, &e, cli.show_trace),
+        },
+        Err(m) => {
+            diagnostics::error(&m);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dump_bytecode(cli: &Cli, eval: &mut Evaluation, input: &str, cwd: &Path) -> ExitCode {
+    match read_input(cli, input, cwd) {
+        Ok((name, dir, text, _)) => match eval.disassemble_source(&name, &text, &dir) {
+            Ok(listing) => {
+                print!("{listing}");
+                ExitCode::SUCCESS
+            }
             Err(e) => report(eval, &e, cli.show_trace),
         },
         Err(m) => {

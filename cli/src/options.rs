@@ -19,6 +19,10 @@ pub struct Cli {
     /// Parse the input and check it for syntax and scope errors only.
     #[arg(long)]
     pub parse: bool,
+    /// Print the compiled bytecode of the input instead of evaluating it (a
+    /// debugging aid; the listing's format may change).
+    #[arg(long)]
+    pub dump_bytecode: bool,
     /// Evaluate the result completely, not just to weak head normal form.
     #[arg(long)]
     pub strict: bool,

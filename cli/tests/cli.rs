@@ -523,3 +523,37 @@ fn show_stats_counts_as_nix_does() {
         .expect("running nixie");
     assert_eq!(stderr(&o), "", "NIX_SHOW_STATS=0 asks for nothing");
 }
+
+/// `--dump-bytecode` listings of representative programs, pinned as golden files
+/// (`tests/bytecode/NAME.nix` → `NAME.txt`), so that a compiler change shows up as a
+/// diff. `NIXIE_BLESS=1` rewrites the goldens.
+macro_rules! bytecode_goldens {
+    ($($name:ident),*) => {$(
+        #[test]
+        fn $name() {
+            bytecode_golden(stringify!($name));
+        }
+    )*};
+}
+
+mod bytecode {
+    use super::*;
+
+    pub(super) fn bytecode_golden(name: &str) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bytecode");
+        let src = std::fs::read_to_string(dir.join(format!("{name}.nix"))).expect("source");
+        // Run from `/` so that path literals list the same on every machine.
+        let o = nixie(Path::new("/"), &["--dump-bytecode", "-E", &src]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let listing = stdout(&o);
+        let golden = dir.join(format!("{name}.txt"));
+        if std::env::var_os("NIXIE_BLESS").is_some() {
+            std::fs::write(&golden, &listing).expect("writing the golden listing");
+            return;
+        }
+        let expected = std::fs::read_to_string(&golden).expect("golden listing");
+        assert_eq!(listing, expected, "bytecode of {name}.nix changed");
+    }
+
+    bytecode_goldens!(fib, sets, functions, strings, with);
+}

@@ -452,6 +452,22 @@ impl Evaluation {
         self.vm.compile(text, file, dir, name).map(|_| ())
     }
 
+    /// The compiled code of a source, listed one instruction a line (for
+    /// `--dump-bytecode`; the format is for reading and may change).
+    pub fn disassemble_source(
+        &mut self,
+        name: &str,
+        text: &str,
+        dir: &Path,
+    ) -> Result<String, Error> {
+        let file = self
+            .vm
+            .sources
+            .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
+        let proto = self.vm.compile(text, file, dir, name)?;
+        Ok(crate::compiler::disassemble(&proto))
+    }
+
     /// Evaluate a source text to weak head normal form. `dir` anchors relative paths.
     pub fn eval_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
         let file = self

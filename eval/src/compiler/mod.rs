@@ -4,6 +4,7 @@
 
 mod bindings;
 mod calls;
+mod disasm;
 mod functions;
 mod nesting;
 mod parse_error;
@@ -29,6 +30,8 @@ use std::rc::Rc;
 pub type Globals = FxHashMap<Rc<str>, Value>;
 
 pub use crate::settings::{LintLevel, Lints};
+
+pub(crate) use disasm::disassemble;
 
 /// Parse and compile one source text into the proto of its top-level expression,
 /// with the lint warnings it raised.
@@ -735,23 +738,6 @@ fn speculable(code: &[Op], consts: &[Value]) -> Option<crate::opcode::Spec> {
 mod disasm_tests {
     use super::*;
 
-    fn dump(p: &Proto, depth: usize, out: &mut String) {
-        use std::fmt::Write;
-        let _ = writeln!(
-            out,
-            "{}proto {:?} captures {:?}",
-            "  ".repeat(depth),
-            p.kind,
-            p.captures
-        );
-        for op in &p.code {
-            let _ = writeln!(out, "{}  {:?}", "  ".repeat(depth), op);
-        }
-        for c in &p.children {
-            dump(c, depth + 1, out);
-        }
-    }
-
     #[test]
     fn fib_bytecode_is_compact() {
         let g = Globals::default();
@@ -764,9 +750,7 @@ mod disasm_tests {
             Lints::default(),
         )
         .unwrap();
-        let mut out = String::new();
-        dump(&p, 0, &mut out);
-        eprintln!("{out}");
+        let out = disassemble(&p);
         let lambda = &p.children[0];
         assert!(lambda.code.len() <= 22, "{out}");
     }
