@@ -443,13 +443,23 @@ impl Evaluation {
         self.vm.host.borrow().settings.clone()
     }
 
-    /// Parse and compile a source without evaluating it (syntax and scope errors only).
-    pub fn check_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<(), Error> {
+    /// Register a source and compile it.
+    fn compile_source(
+        &mut self,
+        name: &str,
+        text: &str,
+        dir: &Path,
+    ) -> Result<Rc<crate::opcode::Proto>, Error> {
         let file = self
             .vm
             .sources
             .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
-        self.vm.compile(text, file, dir, name).map(|_| ())
+        self.vm.compile(text, file, dir, name)
+    }
+
+    /// Parse and compile a source without evaluating it (syntax and scope errors only).
+    pub fn check_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<(), Error> {
+        self.compile_source(name, text, dir).map(|_| ())
     }
 
     /// The compiled code of a source, listed one instruction a line (for
@@ -460,21 +470,13 @@ impl Evaluation {
         text: &str,
         dir: &Path,
     ) -> Result<String, Error> {
-        let file = self
-            .vm
-            .sources
-            .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
-        let proto = self.vm.compile(text, file, dir, name)?;
+        let proto = self.compile_source(name, text, dir)?;
         Ok(crate::compiler::disassemble(&proto))
     }
 
     /// Evaluate a source text to weak head normal form. `dir` anchors relative paths.
     pub fn eval_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
-        let file = self
-            .vm
-            .sources
-            .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
-        let proto = self.vm.compile(text, file, dir, name)?;
+        let proto = self.compile_source(name, text, dir)?;
         self.vm.run_proto(proto)
     }
 
