@@ -505,9 +505,7 @@ impl Evaluation {
     /// `NIX_SHOW_STATS` reports); another evaluation run on the same thread meanwhile
     /// is counted too.
     pub fn statistics(&self) -> crate::stats::Statistics {
-        crate::stats::Statistics::now()
-            .since(&self.stats_from)
-            .with_tally(&self.vm.tally)
+        crate::stats::Statistics::of_machine(&self.stats_from, &self.vm.tally)
     }
 
     /// Render an error with positions (and the trace, if asked).

@@ -1,6 +1,6 @@
 //! Evaluation statistics, as `NIX_SHOW_STATS` reports them: counters bumped where
-//! the work happens (one add each, always on), read as the difference between two
-//! snapshots.
+//! the work happens, the machine's in its own fields and the rest per thread (read
+//! as the difference from a snapshot taken when the evaluation was built).
 
 use std::cell::Cell;
 
@@ -15,13 +15,10 @@ pub(crate) struct Tally {
     pub(crate) lookups: u64,
 }
 
-/// What is counted on this thread, by values and the compiler.
+/// What is counted on this thread, by values and the compiler (pending
+/// applications, sets, lists, `//`, `++`, compiled instructions).
 pub(crate) struct Counters {
     pub(crate) thunks: Cell<u64>,
-    pub(crate) thunks_avoided: Cell<u64>,
-    pub(crate) function_calls: Cell<u64>,
-    pub(crate) primop_calls: Cell<u64>,
-    pub(crate) lookups: Cell<u64>,
     pub(crate) updates: Cell<u64>,
     pub(crate) update_values_copied: Cell<u64>,
     pub(crate) list_concats: Cell<u64>,
@@ -29,8 +26,6 @@ pub(crate) struct Counters {
     pub(crate) list_elements: Cell<u64>,
     pub(crate) sets: Cell<u64>,
     pub(crate) set_elements: Cell<u64>,
-    pub(crate) envs: Cell<u64>,
-    pub(crate) env_elements: Cell<u64>,
     pub(crate) exprs: Cell<u64>,
 }
 
@@ -38,10 +33,6 @@ thread_local! {
     pub(crate) static COUNTERS: Counters = const {
         Counters {
             thunks: Cell::new(0),
-            thunks_avoided: Cell::new(0),
-            function_calls: Cell::new(0),
-            primop_calls: Cell::new(0),
-            lookups: Cell::new(0),
             updates: Cell::new(0),
             update_values_copied: Cell::new(0),
             list_concats: Cell::new(0),
@@ -49,8 +40,6 @@ thread_local! {
             list_elements: Cell::new(0),
             sets: Cell::new(0),
             set_elements: Cell::new(0),
-            envs: Cell::new(0),
-            env_elements: Cell::new(0),
             exprs: Cell::new(0),
         }
     };
@@ -112,19 +101,10 @@ impl Statistics {
     /// Bytes of a set's header.
     pub const SET_BYTES: u64 = crate::value::SET_HEADER_BYTES as u64;
 
-    /// What this thread has counted so far.
+    /// What this thread has counted so far (the machine's own counts are zero).
     pub(crate) fn now() -> Statistics {
-        COUNTERS.with(Statistics::of)
-    }
-
-    /// What these counters hold.
-    pub(crate) fn of(c: &Counters) -> Statistics {
-        Statistics {
+        COUNTERS.with(|c| Statistics {
             thunks: c.thunks.get(),
-            thunks_avoided: c.thunks_avoided.get(),
-            function_calls: c.function_calls.get(),
-            primop_calls: c.primop_calls.get(),
-            lookups: c.lookups.get(),
             updates: c.updates.get(),
             update_values_copied: c.update_values_copied.get(),
             list_concats: c.list_concats.get(),
@@ -132,44 +112,33 @@ impl Statistics {
             list_elements: c.list_elements.get(),
             sets: c.sets.get(),
             set_elements: c.set_elements.get(),
-            envs: c.envs.get(),
-            env_elements: c.env_elements.get(),
             exprs: c.exprs.get(),
-        }
+            ..Statistics::default()
+        })
     }
 
-    /// These counts with the machine's added. C++ Nix makes an environment per
-    /// call; nixie's closures capture instead, so calls stand for environments.
-    pub(crate) fn with_tally(&self, t: &Tally) -> Statistics {
-        let mut sum = self.clone();
-        sum.thunks += t.thunks;
-        sum.thunks_avoided += t.thunks_avoided;
-        sum.function_calls += t.function_calls;
-        sum.primop_calls += t.primop_calls;
-        sum.lookups += t.lookups;
-        sum.envs += t.function_calls;
-        sum.env_elements += t.function_calls;
-        sum
-    }
-
-    /// The work counted since `earlier`.
-    pub(crate) fn since(&self, earlier: &Statistics) -> Statistics {
+    /// The work of one machine: what this thread counted since `earlier` (taken
+    /// with [`Statistics::now`]) and the machine's tally. C++ Nix makes an
+    /// environment per call; nixie's closures capture instead, so calls stand for
+    /// environments.
+    pub(crate) fn of_machine(earlier: &Statistics, t: &Tally) -> Statistics {
+        let now = Statistics::now();
         Statistics {
-            thunks: self.thunks - earlier.thunks,
-            thunks_avoided: self.thunks_avoided - earlier.thunks_avoided,
-            function_calls: self.function_calls - earlier.function_calls,
-            primop_calls: self.primop_calls - earlier.primop_calls,
-            lookups: self.lookups - earlier.lookups,
-            updates: self.updates - earlier.updates,
-            update_values_copied: self.update_values_copied - earlier.update_values_copied,
-            list_concats: self.list_concats - earlier.list_concats,
-            lists: self.lists - earlier.lists,
-            list_elements: self.list_elements - earlier.list_elements,
-            sets: self.sets - earlier.sets,
-            set_elements: self.set_elements - earlier.set_elements,
-            envs: self.envs - earlier.envs,
-            env_elements: self.env_elements - earlier.env_elements,
-            exprs: self.exprs - earlier.exprs,
+            thunks: now.thunks - earlier.thunks + t.thunks,
+            thunks_avoided: t.thunks_avoided,
+            function_calls: t.function_calls,
+            primop_calls: t.primop_calls,
+            lookups: t.lookups,
+            updates: now.updates - earlier.updates,
+            update_values_copied: now.update_values_copied - earlier.update_values_copied,
+            list_concats: now.list_concats - earlier.list_concats,
+            lists: now.lists - earlier.lists,
+            list_elements: now.list_elements - earlier.list_elements,
+            sets: now.sets - earlier.sets,
+            set_elements: now.set_elements - earlier.set_elements,
+            envs: t.function_calls,
+            env_elements: t.function_calls,
+            exprs: now.exprs - earlier.exprs,
         }
     }
 }
