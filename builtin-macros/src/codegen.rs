@@ -137,14 +137,16 @@ fn builtin_items(b: &Builtin, state_ty: &Option<syn::Type>, krate: &TokenStream)
     // reported there.
     let into_result =
         quote_spanned!(ret.span()=> <#ret as #krate::convert::BuiltinResult>::into_result);
-    let slow_fn = slow_wrapper(b, &slow, state_ty, krate, &into_result);
+    let into_returned =
+        quote_spanned!(ret.span()=> <#ret as #krate::steps::SyncResult>::into_returned);
+    let slow_fn = slow_wrapper(b, &slow, state_ty, krate, &into_result, &into_returned);
     // A plain builtin has a fast path and the generated suspending path; an async
     // one only the latter.
     let (fast_fn, func) = if b.is_async {
         (quote!(), quote!(#krate::builtins::BuiltinFn::Async(#slow)))
     } else {
         (
-            fast_wrapper(b, &fast, state_ty, krate, &into_result),
+            fast_wrapper(b, &fast, state_ty, krate, &into_returned),
             quote!(#krate::builtins::BuiltinFn::Sync {
                 fast: #fast,
                 slow: ::core::option::Option::Some(#slow),
@@ -224,7 +226,7 @@ fn fast_wrapper(
     fast: &syn::Ident,
     state_ty: &Option<syn::Type>,
     krate: &TokenStream,
-    into_result: &TokenStream,
+    into_returned: &TokenStream,
 ) -> TokenStream {
     let ident = &b.ident;
     let name = &b.nix_name;
@@ -252,11 +254,11 @@ fn fast_wrapper(
         fn #fast(
             __cx: &mut #krate::Ctx<'_>,
             __args: &[#krate::Value],
-        ) -> ::core::result::Result<#krate::Value, #krate::Error> {
+        ) -> ::core::result::Result<#krate::steps::Returned, #krate::Error> {
             #state_fetch
             #(#convs)*
             match (#(#locals,)*) {
-                (#(#oks,)*) => #into_result(#ident(#(#call_args),*)),
+                (#(#oks,)*) => #into_returned(#ident(#(#call_args),*)),
                 (#(#locals,)*) => ::core::result::Result::Err(#krate::__private::first_failure([#(#errs),*])),
             }
         }
@@ -272,6 +274,7 @@ fn slow_wrapper(
     state_ty: &Option<syn::Type>,
     krate: &TokenStream,
     into_result: &TokenStream,
+    into_returned: &TokenStream,
 ) -> TokenStream {
     let name = &b.nix_name;
     let Lowered {
@@ -302,9 +305,15 @@ fn slow_wrapper(
         }
         quote!(#krate::__private::async_result(#target(&mut __co, #(#call_args),*).await))
     } else if ctx_at.is_some() {
-        quote!(__co.ctx(|__cx| #into_result(#ident(#(#call_args),*))))
+        quote!({
+            let __r = __co.ctx(|__cx| #into_returned(#ident(#(#call_args),*)));
+            #krate::__private::finish(&mut __co, __r).await
+        })
     } else {
-        quote!(#into_result(#ident(#(#call_args),*)))
+        quote!({
+            let __r = #into_returned(#ident(#(#call_args),*));
+            #krate::__private::finish(&mut __co, __r).await
+        })
     };
     quote! {
         #[doc(hidden)]

@@ -34,6 +34,10 @@
 //! - Parameters convert with `FromValue`; `#[lazy] x: Value` or `x: Lazy<T>` arrive
 //!   unforced. The return type is any `Result<T, E>` with `T: IntoValue` and
 //!   `E: Into<Error>`.
+//! - A plain `fn` that loops over Nix calls (a fold, a sort) returns
+//!   `Result<Steps, E>`: its first request and a `Stepper` that the VM resumes
+//!   with each answer, one frame for the whole loop and no generator. On the
+//!   suspending path the same steps run inside the generator.
 //! - `#[constant("name")]` (or `#[constant("name", global)]`) on a `fn() -> T` adds a
 //!   constant.
 //!

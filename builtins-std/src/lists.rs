@@ -10,6 +10,8 @@ use nixie_eval::builtins;
 pub mod defs {
     use nixie_eval::convert::type_error;
     use nixie_eval::prelude::*;
+    use crate::list_steps::*;
+    use crate::sort_steps::Sort;
     use std::collections::{BTreeMap, BTreeSet, VecDeque};
     use std::ffi::OsString;
 
@@ -36,36 +38,10 @@ pub mod defs {
         co.call(f, x)
     }
 
-    /// Call `f a b` (forced).
-    fn call2(co: &mut Co, f: Value, a: Value, b: Value) -> nixie_eval::context::ValueFuture<'_> {
-        co.call(f, [a, b])
-    }
-
-    /// Call a predicate and require a Boolean result.
-    /// `f x`, which must be a Boolean; `what` names the function in Nix's trace
-    /// line ("the function passed to builtins.all").
-    async fn call_bool(co: &mut Co, f: &Value, x: Value, what: &str) -> Result<bool, ErrorKind> {
-        match co.call(f.clone(), x).await {
-            Value::Bool(b) => Ok(b),
-            other => Err(Error::from(type_error("a Boolean", &other))
-                .context(format!("while evaluating the return value of {what}"))
-                .into()),
-        }
-    }
-
     /// Force `f` and require something callable.
     async fn force_function(co: &mut Co, f: Value) -> Result<Value, ErrorKind> {
         let f = co.force(f).await;
         callable(f)
-    }
-
-    /// `f` if it is callable (a lambda, a builtin, or a set with `__functor`).
-    fn callable(f: Value) -> Result<Value, ErrorKind> {
-        match &f {
-            Value::Closure(_) | Value::Builtin(_) => Ok(f),
-            Value::Attrs(a) if a.contains(b"__functor") => Ok(f),
-            other => Err(type_error("a function", other)),
-        }
     }
 
     /// For builtins that are lazy in their function argument (`map`, `genList`): reject an
@@ -199,30 +175,21 @@ pub mod defs {
 
     /// The elements of a list for which the predicate returns true.
     #[builtin("filter")]
-    async fn filter(co: &mut Co, #[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
+    fn filter(#[lazy] f: Value, list: List) -> Result<Steps, ErrorKind> {
         if list.is_empty() {
-            return Ok(list);
+            return Ok(Steps::done(list));
         }
-        let f = force_function(co, f).await.map_err(|e| {
-            Error::from(e).context("while evaluating the first argument passed to builtins.filter")
-        })?;
-        let mut kept = Vec::new();
-        let mut same = true;
-        for x in list.iter() {
-            if call_bool(
-                co,
-                &f,
-                x.clone(),
-                "the filtering function passed to builtins.filter",
-            )
-            .await?
-            {
-                kept.push(x.clone());
-            } else {
-                same = false;
-            }
-        }
-        Ok(if same { list } else { List::from(kept) })
+        let first = Next::Force(f);
+        let func = Func::Forcing("while evaluating the first argument passed to builtins.filter");
+        Ok(Steps::new(
+            first,
+            Filter {
+                f: func,
+                list,
+                at: None,
+                kept: Vec::new(),
+            },
+        ))
     }
 
     /// Concatenate a list of lists.
@@ -240,37 +207,23 @@ pub mod defs {
         Ok(concat_parts(parts, total))
     }
 
-    /// Concatenate lists, sharing the only non-empty one if there is just one.
-    fn concat_parts(parts: Vec<List>, total: usize) -> List {
-        if let Some(l) = parts.iter().find(|l| !l.is_empty()) {
-            if l.len() == total {
-                return l.clone();
-            }
-        }
-        let mut out = Vec::with_capacity(total);
-        for l in &parts {
-            out.extend_from_slice(l.as_slice());
-        }
-        List::from(out)
-    }
-
     /// Apply `f` (which must return a list) to every element and concatenate the results.
     #[builtin("concatMap")]
-    async fn concat_map(co: &mut Co, f: Callable, list: List) -> Result<List, ErrorKind> {
-        let mut parts = Vec::with_capacity(list.len());
-        let mut total = 0;
-        for x in list.iter() {
-            let r = call(co, f.0.clone(), x.clone()).await;
-            let l: List = co.force_to(r).await.map_err(|e| {
-                e.context_at(
-                    "while evaluating the return value of the function passed to builtins.concatMap",
-                    f.0.defined_at(),
-                )
-            })?;
-            total += l.len();
-            parts.push(l);
-        }
-        Ok(concat_parts(parts, total))
+    fn concat_map(f: Callable, list: List) -> Result<Steps, ErrorKind> {
+        let Some(x) = list.get(0).cloned() else {
+            return Ok(Steps::done(list));
+        };
+        let first = Next::Call(f.0.clone(), CallArgs::One(x));
+        Ok(Steps::new(
+            first,
+            ConcatMap {
+                f: f.0,
+                list,
+                at: 0,
+                parts: Vec::new(),
+                total: 0,
+            },
+        ))
     }
 
     // ----- folds and predicates ------------------------------------------------------
@@ -278,195 +231,97 @@ pub mod defs {
     /// Left fold, forcing the accumulator after each step: `op (… (op nul x0) …) xn`.
     /// The initial accumulator is only forced when the list is empty.
     #[builtin("foldl'")]
-    async fn foldl_strict(
-        co: &mut Co,
+    fn foldl_strict(
         #[context = "while evaluating the first argument passed to builtins.foldlStrict"]
         op: Callable,
         #[lazy] nul: Value,
         #[context = "while evaluating the third argument passed to builtins.foldlStrict"]
         list: List,
-    ) -> Result<Value, ErrorKind> {
-        if list.is_empty() {
-            return Ok(forced!(co, nul));
-        }
-        let mut acc = nul;
-        for x in list.iter() {
-            acc = call2(co, op.0.clone(), acc, x.clone()).await;
-        }
-        Ok(acc)
+    ) -> Result<Steps, ErrorKind> {
+        let Some(x) = list.get(0).cloned() else {
+            return Ok(Steps::new(Next::Force(nul), Answer));
+        };
+        let first = Next::Call(op.0.clone(), CallArgs::Two(nul, x));
+        Ok(Steps::new(first, Fold { op: op.0, list, at: 1 }))
     }
 
     /// Whether the predicate holds for some element (stops at the first that does).
     #[builtin("any")]
-    async fn any(co: &mut Co, f: Callable, list: List) -> Result<bool, ErrorKind> {
-        for x in list.iter() {
-            if call_bool(co, &f.0, x.clone(), "the function passed to builtins.any").await? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+    fn any(f: Callable, list: List) -> Result<Steps, ErrorKind> {
+        Ok(quantifier(f, list, true, "the function passed to builtins.any"))
     }
 
     /// Whether the predicate holds for every element (stops at the first that does not).
     #[builtin("all")]
-    async fn all(co: &mut Co, f: Callable, list: List) -> Result<bool, ErrorKind> {
-        for x in list.iter() {
-            if !call_bool(co, &f.0, x.clone(), "the function passed to builtins.all").await? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+    fn all(f: Callable, list: List) -> Result<Steps, ErrorKind> {
+        Ok(quantifier(f, list, false, "the function passed to builtins.all"))
+    }
+
+    /// `any` (`stop_on` true) or `all` (false) of `f` over `list`.
+    fn quantifier(f: Callable, list: List, stop_on: bool, what: &'static str) -> Steps {
+        let Some(x) = list.get(0).cloned() else {
+            return Steps::done(!stop_on);
+        };
+        let first = Next::Call(f.0.clone(), CallArgs::One(x));
+        Steps::new(
+            first,
+            Quantifier {
+                f: f.0,
+                list,
+                at: 0,
+                stop_on,
+                what,
+            },
+        )
     }
 
     /// Split a list into `{ right; wrong; }`: the elements for which the predicate
     /// returns true, and the others, each in their original order.
     #[builtin("partition")]
-    async fn partition(co: &mut Co, f: Callable, list: List) -> Result<Attrs, ErrorKind> {
-        let mut right = Vec::new();
-        let mut wrong = Vec::new();
-        for x in list.iter() {
-            let x = forced!(co, x.clone());
-            let what = "the partition function passed to builtins.partition";
-            if call_bool(co, &f.0, x.clone(), what).await? {
-                right.push(x);
-            } else {
-                wrong.push(x);
-            }
-        }
-        Ok(Attrs::from_sorted(vec![
-            ("right".into(), Value::List(List::from(right))),
-            ("wrong".into(), Value::List(List::from(wrong))),
-        ]))
+    fn partition(f: Callable, list: List) -> Result<Steps, ErrorKind> {
+        let mut p = Partition {
+            f: f.0,
+            list,
+            at: 0,
+            testing: None,
+            right: Vec::new(),
+            wrong: Vec::new(),
+        };
+        Ok(match p.force_next() {
+            Next::Done(v) => Steps::done(v),
+            first => Steps::new(first, p),
+        })
     }
 
     /// Group the elements of a list by the string `f` returns for each: a set from those
     /// strings to the lists of elements, in their original order.
     #[builtin("groupBy")]
-    async fn group_by(co: &mut Co, f: Callable, list: List) -> Result<Attrs, ErrorKind> {
-        let mut groups: BTreeMap<NixString, Vec<Value>> = BTreeMap::new();
-        for x in list.iter() {
-            let r = call(co, f.0.clone(), x.clone()).await;
-            let name: NixString = co.force_to(r).await.map_err(|e| {
-                e.context("while evaluating the return value of the grouping function passed to builtins.groupBy")
-            })?;
-            name.require_no_context()?;
-            groups.entry(name).or_default().push(x.clone());
-        }
-        Ok(Attrs::from_sorted(
-            groups
-                .into_iter()
-                .map(|(k, v)| (k, Value::List(List::from(v))))
-                .collect(),
+    fn group_by(f: Callable, list: List) -> Result<Steps, ErrorKind> {
+        let Some(x) = list.get(0).cloned() else {
+            return Ok(Steps::done(Attrs::from_sorted(Vec::new())));
+        };
+        let first = Next::Call(f.0.clone(), CallArgs::One(x));
+        Ok(Steps::new(
+            first,
+            GroupBy {
+                f: f.0,
+                list,
+                at: 0,
+                groups: BTreeMap::new(),
+            },
         ))
     }
 
     // ----- sorting -------------------------------------------------------------------
 
-    /// How `sort` compares two elements.
-    enum Order {
-        /// `builtins.lessThan` itself: compare without calling back into Nix.
-        LessThan,
-        /// A Nix function `a: b: bool`.
-        Func(Value),
-    }
-
-    impl Order {
-        async fn lt(&self, co: &mut Co, a: &Value, b: &Value) -> Result<bool, ErrorKind> {
-            match self {
-                Order::LessThan => Ok(nix_less(co, a, b).await?),
-                Order::Func(f) => match call2(co, f.clone(), a.clone(), b.clone()).await {
-                    Value::Bool(b) => Ok(b),
-                    other => Err(Error::from(type_error("a Boolean", &other))
-                        .context("while evaluating the return value of the sorting function passed to builtins.sort")
-                        .into()),
-                },
-            }
-        }
-    }
-
     /// Sort a list with a comparator `a: b: a < b`; the sort is stable. A comparator
     /// that is not a strict weak order still yields a permutation of the list.
     #[builtin("sort")]
-    async fn sort(co: &mut Co, #[lazy] f: Value, list: List) -> Result<List, ErrorKind> {
+    fn sort(#[lazy] f: Value, list: List) -> Result<Steps, ErrorKind> {
         if list.is_empty() {
-            return Ok(list);
+            return Ok(Steps::done(list));
         }
-        let mut v = Vec::with_capacity(list.len());
-        for x in list.iter() {
-            v.push(forced!(co, x.clone()));
-        }
-        drop(list);
-        if v.len() < 2 {
-            return Ok(List::from(v));
-        }
-        let f = forced!(co, f);
-        let order = match &f {
-            Value::Builtin(p) if p.name() == "lessThan" && p.args_given() == 0 => Order::LessThan,
-            _ => Order::Func(f),
-        };
-        merge_sort(co, &order, v).await
-    }
-
-    /// Natural merge sort: split into ascending runs (strictly descending runs are
-    /// reversed), then merge neighbouring runs until one is left. Stable; one comparator
-    /// call per comparison.
-    async fn merge_sort(co: &mut Co, order: &Order, mut v: Vec<Value>) -> Result<List, ErrorKind> {
-        let n = v.len();
-        let mut bounds = vec![0usize];
-        let mut i = 0;
-        while i < n {
-            let start = i;
-            i += 1;
-            if i < n {
-                if order.lt(co, &v[i], &v[i - 1]).await? {
-                    i += 1;
-                    while i < n && order.lt(co, &v[i], &v[i - 1]).await? {
-                        i += 1;
-                    }
-                    v[start..i].reverse();
-                } else {
-                    i += 1;
-                    while i < n && !order.lt(co, &v[i], &v[i - 1]).await? {
-                        i += 1;
-                    }
-                }
-            }
-            bounds.push(i);
-        }
-        let mut buf: Vec<Value> = Vec::with_capacity(n);
-        while bounds.len() > 2 {
-            let mut next = Vec::with_capacity(bounds.len() / 2 + 2);
-            next.push(0);
-            let mut k = 0;
-            while k + 1 < bounds.len() {
-                let (lo, mid) = (bounds[k], bounds[k + 1]);
-                if k + 2 < bounds.len() {
-                    let hi = bounds[k + 2];
-                    let (mut a, mut b) = (lo, mid);
-                    while a < mid && b < hi {
-                        if order.lt(co, &v[b], &v[a]).await? {
-                            buf.push(std::mem::take(&mut v[b]));
-                            b += 1;
-                        } else {
-                            buf.push(std::mem::take(&mut v[a]));
-                            a += 1;
-                        }
-                    }
-                    buf.extend(v[a..mid].iter_mut().map(std::mem::take));
-                    buf.extend(v[b..hi].iter_mut().map(std::mem::take));
-                    next.push(hi);
-                    k += 2;
-                } else {
-                    buf.extend(v[lo..mid].iter_mut().map(std::mem::take));
-                    next.push(mid);
-                    k += 1;
-                }
-            }
-            std::mem::swap(&mut v, &mut buf);
-            buf.clear();
-            bounds = next;
-        }
-        Ok(List::from(v))
+        Ok(Sort::steps(f, &list))
     }
 
     // ----- genericClosure ------------------------------------------------------------

@@ -17,8 +17,9 @@ pub type Args = [Value; MAX_ARITY];
 /// The future an `async` builtin returns.
 pub type BuiltinFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
 
-/// The fast path of a plain builtin: runs to completion on its arguments.
-pub type SyncFn = fn(&mut Ctx<'_>, &[Value]) -> Result<Value, Error>;
+/// The fast path of a plain builtin: runs to completion on its arguments, or
+/// hands the VM the steps of a loop over Nix calls.
+pub type SyncFn = fn(&mut Ctx<'_>, &[Value]) -> Result<crate::steps::Returned, Error>;
 
 /// The suspending path of a builtin: a future that may ask the VM for work.
 pub type AsyncFn = fn(Co, Args) -> BuiltinFuture;

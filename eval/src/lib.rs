@@ -108,6 +108,7 @@ mod render;
 pub mod settings;
 pub mod source;
 mod stats;
+pub mod steps;
 pub mod store;
 pub mod suggestions;
 mod terminal;
@@ -125,6 +126,7 @@ pub use nixie_builtin_macros::{builtin, builtins, FromAttrs};
 pub use purity::{describe_io_error, is_forbidden};
 pub use settings::Settings;
 pub use stats::Statistics;
+pub use steps::{Next, Stepper, Steps};
 pub use terminal::{stderr_has_colour, terminal_text};
 pub use value::{Attrs, List, NixString, Thunk, Value};
 
@@ -142,6 +144,7 @@ pub mod prelude {
     };
     pub use crate::errors::{Error, ErrorKind, TraceFrame, TraceSource};
     pub use crate::value::{Attrs, List, NixString, Thunk, Value};
+    pub use crate::steps::{Next, Stepper, Steps};
     pub use crate::FromAttrs;
     pub use std::rc::Rc;
 }
@@ -188,5 +191,13 @@ pub mod __private {
     /// The result of a suspending path.
     pub fn async_result<R: BuiltinResult>(r: R) -> Result<Value, Error> {
         r.into_result()
+    }
+
+    /// A plain builtin's result on its suspending path: steps carried out there.
+    pub async fn finish(
+        co: &mut crate::Co,
+        r: Result<crate::steps::Returned, Error>,
+    ) -> Result<Value, Error> {
+        r?.finish(co).await
     }
 }

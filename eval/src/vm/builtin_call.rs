@@ -8,11 +8,14 @@ use crate::builtins::{Args, BuiltinDef, BuiltinFn, MachineFn, SyncFn};
 use crate::context::Ctx;
 use crate::errors::{Control, Error};
 use crate::source::Span;
+use crate::steps::Outcome;
 use crate::value::{Thunk, Value};
 
 /// How a plain builtin's fast path ended.
 pub(super) enum SyncOutcome {
     Done(Value),
+    /// A loop for the VM to step.
+    Steps(crate::steps::Steps),
     Failed(Error),
     /// Force these, then call again.
     Blocked(Vec<Thunk>),
@@ -88,6 +91,11 @@ impl Vm {
                     self.frames.pop();
                     self.stack.truncate(base);
                     Err(builtin_error(def, e))
+                }
+                SyncOutcome::Steps(s) => {
+                    self.frames.pop();
+                    self.stack.truncate(base);
+                    self.start_steps(def, s, depth)
                 }
                 SyncOutcome::Blocked(thunks) => {
                     self.frames.push(Frame::Demand {
@@ -165,9 +173,12 @@ impl Vm {
         let args = &self.stack[base..base + def.arity as usize];
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx, args)));
         match r {
-            Ok(Ok(v)) => {
+            Ok(Ok(r)) => {
                 self.tally.primop_calls += 1;
-                SyncOutcome::Done(v)
+                match r.0 {
+                    Outcome::Value(v) => SyncOutcome::Done(v),
+                    Outcome::Steps(s) => SyncOutcome::Steps(s),
+                }
             }
             Ok(Err(e)) => match e.control {
                 None => {

@@ -268,6 +268,17 @@ impl Vm {
                                         suspend!();
                                         return Err(Vm::builtin_error_at(def, e, span!()));
                                     }
+                                    super::builtin_call::SyncOutcome::Steps(steps) => {
+                                        self.stack.truncate(at);
+                                        suspend!();
+                                        match self.start_steps(def, steps, depth)? {
+                                            Some(v) => {
+                                                self.stack.push(v);
+                                                continue;
+                                            }
+                                            None => continue_or_return!(),
+                                        }
+                                    }
                                     // Forcing or suspending: the frame below does it.
                                     _ => {}
                                 }

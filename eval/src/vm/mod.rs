@@ -12,6 +12,7 @@ mod exec;
 mod gen;
 mod instr;
 pub(crate) mod ops;
+mod stepping;
 
 pub(crate) use coroutine::{Airlock, Yield};
 pub(crate) use gen::Request;
@@ -62,6 +63,13 @@ enum Frame {
     },
     /// A suspended generator, with the calls active in it (see [`Frame::Code`]).
     Gen(GenFrame, u32),
+    /// A builtin's loop waiting for the answer to its last request.
+    Steps {
+        stepper: Box<dyn crate::steps::Stepper>,
+        def: &'static BuiltinDef,
+        /// Calls active here (see [`Frame::Code`]).
+        depth: u32,
+    },
     /// A try request of the generator below: a catchable error unwinds to here and is
     /// handed to that generator; a value is forced, then handed on.
     Catch,
@@ -352,7 +360,11 @@ impl Vm {
                     return Ok(None);
                 }
                 // Thunks, catch frames and generators all take forced values.
-                Frame::Update { .. } | Frame::Catch | Frame::Context(_) | Frame::Gen(..) => {
+                Frame::Update { .. }
+                | Frame::Catch
+                | Frame::Context(_)
+                | Frame::Gen(..)
+                | Frame::Steps { .. } => {
                     if let Value::Thunk(inner) = &v {
                         match inner.value() {
                             Some(x) => v = x,
@@ -367,6 +379,12 @@ impl Vm {
                     }
                     if let Frame::Gen(..) = &self.frames[top] {
                         match self.drive_gen(Slot::Answer(v))? {
+                            Some(r) => v = r,
+                            None => return Ok(None),
+                        }
+                    } else if let Frame::Steps { .. } = &self.frames[top] {
+                        let next = self.resume_steps(v)?;
+                        match self.carry_out(next)? {
                             Some(r) => v = r,
                             None => return Ok(None),
                         }
@@ -503,6 +521,13 @@ impl Vm {
                         needs_site = true;
                     }
                 }
+                Frame::Steps { stepper, def, .. } => {
+                    drop_call_site(&mut e, &mut needs_site);
+                    defined_at = None;
+                    e = stepper.trace(e);
+                    e.push_frame(format!("while calling the '{}' builtin", def.name), None);
+                    needs_site = true;
+                }
                 Frame::Context(TraceContext::Message(m))
                     if !matches!(m.shallow(), Value::String(_)) =>
                 {
@@ -539,7 +564,7 @@ impl Vm {
             .rev()
             .find_map(|f| match f {
                 Frame::Code { depth, .. } | Frame::Builtin { depth, .. } => Some(*depth),
-                Frame::Gen(_, depth) => Some(*depth),
+                Frame::Gen(_, depth) | Frame::Steps { depth, .. } => Some(*depth),
                 _ => None,
             })
             .unwrap_or(0)

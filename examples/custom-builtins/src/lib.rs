@@ -1,6 +1,7 @@
 //! A third-party pack of Nix builtins written with `#[builtins]`: a pure builtin
 //! with typed arguments, one with a lazy argument, an `async` one that calls back
-//! into a Nix function, one that uses the pack's state (a call counter), and a
+//! into a Nix function, two that loop over Nix calls as steps the VM runs
+//! directly (no generator), one that uses the pack's state (a call counter), and a
 //! namespaced pack (`builtins.net.*`) with an attribute-set argument, host access
 //! and a callback whose catchable error the builtin handles itself.
 //! `evaluation()` builds an evaluation with the standard packs plus these.
@@ -40,6 +41,69 @@ pub mod example {
             acc = co.call(f.0.clone(), acc).await;
         }
         Ok(acc)
+    }
+
+    /// Apply `f` to `x` until `pred` holds of the result: `until pred f x`.
+    #[builtin("until")]
+    fn until(pred: Callable, f: Callable, x: Value) -> Result<Steps, ErrorKind> {
+        let first = Next::Call(pred.0.clone(), CallArgs::One(x.clone()));
+        Ok(Steps::new(
+            first,
+            Until {
+                pred: pred.0,
+                f: f.0,
+                current: x,
+                testing: true,
+            },
+        ))
+    }
+
+    /// The loop of `until`: it alternates between testing and applying.
+    struct Until {
+        pred: Value,
+        f: Value,
+        current: Value,
+        /// Whether the pending call is `pred` (else `f`).
+        testing: bool,
+    }
+
+    impl Stepper for Until {
+        fn resume(&mut self, answer: Value) -> Result<Next, Error> {
+            if self.testing {
+                let done = match answer {
+                    Value::Bool(b) => b,
+                    other => {
+                        return Err(Error::from(nixie_eval::convert::type_error("a Boolean", &other))
+                            .context("while evaluating the return value of the predicate passed to builtins.until"))
+                    }
+                };
+                if done {
+                    return Ok(Next::Done(self.current.clone()));
+                }
+                self.testing = false;
+                Ok(Next::Call(self.f.clone(), CallArgs::One(self.current.clone())))
+            } else {
+                self.current = answer.clone();
+                self.testing = true;
+                Ok(Next::Call(self.pred.clone(), CallArgs::One(answer)))
+            }
+        }
+    }
+
+    /// Call `f` with `s` as a string (coercing a set through `__toString`).
+    #[builtin("callWithString")]
+    fn call_with_string(s: Coerced, f: Callable) -> Result<Steps, ErrorKind> {
+        let first = Next::Call(f.0, CallArgs::One(Value::String(s.into_inner())));
+        Ok(Steps::new(first, Finish))
+    }
+
+    /// The answer is the result.
+    struct Finish;
+
+    impl Stepper for Finish {
+        fn resume(&mut self, answer: Value) -> Result<Next, Error> {
+            Ok(Next::Done(answer))
+        }
     }
 
     /// Count this call; returns how many times it has been called in this evaluation.

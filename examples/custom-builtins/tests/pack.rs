@@ -115,3 +115,48 @@ fn try_call_sees_catchable_errors() {
         .unwrap_err()
         .contains("stop"));
 }
+
+#[test]
+fn stepping_builtin() {
+    assert_eq!(
+        eval("builtins.until (x: x > 100) (x: x * 2) 1").unwrap(),
+        "128"
+    );
+    assert_eq!(eval("builtins.until (x: true) (x: throw \"never\") 5").unwrap(), "5");
+    // A million steps run in one frame.
+    assert_eq!(
+        eval("builtins.until (x: x == 1000000) (x: x + 1) 0").unwrap(),
+        "1000000"
+    );
+    let err = eval("builtins.until (x: 1) (x: x) 0").unwrap_err();
+    assert!(
+        err.contains("while evaluating the return value of the predicate passed to builtins.until"),
+        "{err}"
+    );
+    assert!(err.contains("expected a Boolean but found an integer: 1"), "{err}");
+    let err = eval("builtins.until (x: x > 2) (x: if x == 2 then throw \"two\" else x + 1) 0")
+        .unwrap_err();
+    assert!(err.contains("while calling the 'until' builtin"), "{err}");
+    assert!(err.contains("error: two"), "{err}");
+    assert_eq!(
+        eval("(builtins.tryEval (builtins.until (x: throw \"t\") (x: x) 0)).success").unwrap(),
+        "false"
+    );
+}
+
+#[test]
+fn stepping_builtin_on_the_suspending_path() {
+    // A plain string converts on the fast path; a set with `__toString` makes the
+    // conversion call into Nix, so the same steps run inside a generator.
+    assert_eq!(
+        eval("builtins.callWithString \"a\" (s: s + \"!\")").unwrap(),
+        "\"a!\""
+    );
+    assert_eq!(
+        eval("builtins.callWithString { __toString = _: \"b\"; } (s: s + \"?\")").unwrap(),
+        "\"b?\""
+    );
+    let err = eval("builtins.callWithString { __toString = _: \"b\"; } (s: throw \"in ${s}\")")
+        .unwrap_err();
+    assert!(err.contains("error: in b"), "{err}");
+}

@@ -1,0 +1,84 @@
+//! Stepper frames: a builtin's loop (see [`crate::steps`]) run by the VM itself.
+//! Each request is carried out as a generator's would be; answers that come at
+//! once resume the stepper in a loop here, others arrive through `deliver`.
+
+use super::builtin_call::{builtin_error, panicked};
+use super::{Frame, Request, Step, Vm};
+use crate::builtins::BuiltinDef;
+use crate::errors::Error;
+use crate::steps::{Next, Steps};
+use crate::value::Value;
+
+impl Vm {
+    /// Start a builtin's steps with `depth` calls active in them.
+    pub(super) fn start_steps(&mut self, def: &'static BuiltinDef, steps: Steps, depth: u32) -> Step {
+        let Steps { first, rest } = steps;
+        let Some(stepper) = rest else {
+            return match first {
+                Next::Done(v) => Ok(Some(v)),
+                _ => Err(builtin_error(
+                    def,
+                    Error::msg("internal error: a builtin's steps asked for more without a stepper"),
+                )),
+            };
+        };
+        self.check_depth()?;
+        self.frames.push(Frame::Steps {
+            stepper,
+            def,
+            depth,
+        });
+        self.carry_out(first)
+    }
+
+    /// Carry out `next` for the steps frame on top, resuming it with every answer
+    /// that comes at once; None when frames were pushed to compute one.
+    pub(super) fn carry_out(&mut self, mut next: Next) -> Step {
+        loop {
+            let request = match next {
+                Next::Done(v) => {
+                    self.frames.pop();
+                    return Ok(Some(v));
+                }
+                Next::Call(f, args) => Request::Call(f, args),
+                Next::Force(v) => Request::Force(v),
+                Next::Equal(a, b) => Request::Equal(a, b),
+                Next::Less(a, b) => Request::Less(a, b),
+            };
+            let answer = match self.handle_request(request, None)? {
+                Some(Value::Thunk(t)) => match t.value() {
+                    Some(v) => v,
+                    None => match self.push_force(t, None)? {
+                        Some(v) => v,
+                        None => return Ok(None),
+                    },
+                },
+                Some(v) => v,
+                None => return Ok(None),
+            };
+            next = self.resume_steps(answer)?;
+        }
+    }
+
+    /// Hand `answer` to the stepper on top; its error (or panic) ends the frame.
+    pub(super) fn resume_steps(&mut self, answer: Value) -> Result<Next, Error> {
+        let Some(Frame::Steps { stepper, def, .. }) = self.frames.last_mut() else {
+            unreachable!("resume_steps runs only with a steps frame on top")
+        };
+        let def = *def;
+        let resumed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            stepper.resume(answer)
+        }));
+        match resumed {
+            Ok(Ok(next)) => Ok(next),
+            Ok(Err(e)) => {
+                self.frames.pop();
+                Err(builtin_error(def, e))
+            }
+            Err(payload) => {
+                self.frames.pop();
+                Err(panicked(def, &*payload))
+            }
+        }
+    }
+}
