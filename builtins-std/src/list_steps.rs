@@ -111,7 +111,9 @@ impl Stepper for Filter {
                 self.at = Some(next);
                 self.f.call(x.clone())
             }
-            None if self.kept.len() == self.list.len() => Next::Done(Value::List(self.list.clone())),
+            None if self.kept.len() == self.list.len() => {
+                Next::Done(Value::List(self.list.clone()))
+            }
             None => Next::Done(Value::List(List::from(std::mem::take(&mut self.kept)))),
         })
     }

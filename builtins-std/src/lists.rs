@@ -8,10 +8,10 @@ use nixie_eval::builtins;
 
 #[builtins(name = "lists")]
 pub mod defs {
-    use nixie_eval::convert::type_error;
-    use nixie_eval::prelude::*;
     use crate::list_steps::*;
     use crate::sort_steps::Sort;
+    use nixie_eval::convert::type_error;
+    use nixie_eval::prelude::*;
     use std::collections::{BTreeMap, BTreeSet, VecDeque};
     use std::ffi::OsString;
 
@@ -242,19 +242,36 @@ pub mod defs {
             return Ok(Steps::new(Next::Force(nul), Answer));
         };
         let first = Next::Call(op.0.clone(), CallArgs::Two(nul, x));
-        Ok(Steps::new(first, Fold { op: op.0, list, at: 1 }))
+        Ok(Steps::new(
+            first,
+            Fold {
+                op: op.0,
+                list,
+                at: 1,
+            },
+        ))
     }
 
     /// Whether the predicate holds for some element (stops at the first that does).
     #[builtin("any")]
     fn any(f: Callable, list: List) -> Result<Steps, ErrorKind> {
-        Ok(quantifier(f, list, true, "the function passed to builtins.any"))
+        Ok(quantifier(
+            f,
+            list,
+            true,
+            "the function passed to builtins.any",
+        ))
     }
 
     /// Whether the predicate holds for every element (stops at the first that does not).
     #[builtin("all")]
     fn all(f: Callable, list: List) -> Result<Steps, ErrorKind> {
-        Ok(quantifier(f, list, false, "the function passed to builtins.all"))
+        Ok(quantifier(
+            f,
+            list,
+            false,
+            "the function passed to builtins.all",
+        ))
     }
 
     /// `any` (`stop_on` true) or `all` (false) of `f` over `list`.

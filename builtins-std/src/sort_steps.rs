@@ -161,7 +161,13 @@ impl Sort {
     }
 
     /// One step of scanning runs; the next question, or None when sorted.
-    fn scan(&mut self, start: usize, mut i: usize, dir: Dir, lt: Option<bool>) -> Option<(usize, usize)> {
+    fn scan(
+        &mut self,
+        start: usize,
+        mut i: usize,
+        dir: Dir,
+        lt: Option<bool>,
+    ) -> Option<(usize, usize)> {
         let n = self.v.len();
         let dir = match (dir, lt) {
             (Dir::First, Some(r)) => {

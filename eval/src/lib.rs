@@ -143,8 +143,8 @@ pub mod prelude {
         AbsolutePath, Callable, Coerced, FromValue, IntoValue, Lazy, NixNumber,
     };
     pub use crate::errors::{Error, ErrorKind, TraceFrame, TraceSource};
-    pub use crate::value::{Attrs, List, NixString, Thunk, Value};
     pub use crate::steps::{Next, Stepper, Steps};
+    pub use crate::value::{Attrs, List, NixString, Thunk, Value};
     pub use crate::FromAttrs;
     pub use std::rc::Rc;
 }

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 /// A Nix value, possibly an unevaluated thunk.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub enum Value {
     /// `null`.
     #[default]
@@ -51,6 +51,29 @@ pub enum Value {
     Builtin(Rc<PartialApp>),
     /// A lazily evaluated value.
     Thunk(Thunk),
+}
+
+impl Clone for Value {
+    /// Raise the reference count of a shared payload, then copy all sixteen bytes
+    /// at once: a clone built field by field is stored in pieces and read back
+    /// whole when pushed, which stalls the machine on every copy.
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        match self {
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+            Value::String(s) => std::mem::forget(s.clone()),
+            Value::Path(p) => std::mem::forget(p.clone()),
+            Value::Attrs(a) => std::mem::forget(a.clone()),
+            Value::List(l) => std::mem::forget(l.clone()),
+            Value::Closure(c) => std::mem::forget(c.clone()),
+            Value::Builtin(b) => std::mem::forget(b.clone()),
+            Value::Thunk(t) => std::mem::forget(t.clone()),
+        }
+        // SAFETY: each payload is plain data or a single `Rc` (in a newtype deriving
+        // `Clone`), whose clone is a bitwise copy of the pointer; its count was raised
+        // just above and the forgotten clone hands that reference to this copy.
+        unsafe { std::ptr::read(self) }
+    }
 }
 
 /// The values a closure or thunk captured; one value is stored inline.
@@ -221,6 +244,24 @@ mod tests {
     #[test]
     fn value_is_sixteen_bytes() {
         assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    #[test]
+    fn clones_share_and_count_their_payload() {
+        let l = Value::List(List::from(vec![Value::Int(1)]));
+        let c = l.clone();
+        let (Value::List(a), Value::List(b)) = (&l, &c) else {
+            panic!("a clone keeps the variant")
+        };
+        assert!(a.ptr_eq(b));
+        drop(l);
+        assert!(matches!(c, Value::List(x) if x.get(0).is_some()));
+        let s = Value::String("abc".into());
+        let t = s.clone();
+        drop(s);
+        assert!(matches!(t, Value::String(x) if x.as_bytes() == b"abc"));
+        assert!(matches!(Value::Float(1.5).clone(), Value::Float(f) if f == 1.5));
+        assert!(matches!(Value::Bool(true).clone(), Value::Bool(true)));
     }
 
     #[test]

@@ -98,7 +98,7 @@ impl Vm {
                     self.start_steps(def, s, depth)
                 }
                 SyncOutcome::Blocked(thunks) => {
-                    self.frames.push(Frame::Demand {
+                    self.push_frame(|| Frame::Demand {
                         thunks: thunks.into_boxed_slice(),
                         next: 0,
                     });

@@ -106,9 +106,13 @@ impl Vm {
                 let op = code[ip];
                 ip += 1;
                 match op {
-                    Op::Const(c) => self.stack.push(proto.consts[c as usize].clone()),
-                    Op::Local(s) => self.stack.push(self.stack[base + s as usize].clone()),
-                    Op::Upvalue(u) => self.stack.push(captures.get(u as usize).clone()),
+                    Op::Const(c) => {
+                        push_with(&mut self.stack, |_| proto.consts[c as usize].clone())
+                    }
+                    Op::Local(s) => push_with(&mut self.stack, |st| st[base + s as usize].clone()),
+                    Op::Upvalue(u) => {
+                        push_with(&mut self.stack, |_| captures.get(u as usize).clone())
+                    }
                     Op::ForceLocal(s) => {
                         let slot = &mut self.stack[base + s as usize];
                         match slot {
@@ -287,7 +291,7 @@ impl Vm {
                         suspend!();
                         self.check_depth()?;
                         let base = at as u32;
-                        self.frames.push(Frame::Builtin {
+                        self.push_frame(|| Frame::Builtin {
                             def: p.def,
                             pack: p.pack,
                             base,
@@ -663,5 +667,23 @@ impl Vm {
                 }
             }
         }
+    }
+}
+
+/// Push the value `make` produces (it may read the stack) once there is room for
+/// it, so that it is written in place: a value built first and then copied in is
+/// read back with wider loads than it was stored with, which stalls the copy.
+#[inline(always)]
+fn push_with(stack: &mut Vec<Value>, make: impl FnOnce(&[Value]) -> Value) {
+    if stack.len() == stack.capacity() {
+        stack.reserve(1);
+    }
+    let len = stack.len();
+    let v = make(stack);
+    // SAFETY: the capacity exceeds `len` (reserved above, and `make` only reads), and
+    // the slot at `len` is initialised before the length grows to cover it.
+    unsafe {
+        stack.as_mut_ptr().add(len).write(v);
+        stack.set_len(len + 1);
     }
 }

@@ -56,7 +56,7 @@ impl Vm {
     /// Push a generator frame with `depth` calls active in it, and run it.
     pub(super) fn start_gen_at(&mut self, g: GenFrame, depth: u32) -> Step {
         self.check_depth()?;
-        self.frames.push(Frame::Gen(g, depth));
+        self.push_frame(|| Frame::Gen(g, depth));
         self.drive_gen(Slot::Empty)
     }
 
@@ -110,7 +110,7 @@ impl Vm {
         let first = match args {
             CallArgs::One(a) => return self.enter_call(f, a, span),
             CallArgs::Two(a, b) => {
-                self.frames.push(Frame::CallArg(b));
+                self.push_frame(|| Frame::CallArg(b));
                 a
             }
             CallArgs::Many(v) => {
@@ -119,7 +119,7 @@ impl Vm {
                     return Ok(Some(f));
                 };
                 for a in v.rev() {
-                    self.frames.push(Frame::CallArg(a));
+                    self.push_frame(|| Frame::CallArg(a));
                 }
                 first
             }
@@ -166,7 +166,7 @@ impl Vm {
                 Ok(r)
             }
             Request::Framed(inner, ctx) => {
-                self.frames.push(Frame::Context(ctx));
+                self.push_frame(|| Frame::Context(ctx));
                 let answer = match self.handle_request(*inner, span)? {
                     Some(Value::Thunk(t)) if !t.is_evaluated() => self.push_force(t, span)?,
                     other => other,
@@ -178,7 +178,7 @@ impl Vm {
             }
             Request::ForceIn(v, ctx) => match v {
                 Value::Thunk(t) if !t.is_evaluated() => {
-                    self.frames.push(Frame::Context(ctx));
+                    self.push_frame(|| Frame::Context(ctx));
                     let answer = self.push_force(t, span)?;
                     if answer.is_some() {
                         self.frames.pop();
@@ -189,13 +189,13 @@ impl Vm {
             },
             Request::TryForce(v) => match v {
                 Value::Thunk(t) if !t.is_evaluated() => {
-                    self.frames.push(Frame::Catch);
+                    self.push_frame(|| Frame::Catch);
                     self.finish_catch(Ok(Some(Value::Thunk(t))))
                 }
                 v => Ok(Some(v.shallow())),
             },
             Request::TryCall(f, args) => {
-                self.frames.push(Frame::Catch);
+                self.push_frame(|| Frame::Catch);
                 let r = self.call_with(f, args, span);
                 self.finish_catch(r)
             }

@@ -247,7 +247,7 @@ impl Vm {
         let floor = self.frames.len();
         let base = self.stack.len() as u32;
         let depth = self.inherited_depth();
-        self.frames.push(Frame::Code {
+        self.push_frame(|| Frame::Code {
             owner: CodeOwner::Closure(Rc::new(Closure {
                 proto,
                 captures: Captures::None,
@@ -547,6 +547,22 @@ impl Vm {
         Err(e)
     }
 
+    /// Push the frame `make` builds once room is made for it, so that it is written
+    /// in place (building it first and copying it in stalls on the copy's loads).
+    #[inline(always)]
+    fn push_frame(&mut self, make: impl FnOnce() -> Frame) {
+        if self.frames.len() == self.frames.capacity() {
+            self.frames.reserve(1);
+        }
+        let len = self.frames.len();
+        // SAFETY: the capacity exceeds `len` (reserved just above), and the slot at
+        // `len` is initialised before the length grows to cover it.
+        unsafe {
+            self.frames.as_mut_ptr().add(len).write(make());
+            self.frames.set_len(len + 1);
+        }
+    }
+
     fn check_depth(&self) -> Result<(), Error> {
         if self.frames.len() >= self.max_frames {
             return Err(Error::new(ErrorKind::StackOverflow, None));
@@ -604,11 +620,11 @@ impl Vm {
             t.set_forcing(true);
             let base = self.stack.len() as u32;
             let depth = self.inherited_depth();
-            self.frames.push(Frame::Update {
+            self.push_frame(|| Frame::Update {
                 thunk: t.clone(),
                 site: None,
             });
-            self.frames.push(Frame::Code {
+            self.push_frame(|| Frame::Code {
                 owner: CodeOwner::Thunk(t),
                 ip: 0,
                 base,
@@ -626,7 +642,7 @@ impl Vm {
                 // Forced from nowhere in particular, it is placed where its function is
                 // written (C++ Nix's `determinePos`).
                 let span = span.or_else(|| application_pos(&f));
-                self.frames.push(Frame::Update {
+                self.push_frame(|| Frame::Update {
                     thunk: t.clone(),
                     site: span,
                 });
@@ -665,7 +681,7 @@ impl Vm {
                 self.tally.function_calls += 1;
                 let base = self.stack.len() as u32;
                 self.stack.push(arg);
-                self.frames.push(Frame::Code {
+                self.push_frame(|| Frame::Code {
                     owner: CodeOwner::Closure(c),
                     ip: 0,
                     base,
@@ -689,7 +705,7 @@ impl Vm {
                 let base = self.stack.len() as u32;
                 self.stack.extend(p.args.iter().cloned());
                 self.stack.push(arg);
-                self.frames.push(Frame::Builtin {
+                self.push_frame(|| Frame::Builtin {
                     def,
                     pack: p.pack,
                     base,
@@ -702,7 +718,7 @@ impl Vm {
                 match t.value() {
                     Some(v) => self.enter_call(v, arg, span),
                     None => {
-                        self.frames.push(Frame::CallArg(arg));
+                        self.push_frame(|| Frame::CallArg(arg));
                         match self.push_force(t, span)? {
                             Some(v) => {
                                 let Some(Frame::CallArg(arg)) = self.frames.pop() else {
@@ -718,7 +734,7 @@ impl Vm {
             Value::Attrs(a) => match a.get(b"__functor") {
                 Some(functor) => {
                     let functor = functor.clone();
-                    self.frames.push(Frame::CallArg(arg));
+                    self.push_frame(|| Frame::CallArg(arg));
                     match self.enter_call(functor, Value::Attrs(a), span)? {
                         Some(g) => {
                             let Some(Frame::CallArg(arg)) = self.frames.pop() else {

@@ -11,19 +11,26 @@ use crate::value::Value;
 
 impl Vm {
     /// Start a builtin's steps with `depth` calls active in them.
-    pub(super) fn start_steps(&mut self, def: &'static BuiltinDef, steps: Steps, depth: u32) -> Step {
+    pub(super) fn start_steps(
+        &mut self,
+        def: &'static BuiltinDef,
+        steps: Steps,
+        depth: u32,
+    ) -> Step {
         let Steps { first, rest } = steps;
         let Some(stepper) = rest else {
             return match first {
                 Next::Done(v) => Ok(Some(v)),
                 _ => Err(builtin_error(
                     def,
-                    Error::msg("internal error: a builtin's steps asked for more without a stepper"),
+                    Error::msg(
+                        "internal error: a builtin's steps asked for more without a stepper",
+                    ),
                 )),
             };
         };
         self.check_depth()?;
-        self.frames.push(Frame::Steps {
+        self.push_frame(|| Frame::Steps {
             stepper,
             def,
             depth,
@@ -66,9 +73,8 @@ impl Vm {
             unreachable!("resume_steps runs only with a steps frame on top")
         };
         let def = *def;
-        let resumed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            stepper.resume(answer)
-        }));
+        let resumed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stepper.resume(answer)));
         match resumed {
             Ok(Ok(next)) => Ok(next),
             Ok(Err(e)) => {

@@ -81,7 +81,10 @@ pub mod example {
                     return Ok(Next::Done(self.current.clone()));
                 }
                 self.testing = false;
-                Ok(Next::Call(self.f.clone(), CallArgs::One(self.current.clone())))
+                Ok(Next::Call(
+                    self.f.clone(),
+                    CallArgs::One(self.current.clone()),
+                ))
             } else {
                 self.current = answer.clone();
                 self.testing = true;

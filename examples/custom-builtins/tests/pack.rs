@@ -122,7 +122,10 @@ fn stepping_builtin() {
         eval("builtins.until (x: x > 100) (x: x * 2) 1").unwrap(),
         "128"
     );
-    assert_eq!(eval("builtins.until (x: true) (x: throw \"never\") 5").unwrap(), "5");
+    assert_eq!(
+        eval("builtins.until (x: true) (x: throw \"never\") 5").unwrap(),
+        "5"
+    );
     // A million steps run in one frame.
     assert_eq!(
         eval("builtins.until (x: x == 1000000) (x: x + 1) 0").unwrap(),
@@ -133,7 +136,10 @@ fn stepping_builtin() {
         err.contains("while evaluating the return value of the predicate passed to builtins.until"),
         "{err}"
     );
-    assert!(err.contains("expected a Boolean but found an integer: 1"), "{err}");
+    assert!(
+        err.contains("expected a Boolean but found an integer: 1"),
+        "{err}"
+    );
     let err = eval("builtins.until (x: x > 2) (x: if x == 2 then throw \"two\" else x + 1) 0")
         .unwrap_err();
     assert!(err.contains("while calling the 'until' builtin"), "{err}");
