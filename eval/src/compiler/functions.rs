@@ -78,7 +78,7 @@ impl Compiler<'_> {
                     espan,
                 ));
             }
-            formals.push((NixString::from(n.as_str()), e.default().is_some()));
+            formals.push((self.names.get(n.as_str()), e.default().is_some()));
         }
         self.f().formals = Some(crate::opcode::Formals {
             entries: formals.clone(),

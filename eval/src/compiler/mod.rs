@@ -6,6 +6,7 @@ mod bindings;
 mod calls;
 mod disasm;
 mod functions;
+mod names;
 mod nesting;
 mod parse_error;
 mod paths;
@@ -32,6 +33,7 @@ pub type Globals = FxHashMap<Rc<str>, Value>;
 pub use crate::settings::{LintLevel, Lints};
 
 pub(crate) use disasm::disassemble;
+pub(crate) use names::Names;
 
 /// Parse and compile one source text into the proto of its top-level expression,
 /// with the lint warnings it raised.
@@ -41,13 +43,14 @@ pub fn compile_source(
     dir: &Path,
     file_name: &str,
     globals: &Globals,
+    names: &Names,
     lints: Lints,
 ) -> Result<(Rc<Proto>, Vec<Error>), Error> {
     // The syntax tree is as deep as the source nests, and rnix builds and drops it
     // recursively: deep sources are refused, or handled on a stack sized for them.
     let depth = nesting::tree_depth(text, file)?;
     nesting::on_stack_for(depth, || {
-        compile_text(text, file, dir, file_name, globals, lints)
+        compile_text(text, file, dir, file_name, globals, names, lints)
     })
 }
 
@@ -57,6 +60,7 @@ fn compile_text(
     dir: &Path,
     file_name: &str,
     globals: &Globals,
+    names: &Names,
     lints: Lints,
 ) -> Result<(Rc<Proto>, Vec<Error>), Error> {
     // A carriage return before a newline is whitespace to Nix; blank it (same length,
@@ -91,6 +95,7 @@ fn compile_text(
         file_name: file_name.to_string(),
         text,
         globals,
+        names,
         funcs: vec![FuncState::new(ProtoKind::File, span, None)],
         with_count: 0,
         lints,
@@ -121,6 +126,8 @@ pub(crate) struct Compiler<'a> {
     file_name: String,
     text: &'a str,
     globals: &'a Globals,
+    /// The evaluation's shared name strings.
+    names: &'a Names,
     funcs: Vec<FuncState>,
     with_count: u32,
     lints: Lints,
@@ -249,7 +256,8 @@ impl<'a> Compiler<'a> {
     }
 
     fn name_const(&mut self, name: &str) -> u32 {
-        self.constant(Value::String(NixString::from(name)))
+        let s = self.names.get(name);
+        self.constant(Value::String(s))
     }
 
     fn push_const(&mut self, v: Value, span: Span) {
@@ -747,6 +755,7 @@ mod disasm_tests {
             Path::new("/"),
             "t",
             &g,
+            &Names::default(),
             Lints::default(),
         )
         .unwrap();

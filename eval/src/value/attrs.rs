@@ -12,6 +12,9 @@ pub struct Attrs(Rc<Entries>);
 /// entries were defined (a thin pointer: most sets are small).
 struct Entries(Vec<(NixString, Value)>, Index, Option<Positions>);
 
+/// Sets this small are searched by name pointer before by name bytes.
+const SCAN_BY_POINTER: usize = 8;
+
 /// Bytes of a set's allocation besides its entries (reference counts and header).
 pub(crate) const SET_HEADER_BYTES: usize = std::mem::size_of::<Entries>() + 16;
 
@@ -144,6 +147,19 @@ impl Attrs {
     #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&Value> {
         self.index_of(name).map(|i| &self.0 .0[i].1)
+    }
+
+    /// The value of attribute `name`, found by pointer among a small set's names
+    /// first (a set built from a literal holds the strings its selections use).
+    #[inline]
+    pub(crate) fn get_name(&self, name: &NixString) -> Option<&Value> {
+        let e = &self.0 .0;
+        if e.len() <= SCAN_BY_POINTER {
+            if let Some((_, v)) = e.iter().find(|(k, _)| k.ptr_eq(name)) {
+                return Some(v);
+            }
+        }
+        self.get(name.as_bytes())
     }
 
     /// The index of a name among the entries.

@@ -9,15 +9,53 @@ use std::rc::Rc;
 pub struct NixString(Rc<Inner>);
 
 struct Inner {
-    bytes: Box<[u8]>,
+    bytes: Bytes,
     context: Option<Box<NixContext>>,
+}
+
+/// Strings up to this long keep their bytes in the string's own allocation.
+const INLINE: usize = 22;
+
+/// A string's bytes: short ones (most names) inline, so that reading them is one
+/// pointer away from the value, longer ones on the heap.
+enum Bytes {
+    Inline(u8, [u8; INLINE]),
+    Heap(Box<[u8]>),
+}
+
+impl Bytes {
+    fn inline(b: &[u8]) -> Option<Bytes> {
+        let mut data = [0; INLINE];
+        data.get_mut(..b.len())?.copy_from_slice(b);
+        Some(Bytes::Inline(b.len() as u8, data))
+    }
+
+    fn from_slice(b: &[u8]) -> Bytes {
+        Bytes::inline(b).unwrap_or_else(|| Bytes::Heap(b.into()))
+    }
+
+    fn from_box(b: Box<[u8]>) -> Bytes {
+        Bytes::inline(&b).unwrap_or(Bytes::Heap(b))
+    }
+
+    #[inline]
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Inline(len, data) => &data[..*len as usize],
+            Bytes::Heap(b) => b,
+        }
+    }
 }
 
 impl NixString {
     /// A string from bytes with a context (an empty context is stored as none).
     pub fn with_context(bytes: impl Into<Box<[u8]>>, context: NixContext) -> Self {
+        NixString::of(Bytes::from_box(bytes.into()), context)
+    }
+
+    fn of(bytes: Bytes, context: NixContext) -> Self {
         NixString(Rc::new(Inner {
-            bytes: bytes.into(),
+            bytes,
             context: if context.is_empty() {
                 None
             } else {
@@ -29,17 +67,17 @@ impl NixString {
     /// The raw bytes.
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0.bytes
+        self.0.bytes.as_slice()
     }
 
     /// The string as UTF-8, replacing invalid sequences.
     pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.0.bytes)
+        String::from_utf8_lossy(self.as_bytes())
     }
 
     /// The string as UTF-8 if it is valid.
     pub fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.0.bytes).ok()
+        std::str::from_utf8(self.as_bytes()).ok()
     }
 
     /// The context, if any.
@@ -54,12 +92,12 @@ impl NixString {
 
     /// Length in bytes.
     pub fn len(&self) -> usize {
-        self.0.bytes.len()
+        self.as_bytes().len()
     }
 
     /// Whether the string is empty.
     pub fn is_empty(&self) -> bool {
-        self.0.bytes.is_empty()
+        self.as_bytes().is_empty()
     }
 
     /// Whether two strings share the same allocation.
@@ -75,7 +113,7 @@ impl NixString {
         let mut ctx = NixContext::new();
         merge_context(&mut ctx, self.context());
         merge_context(&mut ctx, other.context());
-        NixString::with_context(b, ctx)
+        NixString::of(Bytes::from_box(b.into_boxed_slice()), ctx)
     }
 }
 
@@ -102,7 +140,7 @@ pub fn merge_context(into: &mut NixContext, from: Option<&NixContext>) {
 
 impl From<&str> for NixString {
     fn from(s: &str) -> Self {
-        NixString::with_context(s.as_bytes(), NixContext::new())
+        NixString::of(Bytes::from_slice(s.as_bytes()), NixContext::new())
     }
 }
 
@@ -120,7 +158,7 @@ impl From<Vec<u8>> for NixString {
 
 impl From<&[u8]> for NixString {
     fn from(s: &[u8]) -> Self {
-        NixString::with_context(s, NixContext::new())
+        NixString::of(Bytes::from_slice(s), NixContext::new())
     }
 }
 
@@ -166,5 +204,35 @@ impl fmt::Display for NixString {
 impl fmt::Debug for NixString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", self.to_str_lossy())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_strings_keep_their_bytes() {
+        for len in [0, 1, INLINE - 1, INLINE, INLINE + 1, 100] {
+            let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let from_slice = NixString::from(&text[..]);
+            let from_vec = NixString::from(text.clone());
+            assert_eq!(from_slice.as_bytes(), &text[..], "length {len}");
+            assert_eq!(from_vec.as_bytes(), &text[..], "length {len}");
+            assert_eq!(from_slice.len(), len);
+            assert_eq!(from_slice, from_vec);
+        }
+    }
+
+    #[test]
+    fn concatenation_crosses_the_inline_limit() {
+        let a = NixString::from("x".repeat(INLINE - 2).as_str());
+        let b = NixString::from("yz");
+        let c = NixString::from("!");
+        assert_eq!(a.concat(&b).len(), INLINE);
+        assert_eq!(
+            a.concat(&b).concat(&c).as_bytes(),
+            format!("{}yz!", "x".repeat(INLINE - 2)).as_bytes()
+        );
     }
 }

@@ -475,13 +475,9 @@ impl Vm {
                         }
                         let v = pop!();
                         let name = const_name(&proto.consts[c as usize]);
-                        match &v {
-                            Value::Attrs(a) if a.contains(name.as_bytes()) => self.stack.push(
-                                a.get(name.as_bytes())
-                                    .cloned()
-                                    .expect("checked by the guard"),
-                            ),
-                            _ => ip = jump as usize,
+                        match instr::select_present(&v, name) {
+                            Some(x) => self.stack.push(x),
+                            None => ip = jump as usize,
                         }
                     }
                     Op::SelectOrDyn(jump) => {
@@ -498,13 +494,9 @@ impl Vm {
                     Op::HasStep { name: c, jump } => {
                         let v = pop!();
                         let name = const_name(&proto.consts[c as usize]);
-                        match &v {
-                            Value::Attrs(a) if a.contains(name.as_bytes()) => self.stack.push(
-                                a.get(name.as_bytes())
-                                    .cloned()
-                                    .expect("checked by the guard"),
-                            ),
-                            _ => {
+                        match instr::select_present(&v, name) {
+                            Some(x) => self.stack.push(x),
+                            None => {
                                 self.stack.push(Value::Bool(false));
                                 ip = jump as usize;
                             }
@@ -580,7 +572,7 @@ impl Vm {
                         let name = const_name(&proto.consts[c as usize]);
                         match &v {
                             Value::Attrs(a) => {
-                                if let Some(x) = a.get(name.as_bytes()) {
+                                if let Some(x) = a.get_name(name) {
                                     self.stack.push(x.clone());
                                     ip = jump as usize;
                                 }
@@ -639,7 +631,7 @@ impl Vm {
                             unreachable!("CheckFormals stored a set in slot 0")
                         };
                         let name = const_name(&proto.consts[c as usize]);
-                        let v = match a.get(name.as_bytes()) {
+                        let v = match a.get_name(name) {
                             Some(v) => v.clone(),
                             None => Value::Thunk(Thunk::blank()),
                         };

@@ -88,7 +88,7 @@ pub(super) fn update(a: &Value, b: &Value) -> Result<Value, ErrorKind> {
 #[inline]
 pub(super) fn select(set: &Value, name: &NixString) -> Result<Value, SelectError> {
     match set {
-        Value::Attrs(a) => match a.get(name.as_bytes()) {
+        Value::Attrs(a) => match a.get_name(name) {
             Some(x) => Ok(x.clone()),
             None => Err(SelectError::Missing(a.clone(), name.clone())),
         },
@@ -125,7 +125,16 @@ pub(super) enum SelectError {
 #[inline]
 pub(super) fn try_select(set: &Value, name: &Value) -> Option<Value> {
     match (set, name) {
-        (Value::Attrs(a), Value::String(n)) => a.get(n.as_bytes()).cloned(),
+        (Value::Attrs(a), Value::String(n)) => a.get_name(n).cloned(),
+        _ => None,
+    }
+}
+
+/// `set.name` if `set` is a set that has the attribute (`or` and `?` steps).
+#[inline]
+pub(super) fn select_present(set: &Value, name: &NixString) -> Option<Value> {
+    match set {
+        Value::Attrs(a) => a.get_name(name).cloned(),
         _ => None,
     }
 }

@@ -197,6 +197,8 @@ pub(crate) struct Vm {
     pub(crate) sources: SourceMap,
     /// Names visible everywhere.
     pub(crate) globals: Rc<Globals>,
+    /// The one string of each attribute and formal name in the compiled code.
+    names: crate::compiler::Names,
     /// IO, store, search path, caches, warnings, pack state and settings.
     pub(crate) host: Rc<RefCell<Host>>,
     /// The mailbox of the running generator.
@@ -230,6 +232,7 @@ impl Vm {
             frames: Vec::with_capacity(256),
             sources: SourceMap::default(),
             globals,
+            names: crate::compiler::Names::default(),
             host: Rc::new(RefCell::new(host)),
             airlock: Rc::new(Airlock::new()),
             max_frames,
@@ -819,7 +822,7 @@ impl Vm {
         let globals = self.globals.clone();
         let lints = self.host.borrow().settings.lints;
         let (proto, warnings) =
-            crate::compiler::compile_source(text, file, dir, name, &globals, lints)?;
+            crate::compiler::compile_source(text, file, dir, name, &globals, &self.names, lints)?;
         for w in warnings {
             let msg = w.render_labelled(&self.sources, false, "warning");
             let sink = self.host.borrow().warning_sink.clone();
