@@ -1,7 +1,7 @@
 //! Thunks: memoised suspended computations, blackholed while being forced.
 
 use super::{drop_queue, Closure, Value};
-use std::cell::{Cell as FlagCell, UnsafeCell};
+use std::cell::UnsafeCell;
 use std::rc::Rc;
 
 /// A shared, memoised lazy value. Outside the machine a thunk can be made (as a
@@ -16,19 +16,17 @@ pub struct Thunk(Rc<Cell>);
 /// accesses overlap (the VM is single-threaded and the cell is not `Sync`).
 struct Cell {
     state: UnsafeCell<ThunkState>,
-    /// Set while the thunk's code runs: forcing it again is infinite recursion.
-    forcing: FlagCell<bool>,
 }
 
 impl Drop for Cell {
     fn drop(&mut self) {
         match std::mem::replace(self.state.get_mut(), ThunkState::Blank) {
             ThunkState::Evaluated(v) => drop_queue::defer_one(v),
-            ThunkState::Apply(f, x) => {
+            ThunkState::Apply(f, x) | ThunkState::Applying(f, x) => {
                 drop_queue::defer_one(f);
                 drop_queue::defer_one(x);
             }
-            ThunkState::Suspended(mut c) => {
+            ThunkState::Suspended(mut c) | ThunkState::Running(mut c) => {
                 std::mem::replace(&mut c.captures, super::Captures::None).defer_drop()
             }
             _ => {}
@@ -44,6 +42,12 @@ pub(crate) enum ThunkState {
     Suspended(Closure),
     /// A pending function application (`f x`), made by builtins such as `map`.
     Apply(Value, Value),
+    /// The suspended code is running: forcing the thunk again is infinite recursion.
+    /// The code stays (at the same place) until the value is stored, so that an
+    /// error leaves the thunk ready to be forced again.
+    Running(Closure),
+    /// A pending application is being evaluated (kept for the same reasons).
+    Applying(Value, Value),
     /// A pending application is being evaluated; forcing it again is infinite recursion.
     Blackhole,
     /// The memoised value (never itself a thunk).
@@ -55,7 +59,6 @@ impl Thunk {
     pub(crate) fn new(state: ThunkState) -> Thunk {
         Thunk(Rc::new(Cell {
             state: UnsafeCell::new(state),
-            forcing: FlagCell::new(false),
         }))
     }
 
@@ -93,7 +96,7 @@ impl Thunk {
     /// The function of a pending application (made by a builtin), if this is one.
     pub(crate) fn applied_function(&self) -> Option<Value> {
         match self.state() {
-            ThunkState::Apply(f, _) => Some(f.clone()),
+            ThunkState::Apply(f, _) | ThunkState::Applying(f, _) => Some(f.clone()),
             _ => None,
         }
     }
@@ -117,31 +120,49 @@ impl Thunk {
         unsafe { &*self.0.state.get() }
     }
 
-    /// Store the final value (and end any forcing in progress).
+    /// Store the final value (ending any forcing in progress).
     pub(crate) fn set_value(&self, v: Value) {
         let old = self.replace(ThunkState::Evaluated(v));
-        self.0.forcing.set(false);
         drop(old);
     }
 
-    /// Whether the thunk's code is running right now.
+    /// Whether the thunk's code (or application) is running right now.
     #[inline]
     pub(crate) fn is_forcing(&self) -> bool {
-        self.0.forcing.get()
+        matches!(
+            self.state(),
+            ThunkState::Running(_) | ThunkState::Applying(..)
+        )
     }
 
-    /// Mark the start or the (failed) end of running the thunk's code.
+    /// Mark the start of running the suspended code or the pending application.
     #[inline]
-    pub(crate) fn set_forcing(&self, on: bool) {
-        self.0.forcing.set(on)
+    pub(crate) fn begin_forcing(&self) {
+        let running = match self.replace(ThunkState::Blank) {
+            ThunkState::Suspended(c) => ThunkState::Running(c),
+            ThunkState::Apply(f, x) => ThunkState::Applying(f, x),
+            other => other,
+        };
+        self.replace(running);
     }
 
-    /// The suspended code, if the thunk holds some and is not being forced: the pointer
-    /// stays valid until the state is next replaced (which only `set_value`, `replace`
-    /// and dropping the last reference do).
+    /// Mark a failed end of forcing: the code or application is ready to run again.
+    pub(crate) fn end_forcing(&self) {
+        let idle = match self.replace(ThunkState::Blank) {
+            ThunkState::Running(c) => ThunkState::Suspended(c),
+            ThunkState::Applying(f, x) => ThunkState::Apply(f, x),
+            other => other,
+        };
+        self.replace(idle);
+    }
+
+    /// The thunk's code, if it holds some (suspended or running): the pointer stays
+    /// valid until the state is next replaced (which only `set_value`, `replace`,
+    /// the forcing marks before and after the code runs, and dropping the last
+    /// reference do).
     pub(crate) fn suspended_code(&self) -> Option<*const Closure> {
         match self.state() {
-            ThunkState::Suspended(c) => Some(c as *const Closure),
+            ThunkState::Suspended(c) | ThunkState::Running(c) => Some(c as *const Closure),
             _ => None,
         }
     }
@@ -159,5 +180,14 @@ impl Thunk {
     /// Whether two thunks are the same object.
     pub fn ptr_eq(&self, other: &Thunk) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_thunk_cell_is_forty_bytes() {
+        // With the reference counts, 56 bytes: one of mimalloc's size classes.
+        assert!(std::mem::size_of::<super::Cell>() <= 40);
     }
 }

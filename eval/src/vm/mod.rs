@@ -505,7 +505,7 @@ impl Vm {
                     if e.recursion_of == thunk.addr() {
                         e.push_always_frame("entering the infinite recursion".into());
                     }
-                    thunk.set_forcing(false)
+                    thunk.end_forcing()
                 }
                 Frame::Builtin { def, base, .. } => {
                     drop_call_site(&mut e, &mut needs_site);
@@ -620,7 +620,7 @@ impl Vm {
             return Err(e);
         }
         if t.suspended_code().is_some() {
-            t.set_forcing(true);
+            t.begin_forcing();
             let base = self.stack.len() as u32;
             let depth = self.inherited_depth();
             self.push_frame(|| Frame::Update {
@@ -637,11 +637,13 @@ impl Vm {
         }
         match t.replace(ThunkState::Blackhole) {
             ThunkState::Suspended(_) => unreachable!("handled above"),
+            ThunkState::Running(_) | ThunkState::Applying(..) => {
+                unreachable!("a thunk being forced is refused above")
+            }
             ThunkState::Apply(f, x) => {
                 // The application stays in the thunk while it runs (like suspended code),
                 // so an error leaves it ready to be forced again.
-                t.replace(ThunkState::Apply(f.clone(), x.clone()));
-                t.set_forcing(true);
+                t.replace(ThunkState::Applying(f.clone(), x.clone()));
                 // Forced from nowhere in particular, it is placed where its function is
                 // written (C++ Nix's `determinePos`).
                 let span = span.or_else(|| application_pos(&f));
