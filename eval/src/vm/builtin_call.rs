@@ -95,7 +95,7 @@ impl Vm {
                 SyncOutcome::Steps(s) => {
                     self.frames.pop();
                     self.stack.truncate(base);
-                    self.start_steps(def, s, depth)
+                    self.start_steps(Some(def), s, depth)
                 }
                 SyncOutcome::Blocked(thunks) => {
                     self.push_frame(|| Frame::Demand {

@@ -275,7 +275,7 @@ impl Vm {
                                     super::builtin_call::SyncOutcome::Steps(steps) => {
                                         self.stack.truncate(at);
                                         suspend!();
-                                        match self.start_steps(def, steps, depth)? {
+                                        match self.start_steps(Some(def), steps, depth)? {
                                             Some(v) => {
                                                 self.stack.push(v);
                                                 continue;

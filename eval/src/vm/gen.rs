@@ -8,8 +8,8 @@ use super::{Frame, Step, Vm};
 use crate::builtins::BuiltinFuture;
 use crate::context::{CallArgs, Co, Coercion};
 use crate::errors::{Error, TraceFrame};
+use crate::steps::Steps;
 use crate::value::Value;
-use rustc_hash::FxHashSet;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -154,12 +154,12 @@ impl Vm {
             },
             Request::Call(f, args) => self.call_with(f, args, span),
             Request::DeepForce(v) => {
-                let co = self.co(u32::MAX);
                 // One context frame under the walk names the way to whatever fails.
                 let inside: Rc<Inside> = Rc::default();
-                self.frames
-                    .push(Frame::Context(super::TraceContext::Inside(inside.clone())));
-                let r = self.start_gen(helper(Box::pin(deep_force(co, v, inside))))?;
+                self.push_frame(|| Frame::Context(super::TraceContext::Inside(inside.clone())));
+                let (first, walk) = super::deep_force::DeepForce::start(v, inside);
+                let depth = self.inherited_depth();
+                let r = self.start_steps(None, Steps::new(first, walk), depth)?;
                 if r.is_some() {
                     self.frames.pop();
                 }
@@ -278,66 +278,6 @@ pub(crate) fn path_frames(inside: &Inside, e: &mut Error) {
                 None,
             ),
         }
-    }
-}
-
-/// Force a value and everything reachable from it, keeping in `inside` the way to
-/// the value being forced: the context frame under the walk turns it into C++
-/// Nix's "while evaluating the attribute 'x'" lines if forcing fails.
-pub(crate) async fn deep_force(mut co: Co, v: Value, inside: Rc<Inside>) -> Result<Value, Error> {
-    enum Item {
-        /// An element, with its index in the innermost container being walked.
-        Val(Value, u32),
-        /// The innermost container is done.
-        Leave,
-    }
-    let mut seen: FxHashSet<usize> = FxHashSet::default();
-    let mut work = vec![Item::Val(v.clone(), 0)];
-    while let Some(item) = work.pop() {
-        let (x, index) = match item {
-            Item::Leave => {
-                inside.borrow_mut().pop();
-                continue;
-            }
-            Item::Val(x, index) => (x, index),
-        };
-        if let Some(top) = inside.borrow_mut().last_mut() {
-            top.1 = index;
-        }
-        let x = co.force(x).await;
-        match &x {
-            Value::List(l) if seen.insert(l.addr()) => {
-                work.push(Item::Leave);
-                for (i, e) in l.iter().enumerate().rev() {
-                    if needs_walk(e) {
-                        work.push(Item::Val(e.clone(), i as u32));
-                    }
-                }
-                inside.borrow_mut().push((x.clone(), 0));
-            }
-            Value::Attrs(a) if seen.insert(a.addr()) => {
-                work.push(Item::Leave);
-                for (i, (_, e)) in a.iter().enumerate().rev() {
-                    if needs_walk(e) {
-                        work.push(Item::Val(e.clone(), i as u32));
-                    }
-                }
-                inside.borrow_mut().push((x.clone(), 0));
-            }
-            _ => {}
-        }
-    }
-    Ok(v)
-}
-
-fn needs_walk(v: &Value) -> bool {
-    match v {
-        Value::List(_) | Value::Attrs(_) => true,
-        Value::Thunk(t) => match t.value() {
-            Some(x) => matches!(x, Value::List(_) | Value::Attrs(_)),
-            None => true,
-        },
-        _ => false,
     }
 }
 

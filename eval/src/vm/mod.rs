@@ -8,6 +8,7 @@
 mod assert_eq;
 mod builtin_call;
 mod coroutine;
+mod deep_force;
 mod exec;
 mod gen;
 mod instr;
@@ -66,7 +67,8 @@ enum Frame {
     /// A builtin's loop waiting for the answer to its last request.
     Steps {
         stepper: Box<dyn crate::steps::Stepper>,
-        def: &'static BuiltinDef,
+        /// The builtin it runs (the machine's own walks have none), for traces.
+        def: Option<&'static BuiltinDef>,
         /// Calls active here (see [`Frame::Code`]).
         depth: u32,
     },
@@ -528,8 +530,10 @@ impl Vm {
                     drop_call_site(&mut e, &mut needs_site);
                     defined_at = None;
                     e = stepper.trace(e);
-                    e.push_frame(format!("while calling the '{}' builtin", def.name), None);
-                    needs_site = true;
+                    if let Some(def) = def {
+                        e.push_frame(format!("while calling the '{}' builtin", def.name), None);
+                        needs_site = true;
+                    }
                 }
                 Frame::Context(TraceContext::Message(m))
                     if !matches!(m.shallow(), Value::String(_)) =>

@@ -2,7 +2,7 @@
 //! Each request is carried out as a generator's would be; answers that come at
 //! once resume the stepper in a loop here, others arrive through `deliver`.
 
-use super::builtin_call::{builtin_error, panicked};
+use super::builtin_call::builtin_error;
 use super::{Frame, Request, Step, Vm};
 use crate::builtins::BuiltinDef;
 use crate::errors::Error;
@@ -10,10 +10,11 @@ use crate::steps::{Next, Steps};
 use crate::value::Value;
 
 impl Vm {
-    /// Start a builtin's steps with `depth` calls active in them.
+    /// Start a builtin's steps (or the machine's own, without a builtin) with
+    /// `depth` calls active in them.
     pub(super) fn start_steps(
         &mut self,
-        def: &'static BuiltinDef,
+        def: Option<&'static BuiltinDef>,
         steps: Steps,
         depth: u32,
     ) -> Step {
@@ -21,7 +22,7 @@ impl Vm {
         let Some(stepper) = rest else {
             return match first {
                 Next::Done(v) => Ok(Some(v)),
-                _ => Err(builtin_error(
+                _ => Err(traced(
                     def,
                     Error::msg(
                         "internal error: a builtin's steps asked for more without a stepper",
@@ -79,12 +80,24 @@ impl Vm {
             Ok(Ok(next)) => Ok(next),
             Ok(Err(e)) => {
                 self.frames.pop();
-                Err(builtin_error(def, e))
+                Err(traced(def, e))
             }
             Err(payload) => {
                 self.frames.pop();
-                Err(panicked(def, &*payload))
+                let name = def.map_or("(helper)", |d| d.name);
+                Err(Error::msg(format!(
+                    "builtin '{name}' panicked: {}",
+                    super::coroutine::panic_message(&*payload)
+                )))
             }
         }
+    }
+}
+
+/// A builtin's error with its trace line; the machine's own walks add none.
+fn traced(def: Option<&'static BuiltinDef>, e: Error) -> Error {
+    match def {
+        Some(def) => builtin_error(def, e),
+        None => e,
     }
 }
