@@ -76,6 +76,19 @@ impl Clone for Value {
     }
 }
 
+/// An `Rc` of the value `make` builds after the allocation is made, so that it is
+/// written in place: a value built first is stored in pieces and copied in with
+/// wider loads, which stalls.
+#[inline(always)]
+pub(crate) fn rc_in_place<T>(make: impl FnOnce() -> T) -> Rc<T> {
+    let mut rc = Rc::<T>::new_uninit();
+    Rc::get_mut(&mut rc)
+        .expect("a new Rc has no other owner")
+        .write(make());
+    // SAFETY: the value was written just above.
+    unsafe { rc.assume_init() }
+}
+
 /// The values a closure or thunk captured; one value is stored inline.
 #[derive(Clone)]
 pub(crate) enum Captures {

@@ -62,6 +62,15 @@ impl Thunk {
         }))
     }
 
+    /// A thunk of the state `make` builds once the thunk is allocated, so that the
+    /// state is written in place (see [`super::rc_in_place`]).
+    #[inline(always)]
+    pub(crate) fn new_with(make: impl FnOnce() -> ThunkState) -> Thunk {
+        Thunk(super::rc_in_place(|| Cell {
+            state: UnsafeCell::new(make()),
+        }))
+    }
+
     /// A thunk to be given its code later.
     pub(crate) fn blank() -> Thunk {
         Thunk::new(ThunkState::Blank)

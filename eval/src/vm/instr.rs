@@ -262,11 +262,12 @@ impl Vm {
         base: usize,
         captures: &Captures,
     ) -> Value {
-        let caps = self.captures_for(child, base, captures);
-        Value::Thunk(Thunk::new(ThunkState::Suspended(Closure {
-            proto: child.clone(),
-            captures: caps,
-        })))
+        Value::Thunk(Thunk::new_with(|| {
+            ThunkState::Suspended(Closure {
+                proto: child.clone(),
+                captures: self.captures_for(child, base, captures),
+            })
+        }))
     }
 
     /// Give the blank thunk `t` the code of `child` (a lambda becomes its value).

@@ -769,7 +769,16 @@ impl Vm {
         match child.captures.as_slice() {
             [] => Captures::None,
             [one] => Captures::One(get(one)),
-            many => Captures::Many(many.iter().map(get).collect()),
+            many => {
+                // Written in place: a collected clone is copied in with stalling loads.
+                let mut values = Rc::<[Value]>::new_uninit_slice(many.len());
+                let slots = Rc::get_mut(&mut values).expect("a new Rc has no other owner");
+                for (slot, c) in slots.iter_mut().zip(many) {
+                    slot.write(get(c));
+                }
+                // SAFETY: every slot was written just above.
+                Captures::Many(unsafe { values.assume_init() })
+            }
         }
     }
 
@@ -811,7 +820,7 @@ impl Vm {
 
     /// A closure of `proto` capturing from the current frame.
     fn make_closure(&self, proto: &Rc<Proto>, base: usize, captures: &Captures) -> Value {
-        Value::Closure(Rc::new(Closure {
+        Value::Closure(crate::value::rc_in_place(|| Closure {
             proto: proto.clone(),
             captures: self.captures_for(proto, base, captures),
         }))
