@@ -25,16 +25,6 @@ pub(crate) fn callable(f: Value) -> Result<Value, ErrorKind> {
     }
 }
 
-/// The answer to the first request is the result (`foldl'` of an empty list
-/// forcing its initial value).
-pub(crate) struct Answer;
-
-impl Stepper for Answer {
-    fn resume(&mut self, answer: Value) -> Result<Next, Error> {
-        Ok(Next::Done(answer))
-    }
-}
-
 /// `foldl' op nul list` after its first call: each answer is the accumulator.
 pub(crate) struct Fold {
     pub(crate) op: Value,
@@ -55,38 +45,12 @@ impl Stepper for Fold {
     }
 }
 
-/// A list loop whose first request forces the function (`filter`'s is lazy
-/// until the list is known not to be empty).
-pub(crate) enum Func {
-    /// Waiting for the function forced; a non-function is the error of `what`.
-    Forcing(&'static str),
-    /// Calling this function.
-    Ready(Value),
-}
-
-impl Func {
-    /// Take the forced function (the first answer).
-    fn accept(&mut self, f: Value) -> Result<(), Error> {
-        if let Func::Forcing(what) = *self {
-            let f = callable(f).map_err(|e| Error::from(e).context(what))?;
-            *self = Func::Ready(f);
-        }
-        Ok(())
-    }
-
-    fn call(&self, x: Value) -> Next {
-        match self {
-            Func::Ready(f) => Next::Call(f.clone(), CallArgs::One(x)),
-            Func::Forcing(_) => unreachable!("the function is forced before the first call"),
-        }
-    }
-}
-
 /// `filter f list`: forces `f`, then keeps the elements it accepts.
 pub(crate) struct Filter {
-    pub(crate) f: Func,
+    /// The function (as given until the first answer forces it).
+    pub(crate) f: Value,
     pub(crate) list: List,
-    /// The element the pending call tests (none before the function is forced).
+    /// The element the pending call tests (none while the function is forced).
     pub(crate) at: Option<usize>,
     pub(crate) kept: Vec<Value>,
 }
@@ -95,7 +59,10 @@ impl Stepper for Filter {
     fn resume(&mut self, answer: Value) -> Result<Next, Error> {
         let next = match self.at {
             None => {
-                self.f.accept(answer)?;
+                self.f = callable(answer).map_err(|e| {
+                    Error::from(e)
+                        .context("while evaluating the first argument passed to builtins.filter")
+                })?;
                 0
             }
             Some(i) => {
@@ -109,7 +76,7 @@ impl Stepper for Filter {
         Ok(match self.list.get(next) {
             Some(x) => {
                 self.at = Some(next);
-                self.f.call(x.clone())
+                Next::Call(self.f.clone(), CallArgs::One(x.clone()))
             }
             None if self.kept.len() == self.list.len() => {
                 Next::Done(Value::List(self.list.clone()))

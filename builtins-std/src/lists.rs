@@ -179,12 +179,10 @@ pub mod defs {
         if list.is_empty() {
             return Ok(Steps::done(list));
         }
-        let first = Next::Force(f);
-        let func = Func::Forcing("while evaluating the first argument passed to builtins.filter");
         Ok(Steps::new(
-            first,
+            Next::Force(f.clone()),
             Filter {
-                f: func,
+                f,
                 list,
                 at: None,
                 kept: Vec::new(),
@@ -239,7 +237,7 @@ pub mod defs {
         list: List,
     ) -> Result<Steps, ErrorKind> {
         let Some(x) = list.get(0).cloned() else {
-            return Ok(Steps::new(Next::Force(nul), Answer));
+            return Ok(Steps::answer(Next::Force(nul)));
         };
         let first = Next::Call(op.0.clone(), CallArgs::Two(nul, x));
         Ok(Steps::new(

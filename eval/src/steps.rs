@@ -46,33 +46,49 @@ pub trait Stepper {
 }
 
 /// The result of a plain builtin that loops over Nix calls: its first request
-/// and the stepper that carries on from the answer (or a result at once).
-pub struct Steps {
-    pub(crate) first: Next,
-    pub(crate) rest: Option<Box<dyn Stepper>>,
+/// and the stepper that carries on from the answer, or a result at once.
+pub struct Steps(pub(crate) Start);
+
+/// How a builtin's steps begin.
+pub(crate) enum Start {
+    /// With no request: the result.
+    Done(Value),
+    /// With this request, answered to the stepper.
+    Ask(Next, Box<dyn Stepper>),
+}
+
+/// The stepper of [`Steps::answer`]: the answer is the result.
+struct Answer;
+
+impl Stepper for Answer {
+    fn resume(&mut self, answer: Value) -> Result<Next, Error> {
+        Ok(Next::Done(answer))
+    }
 }
 
 impl Steps {
     /// Ask for `first`, then let `rest` take each answer.
     pub fn new(first: Next, rest: impl Stepper + 'static) -> Steps {
-        Steps {
-            first,
-            rest: Some(Box::new(rest)),
-        }
+        Steps(Start::Ask(first, Box::new(rest)))
     }
 
     /// Finish at once with `v` (an empty list, say), asking for nothing.
     pub fn done(v: impl IntoValue) -> Steps {
-        Steps {
-            first: Next::Done(v.into_value()),
-            rest: None,
-        }
+        Steps(Start::Done(v.into_value()))
+    }
+
+    /// Ask for `request`; its answer is the result (`foldl'` of an empty list
+    /// forcing its initial value).
+    pub fn answer(request: Next) -> Steps {
+        Steps::new(request, Answer)
     }
 
     /// Carry the steps out inside a generator (the builtin's suspending path).
     pub(crate) async fn run(self, co: &mut Co) -> Result<Value, Error> {
-        let mut next = self.first;
-        let mut rest = self.rest;
+        let (mut next, mut stepper) = match self.0 {
+            Start::Done(v) => return Ok(v),
+            Start::Ask(first, stepper) => (first, stepper),
+        };
         loop {
             let answer = match next {
                 Next::Done(v) => return Ok(v),
@@ -81,20 +97,10 @@ impl Steps {
                 Next::Equal(a, b) => Value::Bool(co.equal(a, b).await),
                 Next::Less(a, b) => match co.less(a, b).await {
                     Ok(r) => Value::Bool(r),
-                    Err(e) => {
-                        return Err(match rest.as_ref() {
-                            Some(s) => s.trace(e),
-                            None => e,
-                        })
-                    }
+                    Err(e) => return Err(stepper.trace(e)),
                 },
             };
-            let Some(s) = rest.as_mut() else {
-                return Err(Error::msg(
-                    "internal error: a builtin's steps asked for more without a stepper",
-                ));
-            };
-            next = s.resume(answer)?;
+            next = stepper.resume(answer)?;
         }
     }
 }

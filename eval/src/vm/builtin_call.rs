@@ -240,9 +240,20 @@ pub(super) fn builtin_error(def: &BuiltinDef, mut e: Error) -> Error {
 
 /// The error for a builtin that panicked: uncatchable, naming the builtin.
 pub(super) fn panicked(def: &BuiltinDef, payload: &(dyn std::any::Any + Send)) -> Error {
-    Error::msg(format!(
-        "builtin '{}' panicked: {}",
-        def.name,
-        panic_message(payload)
-    ))
+    panic_error(Some(def), &panic_message(payload))
+}
+
+/// The error for a builtin (or the machine's own helper, without one) that
+/// panicked with `message`.
+pub(super) fn panic_error(def: Option<&BuiltinDef>, message: &str) -> Error {
+    let name = def.map_or("(helper)", |d| d.name);
+    Error::msg(format!("builtin '{name}' panicked: {message}"))
+}
+
+/// A builtin's error with its trace line; the machine's own helpers add none.
+pub(super) fn traced(def: Option<&BuiltinDef>, e: Error) -> Error {
+    match def {
+        Some(def) => builtin_error(def, e),
+        None => e,
+    }
 }

@@ -82,11 +82,7 @@ impl Vm {
                 },
                 Polled::Done(r) => {
                     self.frames.pop();
-                    return match (r, def) {
-                        (Ok(v), _) => Ok(Some(v)),
-                        (Err(e), Some(def)) => Err(super::builtin_call::builtin_error(def, e)),
-                        (Err(e), None) => Err(e),
-                    };
+                    return r.map(Some).map_err(|e| super::builtin_call::traced(def, e));
                 }
                 Polled::Stray => {
                     self.frames.pop();
@@ -97,8 +93,7 @@ impl Vm {
                 }
                 Polled::Panicked(msg) => {
                     self.frames.pop();
-                    let name = def.map_or("(helper)", |d| d.name);
-                    return Err(Error::msg(format!("builtin '{name}' panicked: {msg}")));
+                    return Err(super::builtin_call::panic_error(def, &msg));
                 }
             }
         }

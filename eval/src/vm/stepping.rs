@@ -2,11 +2,12 @@
 //! Each request is carried out as a generator's would be; answers that come at
 //! once resume the stepper in a loop here, others arrive through `deliver`.
 
-use super::builtin_call::builtin_error;
+use super::builtin_call::{panic_error, traced};
+use super::coroutine::panic_message;
 use super::{Frame, Request, Step, Vm};
 use crate::builtins::BuiltinDef;
 use crate::errors::Error;
-use crate::steps::{Next, Steps};
+use crate::steps::{Next, Start, Steps};
 use crate::value::Value;
 
 impl Vm {
@@ -18,17 +19,9 @@ impl Vm {
         steps: Steps,
         depth: u32,
     ) -> Step {
-        let Steps { first, rest } = steps;
-        let Some(stepper) = rest else {
-            return match first {
-                Next::Done(v) => Ok(Some(v)),
-                _ => Err(traced(
-                    def,
-                    Error::msg(
-                        "internal error: a builtin's steps asked for more without a stepper",
-                    ),
-                )),
-            };
+        let (first, stepper) = match steps.0 {
+            Start::Done(v) => return Ok(Some(v)),
+            Start::Ask(first, stepper) => (first, stepper),
         };
         self.check_depth()?;
         self.push_frame(|| Frame::Steps {
@@ -84,20 +77,8 @@ impl Vm {
             }
             Err(payload) => {
                 self.frames.pop();
-                let name = def.map_or("(helper)", |d| d.name);
-                Err(Error::msg(format!(
-                    "builtin '{name}' panicked: {}",
-                    super::coroutine::panic_message(&*payload)
-                )))
+                Err(panic_error(def, &panic_message(&*payload)))
             }
         }
-    }
-}
-
-/// A builtin's error with its trace line; the machine's own walks add none.
-fn traced(def: Option<&'static BuiltinDef>, e: Error) -> Error {
-    match def {
-        Some(def) => builtin_error(def, e),
-        None => e,
     }
 }

@@ -97,16 +97,7 @@ pub mod example {
     #[builtin("callWithString")]
     fn call_with_string(s: Coerced, f: Callable) -> Result<Steps, ErrorKind> {
         let first = Next::Call(f.0, CallArgs::One(Value::String(s.into_inner())));
-        Ok(Steps::new(first, Finish))
-    }
-
-    /// The answer is the result.
-    struct Finish;
-
-    impl Stepper for Finish {
-        fn resume(&mut self, answer: Value) -> Result<Next, Error> {
-            Ok(Next::Done(answer))
-        }
+        Ok(Steps::answer(first))
     }
 
     /// Count this call; returns how many times it has been called in this evaluation.
