@@ -97,38 +97,49 @@ pub mod defs {
         Ok(a ^ b)
     }
 
-    fn to_int(f: f64, what: &str) -> Result<i64, ErrorKind> {
-        if f.is_nan() || !(-9.223372036854776e18..9.223372036854776e18).contains(&f) {
-            return Err(ErrorKind::Other(format!(
-                "{what} of {} does not fit in a 64-bit integer",
-                nixie_eval::printer::float_to_nix(f)
-            )));
+    /// `floor` or `ceil` (`round`) of a number, as current C++ Nix computes it: in
+    /// floating point, refusing results outside the integers and integers that a
+    /// float cannot hold exactly.
+    fn rounded(x: Value, name: &str, round: fn(f64) -> f64) -> Result<i64, Error> {
+        let what = format!("while evaluating the first argument passed to builtins.{name}");
+        let n = float_operand(&x, &what)?;
+        let value = match n {
+            NixNumber::Int(i) => i as f64,
+            NixNumber::Float(f) => f,
+        };
+        let r = round(value);
+        // -2^63 is exact as a float, so the range test rounds nothing.
+        const INT_MIN: f64 = i64::MIN as f64;
+        if !(INT_MIN..-INT_MIN).contains(&r) {
+            return Err(Error::msg(match n {
+                NixNumber::Int(i) => format!(
+                    "Due to a bug (see https://github.com/NixOS/nix/issues/12899) the NixInt argument {i} caused undefined behavior in previous Nix versions.\n\tFuture Nix versions might implement the correct behavior."
+                ),
+                NixNumber::Float(f) => format!(
+                    "NixFloat argument {} is not in the range of NixInt",
+                    nixie_eval::printer::float_to_nix(f)
+                ),
+            }));
         }
-        Ok(f as i64)
+        let res = r as i64;
+        match n {
+            NixNumber::Int(i) if i != res => Err(Error::msg(format!(
+                "Due to a bug (see https://github.com/NixOS/nix/issues/12899) a loss of precision occurred in previous Nix versions because the NixInt argument {i} was rounded to {res}.\n\tFuture Nix versions might implement the correct behavior."
+            ))),
+            _ => Ok(res),
+        }
     }
 
     /// The smallest integer not less than a number.
     #[builtin("ceil")]
     fn ceil(x: Value) -> Result<i64, Error> {
-        match float_operand(
-            &x,
-            "while evaluating the first argument passed to builtins.ceil",
-        )? {
-            NixNumber::Int(i) => Ok(i),
-            NixNumber::Float(f) => Ok(to_int(f.ceil(), "ceil")?),
-        }
+        rounded(x, "ceil", f64::ceil)
     }
 
     /// The largest integer not greater than a number.
     #[builtin("floor")]
     fn floor(x: Value) -> Result<i64, Error> {
-        match float_operand(
-            &x,
-            "while evaluating the first argument passed to builtins.floor",
-        )? {
-            NixNumber::Int(i) => Ok(i),
-            NixNumber::Float(f) => Ok(to_int(f.floor(), "floor")?),
-        }
+        rounded(x, "floor", f64::floor)
     }
 }
 

@@ -18,7 +18,8 @@ pub mod defs {
     use nixie_eval::printer_xml::{XmlPrinter, XmlStep};
     use nixie_eval::value::{merge_context, NixContext};
 
-    /// How deeply `toJSON` may nest before failing like C++ Nix's call-depth limit.
+    /// How deeply `toJSON` nests without an explicit `max-call-depth`: C++ Nix's
+    /// default call-depth limit.
     const MAX_JSON_DEPTH: usize = 10_000;
 
     /// A container being written: the next element or attribute to write.
@@ -225,7 +226,14 @@ pub mod defs {
         let mut next = Some(v);
         let mut peel: Vec<TraceFrame> = Vec::new();
         let source: Rc<dyn TraceSource> = path.clone();
+        // C++ Nix counts toJSON's nesting against `max-call-depth` (the corpus's
+        // eval-fail-toJSON-stack-overflow pins it), unlike nixie's other walks.
+        let max_depth = co.ctx(|cx| cx.settings().max_call_depth.unwrap_or(MAX_JSON_DEPTH));
+        let max_out = co.ctx(|cx| cx.settings().limits.output);
         loop {
+            if let Some(n) = max_out.filter(|n| out.len() > *n) {
+                return Err(Error::limit(nixie_eval::limits::Exceeded::Output(n)));
+            }
             if let Some(v) = next.take() {
                 let v = match v {
                     Value::Thunk(t) => match t.value() {
@@ -246,14 +254,14 @@ pub mod defs {
                         merge_context(&mut ctx, s.context());
                     }
                     Value::List(l) => {
-                        if depth >= MAX_JSON_DEPTH {
+                        if depth >= max_depth {
                             return Err(ErrorKind::StackOverflow.into());
                         }
                         out.push(b'[');
                         path.0.borrow_mut().push(Frame::List(l.clone(), 0));
                     }
                     Value::Attrs(a) => {
-                        if depth >= MAX_JSON_DEPTH {
+                        if depth >= max_depth {
                             return Err(ErrorKind::StackOverflow.into());
                         }
                         if a.contains(b"__toString") {
@@ -334,10 +342,14 @@ pub mod defs {
     #[builtin("toXML")]
     async fn to_xml(co: &mut Co, v: Value) -> Result<Value, ErrorKind> {
         let mut p = XmlPrinter::new(v, true);
-        while let XmlStep::Force(t) = p.resume() {
+        let max_out = co.ctx(|cx| cx.settings().limits.output);
+        while let XmlStep::Force(t) = p.resume()? {
             co.force(t).await;
         }
         let (bytes, ctx) = p.finish();
+        if let Some(n) = max_out.filter(|n| bytes.len() > *n) {
+            return Err(nixie_eval::limits::Exceeded::Output(n).into());
+        }
         Ok(Value::String(NixString::with_context(bytes, ctx)))
     }
 
@@ -398,11 +410,10 @@ mod tests {
     }
 
     #[test]
-    fn to_json_nesting_is_limited_like_nix_but_never_overflows() {
+    fn to_json_nests_to_the_call_depth_and_never_overflows() {
         let handle = std::thread::Builder::new()
             .stack_size(512 * 1024)
             .spawn(|| {
-                let mut e = crate::register(Evaluation::builder()).build().unwrap();
                 let nest = |n: usize| {
                     let mut v = Value::List(List::from(vec![]));
                     for _ in 0..n {
@@ -410,22 +421,35 @@ mod tests {
                     }
                     v
                 };
-                let f = e
-                    .eval_source("t", "builtins.toJSON", std::path::Path::new("/"))
-                    .unwrap();
-                let ok = e.call(f.clone(), nest(9_000)).and_then(|v| e.force(v));
-                let deep = e.call(f, nest(100_000)).and_then(|v| e.force(v));
+                let to_json = |max_call_depth: Option<usize>, depth: usize| {
+                    let mut settings = nixie_eval::Settings::default();
+                    settings.max_call_depth = max_call_depth;
+                    let mut e = crate::register(Evaluation::builder())
+                        .settings(settings)
+                        .build()
+                        .unwrap();
+                    let f = e
+                        .eval_source("t", "builtins.toJSON", std::path::Path::new("/"))
+                        .unwrap();
+                    match e.call(f, nest(depth)).and_then(|v| e.force(v)) {
+                        Ok(Value::String(s)) => Ok(s.len()),
+                        Ok(_) => unreachable!("toJSON makes a string"),
+                        Err(e) => Err(e.message()),
+                    }
+                };
                 (
-                    matches!(ok, Ok(Value::String(s)) if s.len() == 2 * 9_001),
-                    deep.err().map(|e| e.message()),
+                    to_json(Some(200_000), 150_000),
+                    to_json(None, 9_000),
+                    to_json(None, 10_001),
                 )
             })
             .unwrap();
-        let (ok, deep) = handle.join().unwrap();
-        assert!(ok);
+        let (deep, within, beyond) = handle.join().unwrap();
+        assert_eq!(deep, Ok(2 * 150_001));
+        assert_eq!(within, Ok(2 * 9_001));
         assert_eq!(
-            deep.as_deref(),
-            Some("stack overflow; max-call-depth exceeded")
+            beyond,
+            Err("stack overflow; max-call-depth exceeded".to_string())
         );
     }
 }

@@ -54,14 +54,26 @@ fn build_evaluation(cli: &Cli) -> Evaluation {
 }
 
 /// Evaluation allocates and frees many small objects; mimalloc's thread-local free
-/// lists serve them faster than the system allocator.
+/// lists serve them faster than the system allocator. Counting serves `--max-memory`.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: nixie_eval::memory::CountingAlloc<mimalloc::MiMalloc> =
+    nixie_eval::memory::CountingAlloc(mimalloc::MiMalloc);
+
+/// Ctrl-C interrupts the evaluation ("interrupted by the user"); a second one,
+/// before the evaluation noticed the first, ends the process at once.
+fn interrupt_on_sigint(eval: &Evaluation) {
+    let flag = eval.interrupt_handle().flag();
+    let sigint = signal_hook::consts::SIGINT;
+    // Registered first, so it sees the flag as the first signal left it.
+    let _ = signal_hook::flag::register_conditional_shutdown(sigint, 130, flag.clone());
+    let _ = signal_hook::flag::register(sigint, flag);
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut eval = build_evaluation(&cli);
+    interrupt_on_sigint(&eval);
     if let Some(name) = &cli.doc {
         return match eval.doc(name) {
             Some(d) => {
@@ -245,10 +257,10 @@ fn eval_one(
                 out.extend(output::to_json(eval, v)?);
             } else if cli.xml {
                 let v = eval.deep_force(v)?;
-                out.extend(output::to_xml(&v, !cli.no_location));
+                out.extend(output::to_xml(&v, !cli.no_location)?);
             } else {
                 let v = if cli.strict { eval.deep_force(v)? } else { v };
-                out.extend(nixie_eval::printer::print_value(&v, None));
+                out.extend(eval.print(&v)?);
             }
             if !cli.xml {
                 out.push(b'\n');

@@ -102,6 +102,21 @@ pub struct Cli {
     /// Allow impure operations (switches pure evaluation off).
     #[arg(long)]
     pub impure: bool,
+    /// Limit the memory the evaluation may hold (bytes; a `K`, `M` or `G` suffix
+    /// multiplies by 1024s): beyond it, "memory limit exceeded".
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_memory: Option<usize>,
+    /// Stop the evaluation after this many seconds of wall-clock time.
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
+    /// Stop the evaluation after this many calls of lambdas and builtins (a
+    /// deterministic time limit).
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<u64>,
+    /// Limit the size of the printed result and of `toJSON` and `toXML` strings
+    /// (bytes; `K`, `M`, `G` suffixes as for --max-memory).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_output: Option<usize>,
     /// Print the documentation of a builtin and exit.
     #[arg(long, value_name = "NAME")]
     pub doc: Option<String>,
@@ -178,6 +193,41 @@ const IGNORED_SETTINGS: &[&str] = &[
     "lint-url-literals",
 ];
 
+/// A byte count, with an optional `K`, `M` or `G` suffix (powers of 1024).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if "KMGkmg".contains(c) => (&text[..i], c.to_ascii_uppercase()),
+        _ => (text, 'B'),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size in bytes"))?;
+    let shift = match unit {
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => 0,
+    };
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("'{text}' is too large"))
+}
+
+/// The resource limits the command line asks for.
+fn limits(cli: &Cli) -> Result<nixie_eval::Limits, String> {
+    let mut l = nixie_eval::Limits::default();
+    l.memory = cli.max_memory;
+    l.steps = cli.max_steps;
+    l.output = cli.max_output;
+    l.time = match cli.time_limit {
+        None => None,
+        Some(t) => Some(
+            std::time::Duration::try_from_secs_f64(t)
+                .map_err(|_| format!("'{t}' is not a number of seconds"))?,
+        ),
+    };
+    Ok(l)
+}
+
 fn parse_bool(name: &str, value: &str) -> Result<bool, String> {
     match value {
         "true" => Ok(true),
@@ -201,6 +251,7 @@ pub fn apply(cli: &Cli, s: &mut Settings, store: &mut Option<String>) -> Result<
     s.pure_eval = cli.pure_eval;
     s.restrict_eval = cli.restrict_eval;
     s.allowed_uris = words(&cli.allowed_uris);
+    s.limits = limits(cli)?;
     for pair in cli.option.chunks(2) {
         let (name, value) = (pair[0].as_str(), pair[1].as_str());
         match name.strip_prefix("extra-").unwrap_or(name) {

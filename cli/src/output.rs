@@ -16,6 +16,6 @@ pub fn to_json(eval: &mut Evaluation, v: Value) -> Result<Vec<u8>, Error> {
 }
 
 /// Render as XML, as `nix-instantiate --xml` does (shared with `builtins.toXML`).
-pub fn to_xml(v: &Value, location: bool) -> Vec<u8> {
+pub fn to_xml(v: &Value, location: bool) -> Result<Vec<u8>, Error> {
     nixie_eval::printer_xml::to_xml(v, location)
 }

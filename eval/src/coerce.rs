@@ -111,17 +111,19 @@ pub(crate) async fn coerce_in(
     segment: Option<TraceFrame>,
 ) -> Result<Value, Error> {
     enum Item {
-        Val(Value, Option<Rc<Peel>>),
+        /// A value, how deeply it is nested in lists, and how it was reached.
+        Val(Value, usize, Option<Rc<Peel>>),
         /// A separator after a list element, omitted when that element is `[]`.
         Space(Value),
     }
     let mut out: Vec<u8> = Vec::new();
     let mut ctx = NixContext::new();
-    let mut work = vec![Item::Val(v, None)];
+    let mut work = vec![Item::Val(v, 0, None)];
     let mut steps = 0u64;
+    let max_depth = co.ctx(|cx| cx.settings().value_depth());
     while let Some(item) = work.pop() {
-        let (v, chain) = match item {
-            Item::Val(v, chain) => (v, chain),
+        let (v, depth, chain) = match item {
+            Item::Val(v, depth, chain) => (v, depth, chain),
             Item::Space(prev) => {
                 if !matches!(prev.shallow(), Value::List(l) if l.is_empty()) {
                     out.push(b' ');
@@ -179,14 +181,14 @@ pub(crate) async fn coerce_in(
                         pos,
                         parent: chain,
                     };
-                    work.push(Item::Val(r, Some(Rc::new(link))));
+                    work.push(Item::Val(r, depth, Some(Rc::new(link))));
                 } else if let Some(p) = a.get(b"outPath") {
                     let link = Peel {
                         what: "the `outPath` attribute",
                         pos: a.position_of(b"outPath"),
                         parent: chain,
                     };
-                    work.push(Item::Val(p.clone(), Some(Rc::new(link))));
+                    work.push(Item::Val(p.clone(), depth, Some(Rc::new(link))));
                 } else {
                     return Err(in_chain(cannot(&v, &segment), &chain));
                 }
@@ -202,11 +204,14 @@ pub(crate) async fn coerce_in(
             }
             Value::Null if how.extended() => {}
             Value::List(l) if how.extended() => {
+                if depth >= max_depth {
+                    return Err(ErrorKind::StackOverflow.into());
+                }
                 for (i, e) in l.iter().enumerate().rev() {
                     if i + 1 < l.len() {
                         work.push(Item::Space(e.clone()));
                     }
-                    work.push(Item::Val(e.clone(), chain.clone()));
+                    work.push(Item::Val(e.clone(), depth + 1, chain.clone()));
                 }
             }
             other => return Err(in_chain(cannot(other, &segment), &chain)),

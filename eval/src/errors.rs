@@ -65,6 +65,8 @@ pub enum ErrorKind {
     Other(String),
     /// An error that already has its own position (e.g. a syntax error in an imported file).
     Located(Box<Error>),
+    /// A resource limit was reached or the evaluation was interrupted (no trace).
+    LimitExceeded(crate::limits::Exceeded),
 }
 
 impl ErrorKind {
@@ -122,6 +124,7 @@ impl ErrorKind {
             ErrorKind::DuplicateAttribute(n) => format!("attribute '{n}' already defined"),
             ErrorKind::Parse(m) => m.clone(),
             ErrorKind::StackOverflow => "stack overflow; max-call-depth exceeded".into(),
+            ErrorKind::LimitExceeded(x) => x.message(),
             ErrorKind::Io(m) => m.clone(),
             ErrorKind::Other(m) => m.clone(),
             ErrorKind::Located(e) => e.kind.message(),
@@ -244,13 +247,15 @@ impl std::ops::DerefMut for Error {
 impl Error {
     /// An error of the given kind at a span.
     pub(crate) fn new(kind: ErrorKind, span: Option<Span>) -> Error {
+        // A reached limit has no place in the code (C++ Nix's interrupt has none).
+        let limit = matches!(kind, ErrorKind::LimitExceeded(_));
         Error(Box::new(ErrorData {
             kind,
-            span,
+            span: span.filter(|_| !limit),
             hint: None,
             trace: Vec::new(),
             control: None,
-            unpositioned: false,
+            unpositioned: limit,
             recursion_of: 0,
             usage: false,
             annotated: false,
@@ -264,6 +269,17 @@ impl Error {
         e.unpositioned = true;
         e.push_frame(what.to_string(), span);
         e
+    }
+
+    /// A resource limit reached: no position and no trace, as C++ Nix reports an
+    /// interrupt.
+    pub fn limit(x: crate::limits::Exceeded) -> Error {
+        Error::new(ErrorKind::LimitExceeded(x), None)
+    }
+
+    /// Whether this is a reached resource limit (which gathers no trace).
+    pub fn is_limit(&self) -> bool {
+        matches!(self.kind, ErrorKind::LimitExceeded(_))
     }
 
     /// An error that stays without a position.
@@ -308,7 +324,7 @@ impl Error {
 
     /// The same error placed at `span` (if it has no position yet).
     pub fn at(mut self, span: Option<Span>) -> Error {
-        if self.span.is_none() {
+        if self.span.is_none() && !self.is_limit() {
             self.span = span;
         }
         self
@@ -321,7 +337,7 @@ impl Error {
 
     /// The same error with `frame` added further out than its frames so far.
     pub fn with_frame(mut self, frame: TraceFrame) -> Error {
-        if self.control.is_none() {
+        if self.control.is_none() && !self.is_limit() {
             self.trace.push(frame);
         }
         self
@@ -380,6 +396,9 @@ impl Error {
 
     /// Add a `… while …` frame (outer frames are added later).
     pub(crate) fn push_frame(&mut self, what: String, span: Option<Span>) {
+        if self.is_limit() {
+            return;
+        }
         self.bound_trace();
         self.trace.push(TraceFrame {
             what,
@@ -392,6 +411,9 @@ impl Error {
 
     /// Add a frame shown even in a trace cut short.
     pub(crate) fn push_always_frame(&mut self, what: String) {
+        if self.is_limit() {
+            return;
+        }
         self.trace.push(TraceFrame {
             what,
             span: None,

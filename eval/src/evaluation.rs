@@ -6,6 +6,7 @@ use crate::compiler::Globals;
 use crate::errors::Error;
 use crate::host::{Host, WarningSink};
 use crate::io::{Io, StdIo};
+use crate::limits::InterruptHandle;
 use crate::settings::Settings;
 use crate::store::{DummyStore, Store};
 use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
@@ -79,6 +80,9 @@ pub enum BuildError {
         /// The pack.
         pack: &'static str,
     },
+    /// A memory limit was set, but the global allocator does not count
+    /// ([`crate::memory::CountingAlloc`]).
+    MemoryNotCounted,
 }
 
 impl std::fmt::Display for BuildError {
@@ -106,6 +110,10 @@ impl std::fmt::Display for BuildError {
             BuildError::UnexpectedState { pack } => write!(
                 f,
                 "pack '{pack}' declares no state: register it with pack, not pack_with_state"
+            ),
+            BuildError::MemoryNotCounted => write!(
+                f,
+                "a memory limit needs nixie_eval::memory::CountingAlloc as the global allocator"
             ),
         }
     }
@@ -212,6 +220,9 @@ impl EvaluationBuilder {
     /// Build the evaluation; fails if two packs define the same name.
     pub fn build(self) -> Result<Evaluation, BuildError> {
         self.check_states()?;
+        if self.settings.limits.memory.is_some() && !crate::memory::is_counting() {
+            return Err(BuildError::MemoryNotCounted);
+        }
         let mut table = NameTable::default();
         let mut states: Vec<Option<Rc<dyn Any>>> = Vec::new();
         let mut regs = vec![
@@ -441,6 +452,25 @@ impl Evaluation {
     /// The settings the evaluation runs with.
     pub fn settings(&self) -> Settings {
         self.vm.host.borrow().settings.clone()
+    }
+
+    /// A handle that stops this evaluation from any thread (see [`InterruptHandle`]).
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.vm.meter.interrupt_handle()
+    }
+
+    /// A value printed as `nix-instantiate --eval` prints it, within the output
+    /// limit ([`crate::Limits::output`]).
+    pub fn print(&self, v: &Value) -> Result<Vec<u8>, Error> {
+        let max = self.vm.meter.limits().output;
+        crate::printer::print_bounded(v, None, max.unwrap_or(usize::MAX))
+            .ok_or_else(|| Error::limit(crate::limits::Exceeded::Output(max.unwrap_or(usize::MAX))))
+    }
+
+    /// Count the resource limits ([`crate::Limits`]) afresh from now, and drop a
+    /// pending interrupt (a REPL does this before each input).
+    pub fn reset_limits(&mut self) {
+        self.vm.meter.reset();
     }
 
     /// Register a source and compile it.

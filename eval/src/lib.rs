@@ -99,6 +99,8 @@ pub mod hash;
 mod host;
 pub mod io;
 mod lang_builtins;
+pub mod limits;
+pub mod memory;
 pub(crate) mod opcode;
 pub mod paths;
 pub mod printer;
@@ -122,6 +124,7 @@ pub use convert::{AbsolutePath, Callable, Coerced, FromValue, IntoValue, Lazy, N
 pub use errors::{Error, ErrorKind};
 pub use evaluation::{BuildError, Evaluation, EvaluationBuilder};
 pub use host::WarningSink;
+pub use limits::{InterruptHandle, Limits};
 pub use nixie_builtin_macros::{builtin, builtins, FromAttrs};
 pub use purity::{describe_io_error, is_forbidden};
 pub use settings::Settings;

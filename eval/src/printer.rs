@@ -118,10 +118,18 @@ pub fn print_string(v: &Value) -> String {
 /// Print a value in `nix-instantiate --eval` syntax. `max_depth` limits nesting
 /// (deeper values print as `…`); unforced thunks print as `<CODE>`.
 pub fn print_value(v: &Value, max_depth: Option<usize>) -> Vec<u8> {
+    print_bounded(v, max_depth, usize::MAX).expect("no output is longer than usize::MAX bytes")
+}
+
+/// [`print_value`], or `None` as soon as the text grows past `max_bytes`.
+pub fn print_bounded(v: &Value, max_depth: Option<usize>, max_bytes: usize) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut seen: FxHashSet<usize> = FxHashSet::default();
     let mut work = vec![Item::Val(v.clone(), 0)];
     while let Some(item) = work.pop() {
+        if out.len() > max_bytes {
+            return None;
+        }
         let (v, depth) = match item {
             Item::Text(t) => {
                 out.extend_from_slice(t.as_bytes());
@@ -189,7 +197,7 @@ pub fn print_value(v: &Value, max_depth: Option<usize>) -> Vec<u8> {
             }
         }
     }
-    out
+    (out.len() <= max_bytes).then_some(out)
 }
 
 /// The `drvPath` of a forced derivation set, for `«derivation …»`.

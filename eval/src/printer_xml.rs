@@ -28,6 +28,12 @@ pub enum XmlStep {
     Done,
 }
 
+/// How deeply values may nest in XML, in levels of indentation (two per set,
+/// one per list): the indentation alone makes the document quadratic in the
+/// depth, so this stays near C++ Nix's limit (its default `max-call-depth` of
+/// 10,000 values) rather than at [`crate::limits::MAX_VALUE_DEPTH`].
+pub const MAX_XML_INDENT: usize = 10_000;
+
 /// A resumable XML renderer of one value.
 pub struct XmlPrinter {
     out: Vec<u8>,
@@ -91,8 +97,9 @@ impl XmlPrinter {
         }
     }
 
-    /// Print until a thunk must be forced or the document is complete.
-    pub fn resume(&mut self) -> XmlStep {
+    /// Print until a thunk must be forced or the document is complete; fails on
+    /// values nested deeper than [`MAX_XML_INDENT`] (cyclic ones included).
+    pub fn resume(&mut self) -> Result<XmlStep, crate::Error> {
         while let Some(item) = self.work.pop() {
             let (v, d) = match item {
                 Item::AttrOpen(name, d) => {
@@ -108,23 +115,26 @@ impl XmlPrinter {
                 }
                 Item::Val(v, d) => (v, d),
             };
+            if d > MAX_XML_INDENT {
+                return Err(crate::Error::new(crate::ErrorKind::StackOverflow, None));
+            }
             let v = v.shallow();
             if let Value::Thunk(_) = &v {
                 if self.strict {
                     self.work.push(Item::Val(v.clone(), d));
-                    return XmlStep::Force(v);
+                    return Ok(XmlStep::Force(v));
                 }
             }
             if let Value::Attrs(a) = &v {
                 if let Err(t) = self.print_attrs(a, d) {
                     self.work.push(Item::Val(v.clone(), d));
-                    return XmlStep::Force(t);
+                    return Ok(XmlStep::Force(t));
                 }
                 continue;
             }
             self.print_leaf(&v, d);
         }
-        XmlStep::Done
+        Ok(XmlStep::Done)
     }
 
     /// The document and the union of the contexts of the strings it prints.
@@ -291,11 +301,11 @@ impl XmlPrinter {
 /// Render a value as `nix-instantiate --xml` does, forcing nothing (unevaluated
 /// thunks print as `<unevaluated />`). `_location` (source positions of attributes
 /// and functions) is not supported yet.
-pub fn to_xml(v: &Value, _location: bool) -> Vec<u8> {
+pub fn to_xml(v: &Value, _location: bool) -> Result<Vec<u8>, crate::Error> {
     let mut p = XmlPrinter::new(v.clone(), false);
     // A non-strict printer never stops to ask for a thunk to be forced.
-    let _ = p.resume();
-    p.finish().0
+    p.resume()?;
+    Ok(p.finish().0)
 }
 
 #[cfg(test)]
@@ -310,7 +320,7 @@ mod tests {
             Value::Attrs(Attrs::from_sorted(vec![("x".into(), Value::Int(1))])),
             Value::List(List::from(vec![])),
         ]));
-        let s = String::from_utf8(to_xml(&v, false)).unwrap();
+        let s = String::from_utf8(to_xml(&v, false).expect("shallow")).unwrap();
         assert_eq!(
             s,
             "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n    <string value=\"a&lt;&quot;&amp;&gt;&#xA;b\" />\n    <attrs>\n      <attr name=\"x\">\n        <int value=\"1\" />\n      </attr>\n    </attrs>\n    <list>\n    </list>\n  </list>\n</expr>\n"
@@ -326,9 +336,19 @@ mod tests {
                 for _ in 0..3000 {
                     v = Value::List(List::from(vec![v]));
                 }
-                to_xml(&v, false).len()
+                to_xml(&v, false).expect("within the depth limit").len()
             })
             .unwrap();
         assert!(handle.join().unwrap() > 3000);
+    }
+
+    #[test]
+    fn cyclic_and_too_deep_values_fail_cleanly() {
+        let mut v = Value::List(List::from(vec![]));
+        for _ in 0..MAX_XML_INDENT + 1 {
+            v = Value::List(List::from(vec![v]));
+        }
+        let e = to_xml(&v, false).expect_err("too deep");
+        assert_eq!(e.message(), "stack overflow; max-call-depth exceeded");
     }
 }

@@ -57,9 +57,17 @@ pub struct Settings {
     pub tarball_ttl: Option<u64>,
     /// URI prefixes fetchers may reach in restricted mode (`allowed-uris`).
     pub allowed_uris: Vec<String>,
+    /// Resource limits (memory, time, steps, output size).
+    pub limits: crate::limits::Limits,
 }
 
 impl Settings {
+    /// How deeply a walk over a whole value (`deepSeq`, `==`, coercion) may nest: `max-call-depth` when set, [`crate::limits::MAX_VALUE_DEPTH`] if not.
+    pub fn value_depth(&self) -> usize {
+        self.max_call_depth
+            .unwrap_or(crate::limits::MAX_VALUE_DEPTH)
+    }
+
     /// Whether an experimental feature is switched on.
     pub fn has_feature(&self, name: &str) -> bool {
         self.features.iter().any(|f| f == name)

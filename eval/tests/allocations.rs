@@ -117,3 +117,11 @@ fn a_callback_costs_the_generator_only() {
     let a = per_call("builtins.apply f n");
     assert!(a < 1.01, "{a}");
 }
+
+#[test]
+fn a_memory_limit_needs_the_counting_allocator() {
+    let mut settings = nixie_eval::Settings::default();
+    settings.limits.memory = Some(1 << 30);
+    let r = Evaluation::builder().settings(settings).build();
+    assert!(matches!(r, Err(nixie_eval::BuildError::MemoryNotCounted)));
+}

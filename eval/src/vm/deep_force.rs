@@ -25,23 +25,30 @@ pub(super) struct DeepForce {
     /// Containers already walked (shared and cyclic data are walked once).
     seen: FxHashSet<usize>,
     inside: Rc<Inside>,
+    /// How deeply containers may nest ([`crate::Settings::value_depth`]).
+    max_depth: usize,
 }
 
 impl DeepForce {
     /// The walk of `v`, and its first request (none when `v` needs no forcing).
-    pub(super) fn start(v: Value, inside: Rc<Inside>) -> (Next, DeepForce) {
+    pub(super) fn start(
+        v: Value,
+        inside: Rc<Inside>,
+        max_depth: usize,
+    ) -> Result<(Next, DeepForce), Error> {
         let mut walk = DeepForce {
             root: v.clone(),
             work: vec![Item::Val(v, 0)],
             seen: FxHashSet::default(),
             inside,
+            max_depth,
         };
-        let first = walk.next();
-        (first, walk)
+        let first = walk.next()?;
+        Ok((first, walk))
     }
 
     /// Walk on until a thunk needs forcing, or the walk is done.
-    fn next(&mut self) -> Next {
+    fn next(&mut self) -> Result<Next, Error> {
         while let Some(item) = self.work.pop() {
             let (x, index) = match item {
                 Item::Leave => {
@@ -55,17 +62,21 @@ impl DeepForce {
             }
             match x {
                 Value::Thunk(t) => match t.value() {
-                    Some(v) => self.enter(v),
-                    None => return Next::Force(Value::Thunk(t)),
+                    Some(v) => self.enter(v)?,
+                    None => return Ok(Next::Force(Value::Thunk(t))),
                 },
-                v => self.enter(v),
+                v => self.enter(v)?,
             }
         }
-        Next::Done(self.root.clone())
+        Ok(Next::Done(self.root.clone()))
     }
 
     /// Queue the elements of a forced container not walked yet.
-    fn enter(&mut self, x: Value) {
+    fn enter(&mut self, x: Value) -> Result<(), Error> {
+        let container = matches!(x, Value::List(_) | Value::Attrs(_));
+        if container && self.inside.borrow().len() >= self.max_depth {
+            return Err(Error::new(crate::ErrorKind::StackOverflow, None));
+        }
         match &x {
             Value::List(l) if self.seen.insert(l.addr()) => {
                 self.work.push(Item::Leave);
@@ -87,13 +98,14 @@ impl DeepForce {
             }
             _ => {}
         }
+        Ok(())
     }
 }
 
 impl Stepper for DeepForce {
     fn resume(&mut self, forced: Value) -> Result<Next, Error> {
-        self.enter(forced);
-        Ok(self.next())
+        self.enter(forced)?;
+        self.next()
     }
 }
 

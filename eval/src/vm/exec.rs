@@ -290,6 +290,7 @@ impl Vm {
                         }
                         suspend!();
                         self.check_depth()?;
+                        self.count_builtin_call()?;
                         let base = at as u32;
                         self.push_frame(|| Frame::Builtin {
                             def: p.def,

@@ -56,6 +56,7 @@ impl Vm {
     /// Push a generator frame with `depth` calls active in it, and run it.
     pub(super) fn start_gen_at(&mut self, g: GenFrame, depth: u32) -> Step {
         self.check_depth()?;
+        self.count_builtin_call()?;
         self.push_frame(|| Frame::Gen(g, depth));
         self.drive_gen(Slot::Empty)
     }
@@ -152,7 +153,8 @@ impl Vm {
                 // One context frame under the walk names the way to whatever fails.
                 let inside: Rc<Inside> = Rc::default();
                 self.push_frame(|| Frame::Context(super::TraceContext::Inside(inside.clone())));
-                let (first, walk) = super::deep_force::DeepForce::start(v, inside);
+                let max_depth = self.host.borrow().settings.value_depth();
+                let (first, walk) = super::deep_force::DeepForce::start(v, inside, max_depth)?;
                 let depth = self.inherited_depth();
                 let r = self.start_steps(None, Steps::new(first, walk), depth)?;
                 if r.is_some() {
@@ -278,8 +280,14 @@ pub(crate) fn path_frames(inside: &Inside, e: &mut Error) {
 
 /// Nix `==` on arbitrary values.
 pub async fn equal(mut co: Co, a: Value, b: Value) -> Result<Value, Error> {
-    let mut work = vec![(a, b, false)];
-    while let Some((ox, oy, nested)) = work.pop() {
+    let max_depth = co.ctx(|cx| cx.settings().value_depth());
+    // Each pair with how deeply it is nested (0: the operands themselves).
+    let mut work = vec![(a, b, 0usize)];
+    while let Some((ox, oy, depth)) = work.pop() {
+        let nested = depth > 0;
+        if depth > max_depth {
+            return Err(Error::new(crate::ErrorKind::StackOverflow, None));
+        }
         // Elements are forced first, then compared by identity (as C++ Nix compares the
         // addresses of the two element values), then by contents.
         let x = co.force(ox.clone()).await;
@@ -299,7 +307,7 @@ pub async fn equal(mut co: Co, a: Value, b: Value) -> Result<Value, Error> {
                     return Ok(Value::Bool(false));
                 }
                 for (p, q) in l1.iter().zip(l2.iter()).rev() {
-                    work.push((p.clone(), q.clone(), true));
+                    work.push((p.clone(), q.clone(), depth + 1));
                 }
             }
             (Value::Attrs(a1), Value::Attrs(a2)) => {
@@ -310,7 +318,7 @@ pub async fn equal(mut co: Co, a: Value, b: Value) -> Result<Value, Error> {
                         |t: &Value| matches!(t, Value::String(s) if s.as_bytes() == b"derivation");
                     if is_drv(&t1) && is_drv(&t2) {
                         if let (Some(o1), Some(o2)) = (a1.get(b"outPath"), a2.get(b"outPath")) {
-                            work.push((o1.clone(), o2.clone(), true));
+                            work.push((o1.clone(), o2.clone(), depth + 1));
                             continue;
                         }
                     }
@@ -322,7 +330,7 @@ pub async fn equal(mut co: Co, a: Value, b: Value) -> Result<Value, Error> {
                     return Ok(Value::Bool(false));
                 }
                 for ((_, p), (_, q)) in a1.iter().zip(a2.iter()).rev() {
-                    work.push((p.clone(), q.clone(), true));
+                    work.push((p.clone(), q.clone(), depth + 1));
                 }
             }
             _ => return Ok(Value::Bool(false)),

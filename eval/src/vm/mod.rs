@@ -209,6 +209,10 @@ pub(crate) struct Vm {
     pub(crate) max_frames: usize,
     /// An explicit `max-call-depth`: calls may nest this deep, as C++ Nix counts them.
     call_limit: Option<u32>,
+    /// Calls and forces left before the limits are checked again.
+    ticks: u32,
+    /// What the evaluation has used, against its limits.
+    pub(crate) meter: crate::limits::Meter,
 }
 
 type Step = Result<Option<Value>, Error>;
@@ -216,6 +220,7 @@ type Step = Result<Option<Value>, Error>;
 impl Vm {
     /// A VM with the given globals, running in `host`.
     pub(crate) fn new(globals: Rc<Globals>, host: Host) -> Vm {
+        let host_limits = host.settings.limits.clone();
         let call_limit = host
             .settings
             .max_call_depth
@@ -239,6 +244,8 @@ impl Vm {
             airlock: Rc::new(Airlock::new()),
             max_frames,
             call_limit,
+            ticks: crate::limits::CHECK_EVERY,
+            meter: crate::limits::Meter::new(host_limits),
         }
     }
 
@@ -429,6 +436,10 @@ impl Vm {
     /// returned, to be handed to the generator below it; anything else reaches the
     /// floor and is returned as `Err`.
     fn unwind(&mut self, mut e: Error, floor: usize) -> Result<Unwound, Error> {
+        if e.is_limit() {
+            self.abandon(floor);
+            return Err(e);
+        }
         // A builtin's frame takes its call site from the code frame below it
         // (whose instruction is the call), as C++ Nix positions the builtin's
         // "while calling" line and not the error itself.
@@ -554,6 +565,24 @@ impl Vm {
         Err(e)
     }
 
+    /// Drop the frames above `floor` after a reached limit: no trace, no code run,
+    /// but every thunk being forced is left ready to be forced again.
+    fn abandon(&mut self, floor: usize) {
+        while self.frames.len() > floor {
+            match self
+                .frames
+                .pop()
+                .expect("length checked in the loop condition")
+            {
+                Frame::Code { base, .. } | Frame::Builtin { base, .. } => {
+                    self.stack.truncate(base as usize)
+                }
+                Frame::Update { thunk, .. } => thunk.end_forcing(),
+                _ => {}
+            }
+        }
+    }
+
     /// Push the frame `make` builds once room is made for it, so that it is written
     /// in place (building it first and copying it in stalls on the copy's loads).
     #[inline(always)]
@@ -575,6 +604,26 @@ impl Vm {
             return Err(Error::new(ErrorKind::StackOverflow, None));
         }
         Ok(())
+    }
+
+    /// Count a call of a builtin (or a stepper's or generator's start), checking the
+    /// limits every [`crate::limits::CHECK_EVERY`] of them. Lambda calls are counted
+    /// by the statistics' own counter instead (see [`Vm::enter_call`]).
+    #[inline(always)]
+    fn count_builtin_call(&mut self) -> Result<(), Error> {
+        self.ticks -= 1;
+        if self.ticks == 0 {
+            self.ticks = crate::limits::CHECK_EVERY;
+            return self.check_limits();
+        }
+        Ok(())
+    }
+
+    /// Check the resource limits and the interrupt flag.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn check_limits(&mut self) -> Result<(), Error> {
+        self.meter.check().map_err(Error::limit)
     }
 
     /// The calls active at the top of the frame stack (0 without an explicit limit).
@@ -688,6 +737,10 @@ impl Vm {
                 self.check_depth()?;
                 let depth = self.call_depth(span)?;
                 self.tally.function_calls += 1;
+                // Every runaway evaluation calls lambdas (or builtins, counted apart).
+                if self.tally.function_calls & u64::from(crate::limits::CHECK_EVERY - 1) == 0 {
+                    self.check_limits()?;
+                }
                 let base = self.stack.len() as u32;
                 self.stack.push(arg);
                 self.push_frame(|| Frame::Code {
@@ -711,6 +764,7 @@ impl Vm {
                     }))));
                 }
                 self.check_depth()?;
+                self.count_builtin_call()?;
                 let base = self.stack.len() as u32;
                 self.stack.extend(p.args.iter().cloned());
                 self.stack.push(arg);

@@ -24,6 +24,7 @@ impl Vm {
             Start::Ask(first, stepper) => (first, stepper),
         };
         self.check_depth()?;
+        self.count_builtin_call()?;
         self.push_frame(|| Frame::Steps {
             stepper,
             def,
