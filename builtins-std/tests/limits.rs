@@ -120,3 +120,25 @@ fn interrupt_from_another_thread() {
     let err = run(&mut limited(|l| l.steps = Some(1)), FOREVER).expect_err("one step");
     assert_eq!(err.message(), "step limit exceeded (1 calls)");
 }
+
+#[test]
+fn a_dropped_evaluation_gives_its_memory_back() {
+    let build_and_drop = || {
+        let mut e = limited(|_| {});
+        assert_eq!(
+            run(
+                &mut e,
+                "builtins.length (builtins.attrNames builtins) > 100"
+            )
+            .expect("runs"),
+            "true"
+        );
+    };
+    build_and_drop();
+    let before = nixie_eval::memory::allocated_here();
+    for _ in 0..10 {
+        build_and_drop();
+    }
+    let kept = nixie_eval::memory::allocated_here() - before;
+    assert!(kept < 4096, "10 evaluations kept {kept} bytes");
+}

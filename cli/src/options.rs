@@ -212,10 +212,28 @@ fn parse_size(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("'{text}' is too large"))
 }
 
+/// Without `--max-memory`, under an address-space limit (`ulimit -v`): half of it,
+/// so that running out ends in "memory limit exceeded" rather than in an
+/// allocation failure, which aborts the process (the allocator reserves address
+/// space beyond what it hands out).
+fn memory_from_address_space_limit() -> Option<usize> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes the struct it is given and nothing else.
+    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut lim) } != 0
+        || lim.rlim_cur == libc::RLIM_INFINITY
+    {
+        return None;
+    }
+    usize::try_from(lim.rlim_cur / 2).ok()
+}
+
 /// The resource limits the command line asks for.
 fn limits(cli: &Cli) -> Result<nixie_eval::Limits, String> {
     let mut l = nixie_eval::Limits::default();
-    l.memory = cli.max_memory;
+    l.memory = cli.max_memory.or_else(memory_from_address_space_limit);
     l.steps = cli.max_steps;
     l.output = cli.max_output;
     l.time = match cli.time_limit {

@@ -75,13 +75,18 @@ struct Peel {
     parent: Option<Rc<Peel>>,
 }
 
+/// How many frames of a peel chain an error shows.
+const MAX_PEEL_FRAMES: usize = 100;
+
 /// The frames of a peel chain, innermost first; the innermost says "evaluating"
 /// when its value is being forced, "using" once it is.
 fn peel_frames(chain: &Option<Rc<Peel>>, evaluating: bool) -> Vec<TraceFrame> {
     let mut frames = Vec::new();
     let mut link = chain.as_deref();
     let mut first = true;
-    while let Some(p) = link {
+    // The chain is walked at every step of peeling: only its innermost frames are
+    // kept, so that a chain thousands long stays linear to peel.
+    while let Some(p) = link.filter(|_| frames.len() < MAX_PEEL_FRAMES) {
         let verb = if first && evaluating {
             "evaluating"
         } else {
@@ -121,6 +126,7 @@ pub(crate) async fn coerce_in(
     let mut work = vec![Item::Val(v, 0, None)];
     let mut steps = 0u64;
     let max_depth = co.ctx(|cx| cx.settings().value_depth());
+    let max_peels = co.ctx(|cx| cx.settings().max_call_depth.unwrap_or(10_000)) as u64;
     while let Some(item) = work.pop() {
         let (v, depth, chain) = match item {
             Item::Val(v, depth, chain) => (v, depth, chain),
@@ -152,8 +158,10 @@ pub(crate) async fn coerce_in(
                 merge_context(&mut ctx, s.context());
             }
             Value::Attrs(a) => {
+                // Each level of peeling is a call to C++ Nix (counted against
+                // max-call-depth); peeling also gathers the chain's frames each time.
                 steps += 1;
-                if steps > 100_000 {
+                if steps > max_peels {
                     return Err(ErrorKind::StackOverflow.into());
                 }
                 if let Some(f) = a.get(b"__toString") {

@@ -38,6 +38,15 @@ pub struct Evaluation {
     docs: Vec<(String, &'static str)>,
     /// The counters when the evaluation was built (they count per thread).
     stats_from: crate::stats::Statistics,
+    /// `builtins.builtins`, which holds the set it is in: emptied on drop, so that
+    /// the builtins do not outlive the evaluation in a reference cycle.
+    builtins_self: Thunk,
+}
+
+impl Drop for Evaluation {
+    fn drop(&mut self) {
+        self.builtins_self.replace(ThunkState::Blackhole);
+    }
 }
 
 /// Why an evaluation could not be built from its packs.
@@ -303,6 +312,7 @@ impl EvaluationBuilder {
             vm,
             docs: table.docs,
             stats_from: crate::stats::Statistics::now(),
+            builtins_self: this,
         })
     }
 }

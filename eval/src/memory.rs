@@ -53,7 +53,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
 }
 
 /// Bytes allocated minus bytes freed on this thread (0 without [`CountingAlloc`]).
-pub(crate) fn allocated_here() -> isize {
+pub fn allocated_here() -> isize {
     HELD.try_with(Cell::get).unwrap_or(0)
 }
 

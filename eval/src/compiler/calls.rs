@@ -3,7 +3,6 @@
 
 use super::scope::Key;
 use super::{CResult, Compiler};
-use crate::errors::Error;
 use crate::opcode::Op;
 use crate::source::Span;
 use crate::value::Value;
@@ -47,39 +46,63 @@ impl Compiler<'_> {
         }
     }
 
-    /// Compile `f a1 … an` where `f` is a known builtin taking at most n arguments as one
-    /// direct call (no partial applications). Returns false if the call is not of that form.
-    pub(super) fn direct_builtin_call(
-        &mut self,
-        a: &ast::Apply,
-        span: Span,
-    ) -> Result<bool, Error> {
+    /// Compile an application chain `f a1 … an` in one pass over the chain (it can be
+    /// millions long): a known builtin taking at most n arguments is called directly
+    /// (no partial applications); anything else is called one argument at a time,
+    /// each call placed at its own application.
+    pub(super) fn compile_apply(&mut self, a: &ast::Apply, span: Span) -> CResult {
+        // The arguments, outermost first, each with the span of its application.
         let mut args = Vec::new();
         let mut head = ast::Expr::Apply(a.clone());
         while let ast::Expr::Apply(app) = &head {
+            let at = self.span_of(app);
             let (Some(f), Some(x)) = (app.lambda(), app.argument()) else {
-                return Ok(false);
+                return Err(self.missing(at));
             };
-            args.push(x);
+            args.push((x, at));
             head = f;
         }
         args.reverse();
-        let Some(b) = self.known_builtin(&head) else {
-            return Ok(false);
-        };
-        let Value::Builtin(p) = &b else {
-            return Ok(false);
-        };
-        let arity = p.def.arity as usize;
-        if args.len() < arity {
-            return Ok(false);
-        }
-        let c = self.constant(b.clone());
-        for x in &args[..arity] {
-            self.compile_lazy(x, None)?;
-            if let Some(Op::Thunk(i)) = self.f().code.last().copied() {
-                *self.f().code.last_mut().expect("checked above") = Op::ThunkSpec(i);
+        if let Some(b) = self.known_builtin(&head) {
+            let arity = match &b {
+                Value::Builtin(p) => p.def.arity as usize,
+                _ => unreachable!("known_builtin gives builtins"),
+            };
+            if args.len() >= arity {
+                return self.direct_builtin_call(b, arity, &args, span);
             }
+        }
+        self.compile(&head)?;
+        for (x, at) in &args {
+            self.emit(Op::Force, *at);
+            self.compile_lazy(x, None)?;
+            // Arguments may be computed eagerly when that is unobservable.
+            self.speculate_last_thunk();
+            self.emit(Op::Call, *at);
+        }
+        Ok(())
+    }
+
+    /// A thunk just made for an argument may be computed eagerly instead.
+    fn speculate_last_thunk(&mut self) {
+        if let Some(Op::Thunk(i)) = self.f().code.last().copied() {
+            *self.f().code.last_mut().expect("checked above") = Op::ThunkSpec(i);
+        }
+    }
+
+    /// `b a1 … an` for a builtin `b` of `arity` ≤ n: one direct call, then the
+    /// remaining arguments applied to its result.
+    fn direct_builtin_call(
+        &mut self,
+        b: Value,
+        arity: usize,
+        args: &[(ast::Expr, Span)],
+        span: Span,
+    ) -> CResult {
+        let c = self.constant(b);
+        for (x, _) in &args[..arity] {
+            self.compile_lazy(x, None)?;
+            self.speculate_last_thunk();
         }
         self.emit(
             Op::CallBuiltin {
@@ -88,12 +111,12 @@ impl Compiler<'_> {
             },
             span,
         );
-        for x in &args[arity..] {
+        for (x, _) in &args[arity..] {
             self.emit(Op::Force, span);
             self.compile_lazy(x, None)?;
             self.emit(Op::Call, span);
         }
-        Ok(true)
+        Ok(())
     }
 
     /// If the operator's desugared function (`__sub`, `__lessThan`, …) is bound lexically by

@@ -551,17 +551,7 @@ impl<'a> Compiler<'a> {
                 let idx = self.compile_lambda(l, None)?;
                 self.emit(Op::Closure(idx), span);
             }
-            ast::Expr::Apply(a) if self.direct_builtin_call(a, span)? => {}
-            ast::Expr::Apply(a) => {
-                self.compile(&a.lambda().ok_or_else(|| self.missing(span))?)?;
-                self.emit(Op::Force, span);
-                self.compile_lazy(&a.argument().ok_or_else(|| self.missing(span))?, None)?;
-                // Arguments may be computed eagerly when that is unobservable.
-                if let Some(Op::Thunk(i)) = self.f().code.last().copied() {
-                    *self.f().code.last_mut().expect("checked above") = Op::ThunkSpec(i);
-                }
-                self.emit(Op::Call, span);
-            }
+            ast::Expr::Apply(a) => self.compile_apply(a, span)?,
             ast::Expr::IfElse(i) => {
                 let cond = i.condition().ok_or_else(|| self.missing(span))?;
                 let cpos = self.nix_pos(&cond).unwrap_or(span);
