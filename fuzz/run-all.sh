@@ -8,10 +8,15 @@ here="$(cd "$(dirname "$0")" && pwd)"
 secs="${1:-60}"
 cd "$here"
 [ -d corpus/eval ] || ./seed.sh
+export ASAN_OPTIONS=detect_leaks=0
 run() {
     cargo +nightly fuzz run -O "$1" -- -max_total_time="$secs" -rss_limit_mb=2048 -detect_leaks=0 \
         -timeout=20 -max_len=8192 > "fuzz-$1.log" 2>&1
     echo "$1: exit $? $(grep -o 'stat::number_of_executed_units: [0-9]*' "fuzz-$1.log")"
 }
-run eval & run parse & wait
-run print_parse & run json_roundtrip & wait
+targets="${TARGETS:-eval parse print_parse json_roundtrip}"
+set -- $targets
+while [ $# -gt 0 ]; do
+    run "$1" & [ $# -gt 1 ] && run "$2" & wait
+    shift; [ $# -gt 0 ] && shift
+done

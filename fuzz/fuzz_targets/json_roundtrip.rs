@@ -15,6 +15,10 @@ fuzz_target!(|data: &[u8]| {
     let nixie_eval::Value::String(json) = json else {
         panic!("toJSON made something other than a string");
     };
+    // fromJSON refuses NUL characters (Nix strings cannot hold them), in C++ Nix too.
+    if json.as_bytes().windows(6).any(|w| w == b"\\u0000") {
+        return;
+    }
     let f = e
         .eval_source(
             "«rt»",

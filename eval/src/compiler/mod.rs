@@ -77,6 +77,24 @@ fn compile_text(
     if let Some(e) = parsed.errors().first() {
         return Err(parse_error::parse_error(e, file, text));
     }
+    // rnix takes a `;` inside parentheses (`f ((x ;)`) into the parenthesis
+    // without reporting it.
+    let stray = parsed.syntax().descendants_with_tokens().find(|t| {
+        t.kind() == rnix::SyntaxKind::TOKEN_SEMICOLON
+            && t.parent()
+                .is_some_and(|p| p.kind() == rnix::SyntaxKind::NODE_PAREN)
+    });
+    if let Some(t) = stray {
+        let r = t.text_range();
+        return Err(Error::new(
+            ErrorKind::Parse("syntax error, unexpected ';', expecting ')'".into()),
+            Some(Span {
+                file,
+                start: u32::from(r.start()),
+                end: u32::from(r.end()),
+            }),
+        ));
+    }
     let root = parsed.tree();
     let expr = root.expr().ok_or_else(|| {
         Error::new(
