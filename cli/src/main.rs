@@ -134,7 +134,7 @@ fn read_input(
         return Ok((
             "«string»".into(),
             cwd.to_path_buf(),
-            input.to_string(),
+            nixie_eval::source::decode_source(input.as_bytes()),
             None,
         ));
     }

@@ -515,6 +515,9 @@ impl Evaluation {
     }
 
     /// Evaluate a source text to weak head normal form. `dir` anchors relative paths.
+    /// Text read from bytes should come through [`crate::source::decode_source`],
+    /// which carries bytes that are not UTF-8 (and the characters U+10FF00 and up)
+    /// so that string literals keep them exactly.
     pub fn eval_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
         let proto = self.compile_source(name, text, dir)?;
         self.vm.run_proto(proto)

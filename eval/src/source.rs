@@ -106,6 +106,31 @@ impl SourceMap {
 /// First code point used to carry a byte that is not valid UTF-8 through the parser.
 const RAW_BYTE_BASE: u32 = 0x10FF00;
 
+/// Append valid UTF-8 to decoded source: as is, except that the characters which
+/// carry raw bytes (U+10FF00 and up) are themselves carried as their four bytes,
+/// so that [`raw_bytes`] gives them back unchanged.
+fn push_valid(out: &mut String, s: &str) {
+    if !s.chars().any(|c| (c as u32) >= RAW_BYTE_BASE) {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
+        if (c as u32) < RAW_BYTE_BASE {
+            out.push(c);
+            continue;
+        }
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            out.push(raw_byte_char(b));
+        }
+    }
+}
+
+/// The private-use character that carries byte `b`.
+fn raw_byte_char(b: u8) -> char {
+    char::from_u32(RAW_BYTE_BASE + u32::from(b)).expect("U+10FF00..U+10FFFF are characters")
+}
+
 /// Decode source bytes for the parser: valid UTF-8 as is, each invalid byte as a
 /// private-use character that [`raw_bytes`] turns back into the byte, so string
 /// literals keep the file's exact bytes.
@@ -115,18 +140,18 @@ pub fn decode_source(bytes: &[u8]) -> String {
     loop {
         match std::str::from_utf8(rest) {
             Ok(s) => {
-                out.push_str(s);
+                push_valid(&mut out, s);
                 return out;
             }
             Err(e) => {
                 let (good, bad) = rest.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(good).expect("valid up to this point"));
+                push_valid(
+                    &mut out,
+                    std::str::from_utf8(good).expect("valid up to this point"),
+                );
                 let n = e.error_len().unwrap_or(bad.len()).max(1);
                 for b in &bad[..n] {
-                    out.push(
-                        char::from_u32(RAW_BYTE_BASE + *b as u32)
-                            .expect("a private-use code point"),
-                    );
+                    out.push(raw_byte_char(*b));
                 }
                 rest = &bad[n..];
             }
@@ -162,5 +187,13 @@ mod tests {
         let text = decode_source(bytes);
         assert_eq!(raw_bytes(&text).as_ref(), bytes);
         assert_eq!(decode_source("plain é".as_bytes()), "plain é");
+    }
+
+    #[test]
+    fn characters_in_the_carrying_range_survive_the_round_trip() {
+        // U+10FFD0 is a character of its own (found by fuzzing: it came back as 0xD0).
+        for bytes in ["\"\u{10FFD0}erry\"".as_bytes(), b"\"\xff\xf4\x8f\xbf\x90\""] {
+            assert_eq!(raw_bytes(&decode_source(bytes)).as_ref(), bytes);
+        }
     }
 }
