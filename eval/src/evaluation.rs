@@ -472,9 +472,9 @@ impl Evaluation {
     /// A value printed as `nix-instantiate --eval` prints it, within the output
     /// limit ([`crate::Limits::output`]).
     pub fn print(&self, v: &Value) -> Result<Vec<u8>, Error> {
-        let max = self.vm.meter.limits().output;
-        crate::printer::print_bounded(v, None, max.unwrap_or(usize::MAX))
-            .ok_or_else(|| Error::limit(crate::limits::Exceeded::Output(max.unwrap_or(usize::MAX))))
+        let max = self.vm.meter.limits().output.unwrap_or(usize::MAX);
+        crate::printer::print_bounded(v, None, max)
+            .ok_or_else(|| Error::limit(crate::limits::Exceeded::Output(max)))
     }
 
     /// Count the resource limits ([`crate::Limits`]) afresh from now, and drop a

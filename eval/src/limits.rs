@@ -161,11 +161,6 @@ impl Meter {
                 return Err(Exceeded::Time(t));
             }
         }
-        self.check_memory()
-    }
-
-    /// Whether the memory budget is kept (also checked where one step builds much).
-    pub(crate) fn check_memory(&self) -> Result<(), Exceeded> {
         if let Some(n) = self.limits.memory {
             let used = crate::memory::allocated_here() - self.memory_from;
             if used > n as isize {
