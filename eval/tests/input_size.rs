@@ -68,6 +68,10 @@ cases! {
         bindings(50_000, |i| format!("x{i} = {i};\n")),
         bindings(50_000, |i| format!(" x{i}"))
     ) => "49999";
+    application_chain_of_1000000: format!(
+        "let f = x: f; in f{} == f",
+        " 1".repeat(1_000_000)
+    ) => "false";
     list_of_2000000_elements: format!(
         "[ {} ]",
         bindings(2_000_000, |i| format!("{i} "))

@@ -9,6 +9,7 @@ mod functions;
 mod names;
 mod nesting;
 mod parse_error;
+mod parser;
 mod paths;
 mod scope;
 mod select;
@@ -46,8 +47,9 @@ pub fn compile_source(
     names: &Names,
     lints: Lints,
 ) -> Result<(Rc<Proto>, Vec<Error>), Error> {
-    // The syntax tree is as deep as the source nests, and rnix builds and drops it
-    // recursively: deep sources are refused, or handled on a stack sized for them.
+    // The syntax tree is as deep as the source nests, and parts of the compiler
+    // walk it recursively: deep sources are refused, or handled on a stack sized
+    // for them.
     let depth = nesting::tree_depth(text, file)?;
     nesting::on_stack_for(depth, || {
         compile_text(text, file, dir, file_name, globals, names, lints)
@@ -73,29 +75,8 @@ fn compile_text(
     } else {
         text
     };
-    let parsed = rnix::Root::parse(text);
-    if let Some(e) = parsed.errors().first() {
-        return Err(parse_error::parse_error(e, file, text));
-    }
-    // rnix takes a `;` inside parentheses (`f ((x ;)`) into the parenthesis
-    // without reporting it.
-    let stray = parsed.syntax().descendants_with_tokens().find(|t| {
-        t.kind() == rnix::SyntaxKind::TOKEN_SEMICOLON
-            && t.parent()
-                .is_some_and(|p| p.kind() == rnix::SyntaxKind::NODE_PAREN)
-    });
-    if let Some(t) = stray {
-        let r = t.text_range();
-        return Err(Error::new(
-            ErrorKind::Parse("syntax error, unexpected ';', expecting ')'".into()),
-            Some(Span {
-                file,
-                start: u32::from(r.start()),
-                end: u32::from(r.end()),
-            }),
-        ));
-    }
-    let root = parsed.tree();
+    let tree = parser::parse(text).map_err(|e| parse_error::parse_error(&e, file, text))?;
+    let root = tree.root();
     let expr = root.expr().ok_or_else(|| {
         Error::new(
             ErrorKind::Parse("syntax error, unexpected end of file".into()),
@@ -535,20 +516,7 @@ impl<'a> Compiler<'a> {
                 let p = ast::Path::cast(e.syntax().clone()).expect("matched a path node");
                 self.compile_path(&p, span)?
             }
-            ast::Expr::Paren(p) => {
-                // rnix recovers from a missing `)` without reporting it.
-                if p.r_paren_token().is_none() {
-                    let end = Span {
-                        file: self.file,
-                        start: span.end,
-                        end: span.end,
-                    };
-                    return Err(
-                        self.err(ErrorKind::Parse("syntax error, expecting ')'".into()), end)
-                    );
-                }
-                self.compile(&p.expr().ok_or_else(|| self.missing(span))?)?
-            }
+            ast::Expr::Paren(p) => self.compile(&p.expr().ok_or_else(|| self.missing(span))?)?,
             ast::Expr::Root(r) => self.compile(&r.expr().ok_or_else(|| self.missing(span))?)?,
             ast::Expr::Ident(id) => {
                 let n = id.syntax().text().to_string();

@@ -1,9 +1,9 @@
-//! How deeply source nests, found before parsing. The parser (rnix) recurses once
-//! per level of nesting, and the syntax tree it builds is built and dropped
-//! recursively, one level per operator of a chain: a source nested beyond
-//! [`MAX_NESTING`] is refused with a clean error (C++ Nix's parser stops near the
-//! same depth with "memory exhausted"), and one whose tree is deeper than the
-//! caller's stack can hold is parsed, compiled and dropped on a stack grown to fit.
+//! How deeply source nests, found before parsing. C++ Nix's parser refuses a
+//! source nested beyond about 10,000 levels ("memory exhausted"); a source
+//! nested beyond [`MAX_NESTING`] is refused here with a clean error at the first
+//! token past it, and one whose syntax tree is deeper than the caller's stack can
+//! hold is compiled on a stack grown to fit (parts of the compiler recurse once
+//! per level of the tree).
 
 use crate::errors::{Error, ErrorKind};
 use crate::source::Span;

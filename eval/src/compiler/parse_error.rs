@@ -146,8 +146,24 @@ pub(super) fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Erro
                 Some(span_of(file, s, e)),
             );
         }
-        P::UnexpectedEOF | P::UnexpectedEOFWanted(_) => {
-            return at_eof("syntax error, unexpected end of file".into())
+        P::UnexpectedEOF => return at_eof("syntax error, unexpected end of file".into()),
+        P::UnexpectedEOFWanted(want) => {
+            let (_, prev) = tokens_around(source, len);
+            // rnix's tokenizer reads a final `0.` as one float; Nix as 0 and `.`.
+            let prev = match prev {
+                Some(K::TOKEN_FLOAT) if source.ends_with('.') => Some(K::TOKEN_DOT),
+                other => other,
+            };
+            let expected = match &want[..] {
+                // Mid-file Nix also names ',', at the end only '}'.
+                [K::TOKEN_R_BRACE] => Some("'}'".to_string()),
+                w => expecting(w, prev),
+            };
+            let msg = match expected {
+                Some(x) => format!("syntax error, unexpected end of file, expecting {x}"),
+                None => "syntax error, unexpected end of file".to_string(),
+            };
+            return at_eof(msg);
         }
         P::DuplicatedArgs(r, name) => {
             let (s, e) = (usize::from(r.start()), usize::from(r.end()));
