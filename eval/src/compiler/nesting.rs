@@ -58,7 +58,7 @@ fn scanned_depth(text: &str, file: u32) -> Result<usize, Error> {
     let mut chained = 0usize;
     let (mut unary, mut deepest, mut offset) = (0usize, 0usize, 0usize);
     let mut operand_before = false;
-    for (kind, token) in rnix::tokenize(text) {
+    for (kind, token) in super::parser::tokenize(text) {
         let at = offset;
         offset += token.len();
         if matches!(kind, K::TOKEN_WHITESPACE | K::TOKEN_COMMENT) {

@@ -37,7 +37,7 @@ fn token_name(kind: K, text: &str) -> String {
 fn tokens_around(source: &str, offset: usize) -> (Option<(K, &str)>, Option<K>) {
     let mut pos = 0;
     let mut prev = None;
-    for (kind, text) in rnix::tokenize(source) {
+    for (kind, text) in super::parser::tokenize(source) {
         if pos >= offset {
             return (Some((kind, text)), prev);
         }
@@ -54,7 +54,7 @@ fn tokens_around(source: &str, offset: usize) -> (Option<(K, &str)>, Option<K>) 
 fn indented_string_as_attr_name(source: &str) -> Option<usize> {
     let mut pos = 0;
     let mut prev = None;
-    for (kind, text) in rnix::tokenize(source) {
+    for (kind, text) in super::parser::tokenize(source) {
         if kind == K::TOKEN_STRING_START
             && text.starts_with("''")
             && matches!(prev, Some(K::TOKEN_DOT | K::TOKEN_QUESTION))
@@ -149,11 +149,6 @@ pub(super) fn parse_error(e: &rnix::ParseError, file: u32, source: &str) -> Erro
         P::UnexpectedEOF => return at_eof("syntax error, unexpected end of file".into()),
         P::UnexpectedEOFWanted(want) => {
             let (_, prev) = tokens_around(source, len);
-            // rnix's tokenizer reads a final `0.` as one float; Nix as 0 and `.`.
-            let prev = match prev {
-                Some(K::TOKEN_FLOAT) if source.ends_with('.') => Some(K::TOKEN_DOT),
-                other => other,
-            };
             let expected = match &want[..] {
                 // Mid-file Nix also names ',', at the end only '}'.
                 [K::TOKEN_R_BRACE] => Some("'}'".to_string()),

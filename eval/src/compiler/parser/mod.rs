@@ -12,6 +12,8 @@ use super::nesting::MAX_NESTING;
 use super::{RED_ZONE, STACK_SEGMENT};
 use rnix::{ParseError, SyntaxKind as K, TextRange, TextSize};
 use tokens::{is_trivia, Token, Tokens};
+
+pub(crate) use tokens::tokenize;
 use tree::{Checkpoint, TreeBuilder};
 
 pub(crate) use tree::Tree;
@@ -21,7 +23,7 @@ type Parsed<T> = Result<T, ParseError>;
 /// Parse `text` into its syntax tree, or the first syntax error.
 pub(crate) fn parse(text: &str) -> Parsed<Tree> {
     let mut p = Parser {
-        tokens: Tokens::new(rnix::tokenize(text)),
+        tokens: Tokens::new(tokenize(text)),
         tree: TreeBuilder::new(),
         trivia: Vec::new(),
         placed: 0,

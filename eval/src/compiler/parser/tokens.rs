@@ -1,5 +1,6 @@
-//! The token stream the parser reads: rnix's tokenizer, with lookahead past
-//! whitespace and comments, and with Nix's reading of `0.`.
+//! The tokens of Nix source (rnix's tokenizer, with Nix's reading of `0.`), and
+//! the stream the parser reads them from, with lookahead past whitespace and
+//! comments.
 
 use rnix::SyntaxKind as K;
 use std::collections::VecDeque;
@@ -30,14 +31,7 @@ impl<'a, I: Iterator<Item = Token<'a>>> Tokens<'a, I> {
         let Some(token) = self.inner.next() else {
             return false;
         };
-        match split_zero_dot(token) {
-            Some(zero_dot) => {
-                self.ahead.extend(zero_dot);
-                let rest = &token.1[2..];
-                self.ahead.extend(rnix::tokenize(rest));
-            }
-            None => self.ahead.push_back(token),
-        }
+        self.ahead.push_back(token);
         true
     }
 
@@ -75,6 +69,24 @@ impl<'a, I: Iterator<Item = Token<'a>>> Tokens<'a, I> {
         }
         self.ahead.pop_front()
     }
+}
+
+/// The tokens of `text`: rnix's tokenizer, with `0.` read as Nix reads it.
+pub(crate) fn tokenize(text: &str) -> impl Iterator<Item = Token<'_>> {
+    let mut split = VecDeque::new();
+    let mut inner = rnix::tokenize(text);
+    std::iter::from_fn(move || {
+        if let Some(token) = split.pop_front() {
+            return Some(token);
+        }
+        let token = inner.next()?;
+        let Some([zero, dot]) = split_zero_dot(token) else {
+            return Some(token);
+        };
+        split.push_back(dot);
+        split.extend(rnix::tokenize(&token.1[2..]));
+        Some(zero)
+    })
 }
 
 /// Nix reads `0.` not followed by a digit as the integer 0 and a `.` (a float
