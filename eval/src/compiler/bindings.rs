@@ -430,10 +430,10 @@ impl Compiler<'_> {
         self.emit(Op::Force, span);
         let at = self.point(span.start);
         let text = self.context_text("body");
-        self.within_what(ContextWhat::Attribute(text), Some(at), |c| {
+        self.within_what(ContextWhat::Attribute(text), Some(at), None, |c| {
             let k = c.name_const("body");
             c.emit(Op::Select(k), at);
-            c.within_what(ContextWhat::Definition(text), None, |c| {
+            c.within_what(ContextWhat::Definition(text), None, None, |c| {
                 c.emit(Op::Force, span);
                 Ok(())
             })

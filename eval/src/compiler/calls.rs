@@ -141,6 +141,43 @@ impl Compiler<'_> {
     }
 
     pub(super) fn compile_binop(&mut self, b: &ast::BinOp, span: Span) -> CResult {
+        // A left-nested chain (`a + b - c …`, `a && b || c …`) is compiled from its
+        // innermost link out, without recursing once per link.
+        let mut outer = Vec::new();
+        let mut inner = b.clone();
+        while let Some(ast::Expr::BinOp(lhs)) = inner.lhs() {
+            if !(self.chains(&inner) && self.chains(&lhs)) {
+                break;
+            }
+            outer.push(std::mem::replace(&mut inner, lhs));
+        }
+        if outer.is_empty() {
+            return self.compile_link(b, span, None);
+        }
+        let from = self.f().code.len() as u32;
+        let inner_span = self.span_of(&inner);
+        self.compile_link(&inner, inner_span, None)?;
+        for link in outer.iter().rev() {
+            let link_span = self.span_of(link);
+            self.compile_link(link, link_span, Some(from))?;
+        }
+        Ok(())
+    }
+
+    /// Whether `b` may be a link of a chain compiled without recursion: a
+    /// left-associative operator that is not overridden in scope.
+    fn chains(&mut self, b: &ast::BinOp) -> bool {
+        use ast::BinOpKind as K;
+        match b.operator() {
+            Some(K::Add | K::And | K::Or) => true,
+            Some(op @ (K::Sub | K::Mul | K::Div)) => self.overridden_operator(op).is_none(),
+            _ => false,
+        }
+    }
+
+    /// One binary operation; its left operand's code is already emitted, from
+    /// `lhs_from`, when that is given.
+    fn compile_link(&mut self, b: &ast::BinOp, span: Span, lhs_from: Option<u32>) -> CResult {
         use ast::BinOpKind as K;
         let lhs = b.lhs().ok_or_else(|| self.missing(span))?;
         let rhs = b.rhs().ok_or_else(|| self.missing(span))?;
@@ -157,11 +194,14 @@ impl Compiler<'_> {
                     self.nix_pos(&rhs).unwrap_or(span),
                 );
                 let mut j = 0;
-                self.within(
+                self.within_since(
+                    lhs_from,
                     &format!("in the left operand of '{sym}'"),
                     Some(lpos),
                     |c| {
-                        c.compile(&lhs)?;
+                        if lhs_from.is_none() {
+                            c.compile(&lhs)?;
+                        }
                         c.emit(Op::Force, lpos);
                         j = match op {
                             K::Or => c.emit(Op::JumpIfTrue(0), lpos),
@@ -220,20 +260,22 @@ impl Compiler<'_> {
                     self.emit(Op::Not, span);
                 }
             }
-            _ => self.compile_strict_binop(op, &lhs, &rhs, span)?,
+            _ => self.compile_strict_binop(op, &lhs, &rhs, span, lhs_from)?,
         }
         Ok(())
     }
 
     /// A binary operation on two forced operands, with C++ Nix's trace frames: the
     /// operands of `==`, `!=`, `++`, `//` and `+` are evaluated "in the left operand
-    /// of …"; `-`, `*`, `/` and the comparisons are calls of builtins.
+    /// of …"; `-`, `*`, `/` and the comparisons are calls of builtins. The left
+    /// operand's code is already emitted, from `lhs_from`, when that is given.
     fn compile_strict_binop(
         &mut self,
         op: ast::BinOpKind,
         lhs: &ast::Expr,
         rhs: &ast::Expr,
         span: Span,
+        lhs_from: Option<u32>,
     ) -> CResult {
         use ast::BinOpKind as K;
         let at = self.nix_pos_of_op(lhs, span);
@@ -255,20 +297,24 @@ impl Compiler<'_> {
             }
         };
         let operands = |c: &mut Self, names: Option<(&str, &str)>| -> CResult {
-            for (e, name) in [(lhs, names.map(|n| n.0)), (rhs, names.map(|n| n.1))] {
+            let sides = [
+                (lhs, names.map(|n| n.0), lhs_from),
+                (rhs, names.map(|n| n.1), None),
+            ];
+            for (e, name, from) in sides {
                 let pos = c.nix_pos(e);
                 // Forcing the operand is placed at it (an infinite recursion there, say).
                 let espan = c.span_of(e);
-                match name {
-                    Some(what) => c.within(what, pos, |c| {
+                let operand = |c: &mut Self| {
+                    if from.is_none() {
                         c.compile(e)?;
-                        c.emit(Op::Force, espan);
-                        Ok(())
-                    })?,
-                    None => {
-                        c.compile(e)?;
-                        c.emit(Op::Force, espan);
                     }
+                    c.emit(Op::Force, espan);
+                    Ok(())
+                };
+                match name {
+                    Some(what) => c.within_since(from, what, pos, operand)?,
+                    None => operand(c)?,
                 }
             }
             Ok(())
@@ -300,7 +346,8 @@ impl Compiler<'_> {
                     K::Mul => "mul",
                     _ => "div",
                 };
-                self.within(
+                self.within_since(
+                    lhs_from,
                     &format!("while calling the '{name}' builtin"),
                     Some(at),
                     |c| {

@@ -69,7 +69,7 @@ impl Compiler<'_> {
         let text = self.context_text(&shown);
         let what = ContextWhat::Attribute(text);
         match s.default_expr() {
-            None => self.within_what(what, at, |c| {
+            None => self.within_what(what, at, None, |c| {
                 for (i, a) in path.iter().enumerate() {
                     if i > 0 {
                         c.emit(Op::Force, span);
@@ -80,12 +80,12 @@ impl Compiler<'_> {
                     };
                     c.emit(sel, c.point(span.start));
                 }
-                c.within_what(ContextWhat::Definition(text), None, |c| {
+                c.within_what(ContextWhat::Definition(text), None, None, |c| {
                     c.emit(Op::Force, span);
                     Ok(())
                 })
             }),
-            Some(def) => self.within_what(what, at, |c| {
+            Some(def) => self.within_what(what, at, None, |c| {
                 let mut misses = Vec::new();
                 for (i, a) in path.iter().enumerate() {
                     if i > 0 {

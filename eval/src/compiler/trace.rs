@@ -69,11 +69,23 @@ impl Compiler<'_> {
         pos: Option<Span>,
         body: impl FnOnce(&mut Self) -> CResult,
     ) -> CResult {
+        self.within_since(None, what, pos, body)
+    }
+
+    /// Like `within`, for a frame whose code began at `from` (some of it emitted
+    /// before `body` runs), when given.
+    pub(super) fn within_since(
+        &mut self,
+        from: Option<u32>,
+        what: &str,
+        pos: Option<Span>,
+        body: impl FnOnce(&mut Self) -> CResult,
+    ) -> CResult {
         let what = match FIXED_CONTEXTS.iter().position(|f| *f == what) {
             Some(i) => ContextWhat::Fixed(i as u8),
             None => ContextWhat::Text(self.context_text(what)),
         };
-        self.within_what(what, pos, body)
+        self.within_what(what, pos, from, body)
     }
 
     /// A text for this proto's context frames; its index.
@@ -83,14 +95,15 @@ impl Compiler<'_> {
         (texts.len() - 1) as u32
     }
 
-    /// Like `within`, with the frame's text given as a [`ContextWhat`].
+    /// Like `within_since`, with the frame's text given as a [`ContextWhat`].
     pub(super) fn within_what(
         &mut self,
         what: ContextWhat,
         pos: Option<Span>,
+        from: Option<u32>,
         body: impl FnOnce(&mut Self) -> CResult,
     ) -> CResult {
-        let start = self.f().code.len() as u32;
+        let start = from.unwrap_or(self.f().code.len() as u32);
         body(self)?;
         let end = self.f().code.len() as u32;
         // A peephole may have merged a lone `Force` into the `Local` before it.

@@ -5,15 +5,17 @@
 //! the first error, which it reports as rnix would, for `parse_error` to word as
 //! C++ Nix does.
 
+mod lexer;
 mod tokens;
 mod tree;
 
 use super::nesting::MAX_NESTING;
 use super::{RED_ZONE, STACK_SEGMENT};
+use lexer::Token;
 use rnix::{ParseError, SyntaxKind as K, TextRange, TextSize};
-use tokens::{is_trivia, Token, Tokens};
+use tokens::{is_trivia, Tokens};
 
-pub(crate) use tokens::tokenize;
+pub(crate) use lexer::tokenize;
 use tree::{Checkpoint, TreeBuilder};
 
 pub(crate) use tree::Tree;
@@ -679,5 +681,7 @@ fn size(offset: usize) -> TextSize {
     TextSize::from(u32::try_from(offset).unwrap_or(u32::MAX))
 }
 
+#[cfg(test)]
+mod lexer_tests;
 #[cfg(test)]
 mod tests;

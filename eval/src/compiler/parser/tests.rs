@@ -52,7 +52,7 @@ impl SyntaxNodeOf for rnix::Root {
     }
 }
 
-const SAME_AS_RNIX: &[&str] = &[
+pub(super) const SAME_AS_RNIX: &[&str] = &[
     "1",
     "  1  ",
     "# c\n1 # d\n",
@@ -106,7 +106,7 @@ fn same_trees_and_errors_as_rnix() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-fn nix_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(super) fn nix_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
