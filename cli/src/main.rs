@@ -7,6 +7,7 @@ mod diagnostics;
 mod instantiate;
 mod options;
 mod output;
+mod repl;
 mod stats;
 mod store_setup;
 
@@ -61,7 +62,7 @@ static ALLOCATOR: nixie_eval::memory::CountingAlloc<mimalloc::MiMalloc> =
 
 /// Ctrl-C interrupts the evaluation ("interrupted by the user"); a second one,
 /// before the evaluation noticed the first, ends the process at once.
-fn interrupt_on_sigint(eval: &Evaluation) {
+pub(crate) fn interrupt_on_sigint(eval: &Evaluation) {
     let flag = eval.interrupt_handle().flag();
     let sigint = signal_hook::consts::SIGINT;
     // Registered first, so it sees the flag as the first signal left it.
@@ -70,7 +71,14 @@ fn interrupt_on_sigint(eval: &Evaluation) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "repl") {
+        args.remove(1);
+        let cli = Cli::parse_from(args);
+        let eval = build_evaluation(&cli);
+        return repl::run(eval, &cli.inputs, cli.show_trace);
+    }
+    let cli = Cli::parse_from(args);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut eval = build_evaluation(&cli);
     interrupt_on_sigint(&eval);

@@ -2,7 +2,7 @@
 //! then evaluate sources and files with it.
 
 use crate::builtins::{Pack, PartialApp};
-use crate::compiler::Globals;
+use crate::compiler::{Globals, SourceShape};
 use crate::errors::Error;
 use crate::host::{Host, WarningSink};
 use crate::io::{Io, StdIo};
@@ -521,6 +521,69 @@ impl Evaluation {
     pub fn eval_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
         let proto = self.compile_source(name, text, dir)?;
         self.vm.run_proto(proto)
+    }
+
+    /// Evaluate a source text as [`Evaluation::eval_source`] does, with the names
+    /// of `scope` bound to its values (shadowing builtins, as `let` would): how a
+    /// REPL evaluates a line in the variables it has defined.
+    pub fn eval_source_in(
+        &mut self,
+        name: &str,
+        text: &str,
+        dir: &Path,
+        scope: &Attrs,
+    ) -> Result<Value, Error> {
+        let proto = self.compile_in(name, text, dir, scope, SourceShape::Expression)?;
+        self.vm.run_proto(proto)
+    }
+
+    /// Evaluate a source text that holds the bindings of an attribute set without
+    /// its braces (`a = 1; b.c = 2; inherit (x) y;`), with the names of `scope`
+    /// bound as in [`Evaluation::eval_source_in`]: the set they make. Each binding
+    /// sees `scope`, not its neighbours (the set is not recursive).
+    pub fn eval_bindings_in(
+        &mut self,
+        name: &str,
+        text: &str,
+        dir: &Path,
+        scope: &Attrs,
+    ) -> Result<Attrs, Error> {
+        let proto = self.compile_in(name, text, dir, scope, SourceShape::Bindings)?;
+        match self.vm.run_proto(proto)? {
+            Value::Attrs(a) => Ok(a),
+            _ => unreachable!("bindings compile to an attribute set"),
+        }
+    }
+
+    /// Register a source and compile it in `scope`.
+    fn compile_in(
+        &mut self,
+        name: &str,
+        text: &str,
+        dir: &Path,
+        scope: &Attrs,
+        shape: SourceShape,
+    ) -> Result<Rc<crate::opcode::Proto>, Error> {
+        let file = self
+            .vm
+            .sources
+            .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
+        self.vm
+            .compile_in(text, file, dir, name, Some(scope), shape)
+    }
+
+    /// Forget the files imported so far, so that importing one again reads it
+    /// afresh (a REPL's `:r`).
+    pub fn forget_imports(&mut self) {
+        self.vm.host.borrow_mut().import_cache.clear();
+    }
+
+    /// The names every source sees without binding them (`builtins`, `map`,
+    /// `true`, …), sorted.
+    pub fn global_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.vm.globals.keys().map(|k| k.to_string()).collect();
+        names.sort();
+        names
     }
 
     /// Evaluate a file (a directory means its `default.nix`) to weak head normal form.

@@ -249,20 +249,14 @@ impl Vm {
         let file = self
             .sources
             .add(name.clone(), dir.clone(), Some(path.clone()), text.clone());
-        let proto = match scope {
-            None => self.compile(&text, file, &dir, &name)?,
-            Some(extra) => {
-                let saved = self.globals.clone();
-                let mut g = (*saved).clone();
-                for (k, v) in extra.iter() {
-                    g.insert(Rc::from(k.to_str_lossy().as_ref()), v.clone());
-                }
-                self.globals = Rc::new(g);
-                let r = self.compile(&text, file, &dir, &name);
-                self.globals = saved;
-                r?
-            }
-        };
+        let proto = self.compile_in(
+            &text,
+            file,
+            &dir,
+            &name,
+            scope,
+            crate::compiler::SourceShape::Expression,
+        )?;
         Ok(Value::Thunk(Thunk::new(ThunkState::Suspended(
             crate::value::Closure {
                 proto,

@@ -104,6 +104,7 @@ pub mod memory;
 pub(crate) mod opcode;
 pub mod paths;
 pub mod printer;
+pub mod printer_pretty;
 pub mod printer_xml;
 mod purity;
 mod render;

@@ -95,7 +95,7 @@ pub(crate) fn identifier_text(k: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn attr_name(out: &mut Vec<u8>, k: &NixString) {
+pub(crate) fn attr_name(out: &mut Vec<u8>, k: &NixString) {
     if is_plain_identifier(k.as_bytes()) {
         out.extend_from_slice(k.as_bytes());
     } else {
@@ -201,7 +201,7 @@ pub fn print_bounded(v: &Value, max_depth: Option<usize>, max_bytes: usize) -> O
 }
 
 /// The `drvPath` of a forced derivation set, for `«derivation …»`.
-fn derivation_path(a: &crate::value::Attrs) -> Option<String> {
+pub(crate) fn derivation_path(a: &crate::value::Attrs) -> Option<String> {
     let t = a.get(b"type")?.shallow();
     let Value::String(t) = t else { return None };
     if t.as_bytes() != b"derivation" {
@@ -209,6 +209,35 @@ fn derivation_path(a: &crate::value::Attrs) -> Option<String> {
     }
     match a.get(b"drvPath")?.shallow() {
         Value::String(p) => Some(p.to_string()),
+        _ => None,
+    }
+}
+
+/// A function as C++ Nix shows it where it shows values in full:
+/// `«lambda f @ file:line:column»`, `«primop map»`, `«partially applied primop
+/// map»`; `None` for other values.
+pub(crate) fn function_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Closure(c) => {
+            let mut t = String::from("«lambda");
+            if let Some(n) = &c.proto.name {
+                t.push(' ');
+                t.push_str(n);
+            }
+            if let Some((file, line, col)) = &c.proto.position {
+                t.push_str(&format!(" @ {file}:{line}:{col}"));
+            }
+            t.push('»');
+            Some(t)
+        }
+        Value::Builtin(p) => {
+            let what = if p.args.is_empty() {
+                ""
+            } else {
+                "partially applied "
+            };
+            Some(format!("«{what}primop {}»", p.def.name))
+        }
         _ => None,
     }
 }
@@ -306,25 +335,8 @@ impl ErrorPrinter {
                 let rest = elided(s.len() - Self::MAX_STRING, "byte", "bytes");
                 self.out.extend_from_slice(format!("\"{rest}").as_bytes());
             }
-            Value::Closure(c) => {
-                let mut t = String::from("«lambda");
-                if let Some(n) = &c.proto.name {
-                    t.push(' ');
-                    t.push_str(n);
-                }
-                if let Some((file, line, col)) = &c.proto.position {
-                    t.push_str(&format!(" @ {file}:{line}:{col}"));
-                }
-                t.push('»');
-                self.out.extend_from_slice(t.as_bytes());
-            }
-            Value::Builtin(p) => {
-                let what = if p.args.is_empty() {
-                    ""
-                } else {
-                    "partially applied "
-                };
-                let t = format!("«{what}primop {}»", p.def.name);
+            Value::Closure(_) | Value::Builtin(_) => {
+                let t = function_text(v).expect("a function");
                 self.out.extend_from_slice(t.as_bytes());
             }
             Value::List(l) if l.is_empty() => self.out.extend_from_slice(b"[ ]"),

@@ -38,7 +38,16 @@ pub(crate) use names::Names;
 
 /// Parse and compile one source text into the proto of its top-level expression,
 /// with the lint warnings it raised.
-pub fn compile_source(
+/// What a source holds: an expression, or (as a REPL line may) the bindings of
+/// an attribute set without its braces, which compile to that set.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SourceShape {
+    Expression,
+    Bindings,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compile_source(
     text: &str,
     file: u32,
     dir: &Path,
@@ -46,16 +55,18 @@ pub fn compile_source(
     globals: &Globals,
     names: &Names,
     lints: Lints,
+    shape: SourceShape,
 ) -> Result<(Rc<Proto>, Vec<Error>), Error> {
     // The syntax tree is as deep as the source nests, and parts of the compiler
     // walk it recursively: deep sources are refused, or handled on a stack sized
     // for them.
     let depth = nesting::tree_depth(text, file)?;
     nesting::on_stack_for(depth, || {
-        compile_text(text, file, dir, file_name, globals, names, lints)
+        compile_text(text, file, dir, file_name, globals, names, lints, shape)
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn compile_text(
     text: &str,
     file: u32,
@@ -64,6 +75,7 @@ fn compile_text(
     globals: &Globals,
     names: &Names,
     lints: Lints,
+    shape: SourceShape,
 ) -> Result<(Rc<Proto>, Vec<Error>), Error> {
     // A carriage return before a newline is whitespace to Nix; blank it (same length,
     // so spans stay right) for the tokenizer.
@@ -75,7 +87,11 @@ fn compile_text(
     } else {
         text
     };
-    let tree = parser::parse(text).map_err(|e| parse_error::parse_error(&e, file, text))?;
+    let parsed = match shape {
+        SourceShape::Expression => parser::parse(text),
+        SourceShape::Bindings => parser::parse_bindings(text),
+    };
+    let tree = parsed.map_err(|e| parse_error::parse_error(&e, file, text))?;
     let root = tree.root();
     let expr = root.expr().ok_or_else(|| {
         Error::new(
@@ -733,6 +749,7 @@ mod disasm_tests {
             &g,
             &Names::default(),
             Lints::default(),
+            SourceShape::Expression,
         )
         .unwrap();
         let out = disassemble(&p);

@@ -19,7 +19,7 @@ pub(crate) use coroutine::{Airlock, Yield};
 pub(crate) use gen::Request;
 
 use crate::builtins::BuiltinDef;
-use crate::compiler::Globals;
+use crate::compiler::{Globals, SourceShape};
 use crate::errors::{Error, ErrorKind};
 use crate::host::Host;
 use crate::opcode::{Capture, Proto};
@@ -888,10 +888,41 @@ impl Vm {
         dir: &std::path::Path,
         name: &str,
     ) -> Result<Rc<Proto>, Error> {
-        let globals = self.globals.clone();
+        self.compile_in(text, file, dir, name, None, SourceShape::Expression)
+    }
+
+    /// Like `compile`, of a source of the given shape, where the names of
+    /// `scope` (when given) are bound to its values, shadowing the globals.
+    pub(crate) fn compile_in(
+        &mut self,
+        text: &str,
+        file: u32,
+        dir: &std::path::Path,
+        name: &str,
+        scope: Option<&Attrs>,
+        shape: SourceShape,
+    ) -> Result<Rc<Proto>, Error> {
+        let globals = match scope {
+            None => self.globals.clone(),
+            Some(scope) => {
+                let mut globals = (*self.globals).clone();
+                for (k, v) in scope.iter() {
+                    globals.insert(Rc::from(k.to_str_lossy().as_ref()), v.clone());
+                }
+                Rc::new(globals)
+            }
+        };
         let lints = self.host.borrow().settings.lints;
-        let (proto, warnings) =
-            crate::compiler::compile_source(text, file, dir, name, &globals, &self.names, lints)?;
+        let (proto, warnings) = crate::compiler::compile_source(
+            text,
+            file,
+            dir,
+            name,
+            &globals,
+            &self.names,
+            lints,
+            shape,
+        )?;
         for w in warnings {
             let msg = w.render_labelled(&self.sources, false, "warning");
             let sink = self.host.borrow().warning_sink.clone();

@@ -24,23 +24,31 @@ type Parsed<T> = Result<T, ParseError>;
 
 /// Parse `text` into its syntax tree, or the first syntax error.
 pub(crate) fn parse(text: &str) -> Parsed<Tree> {
-    let mut p = Parser {
+    let mut p = parser(text);
+    p.tree.start_node(K::NODE_ROOT);
+    p.expr()?;
+    p.finish_root()
+}
+
+/// Parse `text` as the bindings of an attribute set without its braces (a REPL
+/// line such as `a = 1; b.c = 2;`): a tree whose root holds that set.
+pub(crate) fn parse_bindings(text: &str) -> Parsed<Tree> {
+    let mut p = parser(text);
+    p.tree.start_node(K::NODE_ROOT);
+    p.start(K::NODE_ATTR_SET);
+    p.binding_entries(None)?;
+    p.finish();
+    p.finish_root()
+}
+
+fn parser(text: &str) -> Parser<'_, impl Iterator<Item = Token<'_>>> {
+    Parser {
         tokens: Tokens::new(tokenize(text)),
         tree: TreeBuilder::new(),
         trivia: Vec::new(),
         placed: 0,
         depth: 0,
-    };
-    p.tree.start_node(K::NODE_ROOT);
-    p.expr()?;
-    p.flush_trivia();
-    if p.peek().is_some() {
-        let start = p.placed;
-        p.skip_while(|_| true)?;
-        return Err(ParseError::UnexpectedExtra(p.range_from(start)));
     }
-    p.tree.finish_node();
-    Ok(p.tree.finish())
 }
 
 /// How an operator level groups a chain of its operators.
@@ -582,11 +590,29 @@ impl<'a, I: Iterator<Item = Token<'a>>> Parser<'a, I> {
     }
 
     /// Bindings up to `until` (`}` or `in`), which is consumed.
+    /// Close the root, after the whole source is read.
+    fn finish_root(mut self) -> Parsed<Tree> {
+        self.flush_trivia();
+        if self.peek().is_some() {
+            let start = self.placed;
+            self.skip_while(|_| true)?;
+            return Err(ParseError::UnexpectedExtra(self.range_from(start)));
+        }
+        self.tree.finish_node();
+        Ok(self.tree.finish())
+    }
+
     fn bindings(&mut self, until: K) -> Parsed<()> {
+        self.binding_entries(Some(until))?;
+        self.bump()
+    }
+
+    /// Bindings up to `until` (not taken) or the end of the source.
+    fn binding_entries(&mut self, until: Option<K>) -> Parsed<()> {
         loop {
             match self.peek() {
                 None => break,
-                Some(k) if k == until => break,
+                Some(k) if Some(k) == until => break,
                 Some(K::TOKEN_INHERIT) => self.inherit()?,
                 Some(_) => {
                     self.start(K::NODE_ATTRPATH_VALUE);
@@ -598,7 +624,7 @@ impl<'a, I: Iterator<Item = Token<'a>>> Parser<'a, I> {
                 }
             }
         }
-        self.bump()
+        Ok(())
     }
 
     /// `inherit a b;` or `inherit (e) a b;`.

@@ -192,3 +192,23 @@ fn zero_dot_is_an_integer_and_a_dot() {
     assert!(text.contains("NODE_SELECT"), "{text}");
     assert!(text.contains("TOKEN_INTEGER@0..1 \"0\""), "{text}");
 }
+
+/// A REPL line of bindings parses as the inside of a set, in place (positions
+/// are the line's own), and one cut short ends at the end of the file.
+#[test]
+fn bindings_without_braces() {
+    let tree = super::parse_bindings("a = 1; b.c = 2; inherit (x) y;").expect("parses");
+    let text = shape(tree.root().syntax_node());
+    assert!(text.contains("NODE_ATTR_SET@0..30"), "{text}");
+    assert_eq!(text.matches("NODE_ATTRPATH_VALUE@").count(), 2, "{text}");
+    assert!(text.contains("NODE_INHERIT@16..30"), "{text}");
+    use rnix::{ParseError as P, SyntaxKind as K};
+    assert!(matches!(
+        super::parse_bindings("a = "),
+        Err(P::UnexpectedEOF | P::UnexpectedEOFWanted(_))
+    ));
+    assert!(matches!(
+        super::parse_bindings("1 + 1"),
+        Err(P::UnexpectedWanted(K::TOKEN_INTEGER, ..) | P::Unexpected(..))
+    ));
+}

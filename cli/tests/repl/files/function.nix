@@ -1,0 +1,4 @@
+{ base ? 10 }:
+{
+  plus = x: x + base;
+}

@@ -1,0 +1,5 @@
+{
+  left = 1;
+  right = 2;
+  fails = throw "no";
+}
