@@ -155,6 +155,10 @@ pub mod defs {
             .collect())
     }
 
+    /// How many elements a builtin makes between checks of the memory budget and
+    /// the interrupt.
+    const BULK_CHECK_EVERY: i64 = 1 << 16;
+
     /// The list `[ (f 0) (f 1) … (f (n - 1)) ]`, with unevaluated elements.
     #[builtin("genList")]
     fn gen_list(#[lazy] f: Value, n: i64) -> Result<List, ErrorKind> {
@@ -169,7 +173,13 @@ pub mod defs {
             .ok()
             .and_then(|len| v.try_reserve_exact(len).ok())
             .ok_or_else(|| ErrorKind::Other(format!("cannot create list of size {n}")))?;
-        v.extend((0..n).map(|i| Value::Thunk(Thunk::apply(f.clone(), Value::Int(i)))));
+        nixie_eval::limits::check_bulk()?;
+        for i in 0..n {
+            if i % BULK_CHECK_EVERY == 0 {
+                nixie_eval::limits::check_bulk()?;
+            }
+            v.push(Value::Thunk(Thunk::apply(f.clone(), Value::Int(i))));
+        }
         Ok(List::from(v))
     }
 

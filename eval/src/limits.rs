@@ -96,6 +96,37 @@ impl InterruptHandle {
     }
 }
 
+/// The memory budget (the allocation count it ends at, and its size) and the
+/// interrupt of an evaluation.
+type Bulk = (Option<(isize, usize)>, Option<InterruptHandle>);
+
+thread_local! {
+    /// The [`Bulk`] limits of the evaluation last built or reset on this thread.
+    static BULK: std::cell::RefCell<Bulk> = const { std::cell::RefCell::new((None, None)) };
+}
+
+/// For a builtin that does much work in one call (building a long list, say),
+/// every so often: an error when the memory budget of the evaluation running
+/// on this thread is spent or its interrupt has been fired. The machine checks
+/// the limits between calls; this covers the work inside one.
+pub fn check_bulk() -> Result<(), crate::ErrorKind> {
+    BULK.with(|b| {
+        let (budget, interrupt) = &*b.borrow();
+        if interrupt
+            .as_ref()
+            .is_some_and(InterruptHandle::is_interrupted)
+        {
+            return Err(Exceeded::Interrupted.into());
+        }
+        match budget {
+            Some((end, n)) if crate::memory::allocated_here() > *end => {
+                Err(Exceeded::Memory(*n).into())
+            }
+            _ => Ok(()),
+        }
+    })
+}
+
 /// How deeply values may nest inside each other for the walks over a whole value
 /// (`deepSeq`, `==`, string coercion) without an explicit `max-call-depth`:
 /// far beyond real data, and low enough that walking an infinite value ends in a
@@ -127,6 +158,18 @@ impl Meter {
             steps: 0,
             memory_from: crate::memory::allocated_here(),
         }
+        .published()
+    }
+
+    /// Make this meter's memory budget and interrupt the ones [`check_bulk`]
+    /// checks on this thread.
+    fn published(self) -> Meter {
+        let budget = self
+            .limits
+            .memory
+            .map(|n| (self.memory_from.saturating_add(n as isize), n));
+        BULK.with(|b| *b.borrow_mut() = (budget, Some(self.interrupt.clone())));
+        self
     }
 
     pub(crate) fn interrupt_handle(&self) -> InterruptHandle {
@@ -143,6 +186,8 @@ impl Meter {
         self.steps = 0;
         self.memory_from = crate::memory::allocated_here();
         self.interrupt.clear();
+        let meter = std::mem::replace(self, Meter::new(Limits::default()));
+        *self = meter.published();
     }
 
     /// Another [`CHECK_EVERY`] steps were taken: is every limit still kept?
