@@ -71,18 +71,9 @@ fn seen_through(v: &Value) -> Option<Value> {
 /// Whether a set or list whose only item is `item` spreads over lines: when the
 /// item nests (a set or list) or is not evaluated.
 fn nests(item: &Value) -> bool {
-    !matches!(
+    matches!(
         seen_through(item),
-        Some(
-            Value::Null
-                | Value::Bool(_)
-                | Value::Int(_)
-                | Value::Float(_)
-                | Value::String(_)
-                | Value::Path(_)
-                | Value::Closure(_)
-                | Value::Builtin(_)
-        )
+        None | Some(Value::Attrs(_) | Value::List(_))
     )
 }
 
