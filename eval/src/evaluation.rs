@@ -490,11 +490,7 @@ impl Evaluation {
         text: &str,
         dir: &Path,
     ) -> Result<Rc<crate::opcode::Proto>, Error> {
-        let file = self
-            .vm
-            .sources
-            .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
-        self.vm.compile(text, file, dir, name)
+        self.compile_in(name, text, dir, None, SourceShape::Expression)
     }
 
     /// Parse and compile a source without evaluating it (syntax and scope errors only).
@@ -533,7 +529,7 @@ impl Evaluation {
         dir: &Path,
         scope: &Attrs,
     ) -> Result<Value, Error> {
-        let proto = self.compile_in(name, text, dir, scope, SourceShape::Expression)?;
+        let proto = self.compile_in(name, text, dir, Some(scope), SourceShape::Expression)?;
         self.vm.run_proto(proto)
     }
 
@@ -548,28 +544,27 @@ impl Evaluation {
         dir: &Path,
         scope: &Attrs,
     ) -> Result<Attrs, Error> {
-        let proto = self.compile_in(name, text, dir, scope, SourceShape::Bindings)?;
+        let proto = self.compile_in(name, text, dir, Some(scope), SourceShape::Bindings)?;
         match self.vm.run_proto(proto)? {
             Value::Attrs(a) => Ok(a),
             _ => unreachable!("bindings compile to an attribute set"),
         }
     }
 
-    /// Register a source and compile it in `scope`.
+    /// Register a source and compile it, in `scope` when given.
     fn compile_in(
         &mut self,
         name: &str,
         text: &str,
         dir: &Path,
-        scope: &Attrs,
+        scope: Option<&Attrs>,
         shape: SourceShape,
     ) -> Result<Rc<crate::opcode::Proto>, Error> {
         let file = self
             .vm
             .sources
             .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
-        self.vm
-            .compile_in(text, file, dir, name, Some(scope), shape)
+        self.vm.compile_in(text, file, dir, name, scope, shape)
     }
 
     /// Forget the files imported so far, so that importing one again reads it
