@@ -218,7 +218,11 @@ fn parse_mode_and_errors() {
         "error: undefined variable 'y'\n       at «string»:1:15:\n            1| let x = 1; in y\n             |               ^\n"
     );
     let o = nixie(&d, &["--eval", "--frobnicate"]);
-    assert_eq!(o.status.code(), Some(2), "unknown flags are usage errors");
+    assert_eq!(o.status.code(), Some(1), "unknown flags are usage errors");
+    assert_eq!(
+        stderr(&o),
+        "error: unrecognised flag '--frobnicate'\nTry 'nix-instantiate --help' for more information.\n"
+    );
 }
 
 #[test]

@@ -469,11 +469,20 @@ impl Evaluation {
         self.vm.meter.interrupt_handle()
     }
 
-    /// A value printed as `nix-instantiate --eval` prints it, within the output
-    /// limit ([`crate::Limits::output`]).
+    /// A value printed as `nix-instantiate --eval --strict` prints it, within
+    /// the output limit ([`crate::Limits::output`]).
     pub fn print(&self, v: &Value) -> Result<Vec<u8>, Error> {
         let max = self.vm.meter.limits().output.unwrap_or(usize::MAX);
-        crate::printer::print_bounded(v, None, max)
+        crate::printer::print_ambiguous(v, max)
+            .ok_or_else(|| Error::limit(crate::limits::Exceeded::Output(max)))
+    }
+
+    /// A value printed as `nix-instantiate --eval` without `--strict` prints it:
+    /// as [`Evaluation::print`], with a function inside a set or list as
+    /// `<CODE>`, since C++ Nix has not evaluated it.
+    pub fn print_lazy(&self, v: &Value) -> Result<Vec<u8>, Error> {
+        let max = self.vm.meter.limits().output.unwrap_or(usize::MAX);
+        crate::printer::print_lazy(v, max)
             .ok_or_else(|| Error::limit(crate::limits::Exceeded::Output(max)))
     }
 
@@ -517,6 +526,19 @@ impl Evaluation {
     pub fn eval_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
         let proto = self.compile_source(name, text, dir)?;
         self.vm.run_proto(proto)
+    }
+
+    /// A source text compiled now (syntax and scope errors are errors now) and
+    /// left unevaluated: a thunk that evaluates it when forced (how `--arg`
+    /// passes its expression).
+    pub fn lazy_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
+        let proto = self.compile_source(name, text, dir)?;
+        Ok(Value::Thunk(crate::value::Thunk::new(
+            crate::value::ThunkState::Suspended(crate::value::Closure {
+                proto,
+                captures: crate::value::Captures::None,
+            }),
+        )))
     }
 
     /// Evaluate a source text as [`Evaluation::eval_source`] does, with the names
@@ -564,7 +586,23 @@ impl Evaluation {
             .vm
             .sources
             .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
-        self.vm.compile_in(text, file, dir, name, scope, shape)
+        self.vm
+            .compile_in(text, file, dir, name, scope, shape)
+            .map(|(proto, _)| proto)
+    }
+
+    /// A source parsed and printed back as C++ Nix's `nix-instantiate --parse`
+    /// prints it: every operation parenthesised, operators that are calls shown
+    /// as calls, paths made absolute. Syntax and scope errors are errors.
+    pub fn show_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<String, Error> {
+        let file = self
+            .vm
+            .sources
+            .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
+        let (_, shown) = self
+            .vm
+            .compile_in(text, file, dir, name, None, SourceShape::Shown)?;
+        Ok(shown.expect("a Shown source is shown"))
     }
 
     /// Forget the files imported so far, so that importing one again reads it

@@ -249,7 +249,7 @@ impl Vm {
         let file = self
             .sources
             .add(name.clone(), dir.clone(), Some(path.clone()), text.clone());
-        let proto = self.compile_in(
+        let (proto, _) = self.compile_in(
             &text,
             file,
             &dir,

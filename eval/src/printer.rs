@@ -123,6 +123,43 @@ pub fn print_value(v: &Value, max_depth: Option<usize>) -> Vec<u8> {
 
 /// [`print_value`], or `None` as soon as the text grows past `max_bytes`.
 pub fn print_bounded(v: &Value, max_depth: Option<usize>, max_bytes: usize) -> Option<Vec<u8>> {
+    print_with(v, max_depth, max_bytes, Mode::Short)
+}
+
+/// How [`print_with`] prints what C++ Nix would print differently.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A forced derivation as `«derivation …»`.
+    Short,
+    /// A derivation in full, as `printAmbiguous` prints it.
+    Full,
+    /// As `Full`, and a function inside a set or list as `<CODE>`: C++ Nix
+    /// keeps such a function unevaluated until something forces it.
+    Lazy,
+}
+
+/// As `nix-instantiate --eval` prints (C++ Nix's `printAmbiguous`): a derivation
+/// in full, like any set; `None` past `max_bytes`.
+pub(crate) fn print_ambiguous(v: &Value, max_bytes: usize) -> Option<Vec<u8>> {
+    print_with(v, None, max_bytes, Mode::Full)
+}
+
+/// [`print_ambiguous`] of a value not forced deeply (`--eval` without
+/// `--strict`): a function inside a set or list prints as `<CODE>`.
+pub(crate) fn print_lazy(v: &Value, max_bytes: usize) -> Option<Vec<u8>> {
+    print_with(v, None, max_bytes, Mode::Lazy)
+}
+
+/// A set or list met again prints as `«repeated»`. As in C++ Nix, which keys
+/// lists by the value cell that holds them, a list is known by the thunk it was
+/// reached through, and the outermost list (a copy there) is not remembered:
+/// `let x = [ x ]; in x` is `[ [ «repeated» ] ]`.
+fn print_with(
+    v: &Value,
+    max_depth: Option<usize>,
+    max_bytes: usize,
+    mode: Mode,
+) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut seen: FxHashSet<usize> = FxHashSet::default();
     let mut work = vec![Item::Val(v.clone(), 0)];
@@ -130,7 +167,7 @@ pub fn print_bounded(v: &Value, max_depth: Option<usize>, max_bytes: usize) -> O
         if out.len() > max_bytes {
             return None;
         }
-        let (v, depth) = match item {
+        let (v, depth, cell) = match item {
             Item::Text(t) => {
                 out.extend_from_slice(t.as_bytes());
                 continue;
@@ -140,7 +177,15 @@ pub fn print_bounded(v: &Value, max_depth: Option<usize>, max_bytes: usize) -> O
                 out.extend_from_slice(b" = ");
                 continue;
             }
-            Item::Val(v, d) => (v.shallow(), d),
+            Item::Val(v, d) => {
+                // C++ Nix keys lists by the cell that holds them: here the thunk
+                // they were reached through, if any.
+                let cell = match &v {
+                    Value::Thunk(t) => Some(t.addr()),
+                    _ => None,
+                };
+                (v.shallow(), d, cell)
+            }
         };
         match &v {
             Value::Null => out.extend_from_slice(b"null"),
@@ -149,6 +194,9 @@ pub fn print_bounded(v: &Value, max_depth: Option<usize>, max_bytes: usize) -> O
             Value::Float(f) => out.extend_from_slice(float_to_nix(*f).as_bytes()),
             Value::String(s) => escape_string(&mut out, s.as_bytes()),
             Value::Path(p) => out.extend_from_slice(p.to_string_lossy().as_bytes()),
+            Value::Closure(_) if mode == Mode::Lazy && depth > 0 => {
+                out.extend_from_slice(b"<CODE>")
+            }
             Value::Closure(_) => out.extend_from_slice(b"<LAMBDA>"),
             Value::Builtin(p) => out.extend_from_slice(if p.args.is_empty() {
                 b"<PRIMOP>"
@@ -161,7 +209,8 @@ pub fn print_bounded(v: &Value, max_depth: Option<usize>, max_bytes: usize) -> O
                     out.extend_from_slice(b"[ ... ]");
                     continue;
                 }
-                if !l.is_empty() && !seen.insert(l.addr()) {
+                let key = cell.unwrap_or_else(|| l.addr());
+                if !l.is_empty() && depth > 0 && !seen.insert(key) {
                     out.extend_from_slice("«repeated»".as_bytes());
                     continue;
                 }
@@ -173,7 +222,7 @@ pub fn print_bounded(v: &Value, max_depth: Option<usize>, max_bytes: usize) -> O
                 }
             }
             Value::Attrs(a) => {
-                if let Some(path) = derivation_path(a) {
+                if let Some(path) = derivation_path(a).filter(|_| mode == Mode::Short) {
                     out.extend_from_slice("«derivation ".as_bytes());
                     out.extend_from_slice(path.as_bytes());
                     out.extend_from_slice("»".as_bytes());
@@ -247,16 +296,45 @@ pub(crate) fn function_text(v: &Value) -> Option<String> {
 /// `«N attributes elided»`), strings cut after 1024 bytes, functions as
 /// `«lambda f @ file:line:column»`, unevaluated values as `«thunk»`.
 pub fn short(v: &Value) -> String {
-    ErrorPrinter::default().print(v)
+    ErrorPrinter::new(Budget::ERRORS).print(v)
 }
 
-/// The state of one [`short`] rendering.
-#[derive(Default)]
+/// A value as C++ Nix's `trace` shows it (its default print options): as
+/// [`short`] shows it, without cutting anything.
+pub fn show_value(v: &Value) -> String {
+    ErrorPrinter::new(Budget::UNLIMITED).print(v)
+}
+
+/// How much an [`ErrorPrinter`] shows before eliding.
+struct Budget {
+    depth: usize,
+    attrs: usize,
+    items: usize,
+    string: usize,
+}
+
+impl Budget {
+    const ERRORS: Budget = Budget {
+        depth: 10,
+        attrs: 10,
+        items: 10,
+        string: 1024,
+    };
+    const UNLIMITED: Budget = Budget {
+        depth: usize::MAX,
+        attrs: usize::MAX,
+        items: usize::MAX,
+        string: usize::MAX,
+    };
+}
+
+/// The state of one [`short`] or [`show_value`] rendering.
 struct ErrorPrinter {
     out: Vec<u8>,
     attrs: usize,
     items: usize,
     seen: FxHashSet<usize>,
+    budget: Budget,
 }
 
 /// What is left to print; `Items` and `Attrs` hold the rest of a list or set
@@ -276,10 +354,15 @@ fn elided(n: usize, one: &str, many: &str) -> String {
 }
 
 impl ErrorPrinter {
-    const MAX_DEPTH: usize = 10;
-    const MAX_ATTRS: usize = 10;
-    const MAX_ITEMS: usize = 10;
-    const MAX_STRING: usize = 1024;
+    fn new(budget: Budget) -> ErrorPrinter {
+        ErrorPrinter {
+            out: Vec::new(),
+            attrs: 0,
+            items: 0,
+            seen: FxHashSet::default(),
+            budget,
+        }
+    }
 
     fn print(mut self, v: &Value) -> String {
         let mut work = vec![Next::Val(v.clone(), 0)];
@@ -291,7 +374,7 @@ impl ErrorPrinter {
                 Next::CountAttr => self.attrs += 1,
                 Next::Items(mut rest, depth) => {
                     let Some(first) = rest.pop() else { continue };
-                    if self.items >= Self::MAX_ITEMS {
+                    if self.items >= self.budget.items {
                         let t = elided(rest.len() + 1, "item", "items");
                         self.out.extend_from_slice(t.as_bytes());
                         continue;
@@ -303,7 +386,7 @@ impl ErrorPrinter {
                 }
                 Next::Attrs(mut rest, depth) => {
                     let Some((k, v)) = rest.pop() else { continue };
-                    if self.attrs >= Self::MAX_ATTRS {
+                    if self.attrs >= self.budget.attrs {
                         let t = elided(rest.len() + 1, "attribute", "attributes");
                         self.out.extend_from_slice(t.as_bytes());
                         continue;
@@ -327,12 +410,13 @@ impl ErrorPrinter {
                 Some(x) => self.value(&x, depth, work),
                 None => self.out.extend_from_slice("«thunk»".as_bytes()),
             },
-            Value::String(s) if s.len() > Self::MAX_STRING => {
+            Value::String(s) if s.len() > self.budget.string => {
+                let max = self.budget.string;
                 let mut cut = Vec::new();
-                escape_string(&mut cut, &s.as_bytes()[..Self::MAX_STRING]);
+                escape_string(&mut cut, &s.as_bytes()[..max]);
                 cut.pop(); // the closing quote goes before the elision
                 self.out.extend_from_slice(&cut);
-                let rest = elided(s.len() - Self::MAX_STRING, "byte", "bytes");
+                let rest = elided(s.len() - max, "byte", "bytes");
                 self.out.extend_from_slice(format!("\"{rest}").as_bytes());
             }
             Value::Closure(_) | Value::Builtin(_) => {
@@ -340,7 +424,7 @@ impl ErrorPrinter {
                 self.out.extend_from_slice(t.as_bytes());
             }
             Value::List(l) if l.is_empty() => self.out.extend_from_slice(b"[ ]"),
-            Value::List(_) if depth >= Self::MAX_DEPTH => self.out.extend_from_slice(b"[ ... ]"),
+            Value::List(_) if depth >= self.budget.depth => self.out.extend_from_slice(b"[ ... ]"),
             Value::List(l) => {
                 if !self.seen.insert(l.addr()) {
                     self.out.extend_from_slice("«repeated»".as_bytes());
@@ -351,7 +435,7 @@ impl ErrorPrinter {
                 work.push(Next::Items(l.iter().rev().cloned().collect(), depth));
             }
             Value::Attrs(a) if a.is_empty() => self.out.extend_from_slice(b"{ }"),
-            Value::Attrs(_) if depth >= Self::MAX_DEPTH => self.out.extend_from_slice(b"{ ... }"),
+            Value::Attrs(_) if depth >= self.budget.depth => self.out.extend_from_slice(b"{ ... }"),
             Value::Attrs(a) => {
                 if !self.seen.insert(a.addr()) {
                     self.out.extend_from_slice("«repeated»".as_bytes());

@@ -59,6 +59,9 @@ pub struct Settings {
     pub allowed_uris: Vec<String>,
     /// Resource limits (memory, time, steps, output size).
     pub limits: crate::limits::Limits,
+    /// `abort-on-warn`: `builtins.warn` ends the evaluation with an error after
+    /// printing its warning, so that the trace shows where it came from.
+    pub abort_on_warn: bool,
 }
 
 impl Settings {

@@ -44,6 +44,16 @@ pub(crate) use names::Names;
 pub(crate) enum SourceShape {
     Expression,
     Bindings,
+    /// An expression, also shown back as C++ Nix's `--parse` shows it.
+    Shown,
+}
+
+/// A compiled source: its code, the lint warnings found, and (for
+/// [`SourceShape::Shown`]) the expression as C++ Nix shows it.
+pub(crate) struct Compiled {
+    pub(crate) proto: Rc<Proto>,
+    pub(crate) warnings: Vec<Error>,
+    pub(crate) shown: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -56,7 +66,7 @@ pub(crate) fn compile_source(
     names: &Names,
     lints: Lints,
     shape: SourceShape,
-) -> Result<(Rc<Proto>, Vec<Error>), Error> {
+) -> Result<Compiled, Error> {
     // The syntax tree is as deep as the source nests, and parts of the compiler
     // walk it recursively: deep sources are refused, or handled on a stack sized
     // for them.
@@ -76,7 +86,7 @@ fn compile_text(
     names: &Names,
     lints: Lints,
     shape: SourceShape,
-) -> Result<(Rc<Proto>, Vec<Error>), Error> {
+) -> Result<Compiled, Error> {
     // A carriage return before a newline is whitespace to Nix; blank it (same length,
     // so spans stay right) for the tokenizer.
     let cleaned;
@@ -88,7 +98,7 @@ fn compile_text(
         text
     };
     let parsed = match shape {
-        SourceShape::Expression => parser::parse(text),
+        SourceShape::Expression | SourceShape::Shown => parser::parse(text),
         SourceShape::Bindings => parser::parse_bindings(text),
     };
     let tree = parsed.map_err(|e| parse_error::parse_error(&e, file, text))?;
@@ -121,11 +131,16 @@ fn compile_text(
         file_rc: Rc::from(file_name),
     };
     c.compile(&expr)?;
+    let shown = (shape == SourceShape::Shown).then(|| show::show(&c, &expr));
     c.emit(Op::Force, span);
     c.emit(Op::Return, span);
     let f = c.funcs.pop().expect("the file function is always present");
     let proto = c.finish(f);
-    Ok((proto, c.warnings))
+    Ok(Compiled {
+        proto,
+        warnings: c.warnings,
+        shown,
+    })
 }
 
 /// Where a resolved name lives.
@@ -445,6 +460,13 @@ impl<'a> Compiler<'a> {
             self.push_const(v, span);
             return Ok(());
         }
+        // A path literal is a constant too (as in C++ Nix), once linted and resolved.
+        if let ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) = e {
+            let p = ast::Path::cast(e.syntax().clone()).expect("matched a path node");
+            if paths::is_plain_literal(&p) {
+                return self.compile_path(&p, span);
+            }
+        }
         match e {
             ast::Expr::Ident(id) => {
                 let n = id.syntax().text().to_string();
@@ -741,7 +763,7 @@ mod disasm_tests {
     #[test]
     fn fib_bytecode_is_compact() {
         let g = Globals::default();
-        let (p, _) = compile_source(
+        let p = compile_source(
             "let fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2); in fib 5",
             0,
             Path::new("/"),
@@ -751,7 +773,8 @@ mod disasm_tests {
             Lints::default(),
             SourceShape::Expression,
         )
-        .unwrap();
+        .unwrap()
+        .proto;
         let out = disassemble(&p);
         let lambda = &p.children[0];
         assert!(lambda.code.len() <= 22, "{out}");

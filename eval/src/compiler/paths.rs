@@ -120,3 +120,10 @@ impl Compiler<'_> {
 pub(super) fn home_dir() -> String {
     std::env::var("HOME").unwrap_or_default()
 }
+
+/// Whether `p` is a path literal without interpolation or search (`./a/b`,
+/// `~/x`), which compiles to a constant.
+pub(super) fn is_plain_literal(p: &ast::Path) -> bool {
+    !matches!(p, ast::Path::PathSearch(_))
+        && matches!(p.parts().as_slice(), [ast::InterpolPart::Literal(_)])
+}

@@ -334,17 +334,31 @@ fn lambda(c: &Compiler, l: &ast::Lambda, out: &mut String) {
     out.push(')');
 }
 
-/// One binding of a set being shown, with nested paths merged into sets.
+/// One binding of a set being shown: its text, or a set (written with nested
+/// paths or merged from a literal) whose bindings may still grow.
 enum Shown {
     Value(String),
-    Set(BTreeMap<String, Shown>),
+    Set(Set),
+}
+
+/// The bindings of a set being shown, merged as C++ Nix merges `a.b = 1;` with
+/// `a = { c = 2; };`.
+#[derive(Default)]
+struct Set {
+    plain: BTreeMap<String, Shown>,
+    inherits: Vec<String>,
+    inherits_from: Vec<(String, Vec<String>)>,
+    dynamic: Vec<String>,
 }
 
 fn bindings(c: &Compiler, node: &impl HasEntry, out: &mut String) {
-    let mut plain: BTreeMap<String, Shown> = BTreeMap::new();
-    let mut inherits: Vec<String> = Vec::new();
-    let mut inherits_from: Vec<(String, Vec<String>)> = Vec::new();
-    let mut dynamic: Vec<String> = Vec::new();
+    let mut set = Set::default();
+    fill(c, &mut set, node);
+    write_set(&set, out);
+}
+
+/// Add the bindings of `node` to `set`.
+fn fill(c: &Compiler, set: &mut Set, node: &impl HasEntry) {
     for entry in node.entries() {
         match entry {
             ast::Entry::Inherit(i) => {
@@ -358,9 +372,9 @@ fn bindings(c: &Compiler, node: &impl HasEntry, out: &mut String) {
                 match i.from() {
                     Some(f) => {
                         let from = f.expr().map(|e| show(c, &e)).unwrap_or_default();
-                        inherits_from.push((from, names));
+                        set.inherits_from.push((from, names));
                     }
-                    None => inherits.extend(names),
+                    None => set.inherits.extend(names),
                 }
             }
             ast::Entry::AttrpathValue(kv) => {
@@ -368,32 +382,21 @@ fn bindings(c: &Compiler, node: &impl HasEntry, out: &mut String) {
                     .attrpath()
                     .map(|p| p.attrs().collect())
                     .unwrap_or_default();
-                let value = kv.value().map(|v| show(c, &v)).unwrap_or_default();
-                insert(c, &mut plain, &mut dynamic, &path, value);
+                insert(c, set, &path, kv.value());
             }
         }
     }
-    inherits.sort();
-    if !inherits.is_empty() {
-        out.push_str(&format!("inherit {}; ", inherits.join(" ")));
-    }
-    for (from, mut names) in inherits_from {
-        names.sort();
-        out.push_str(&format!("inherit ({from}) {}; ", names.join(" ")));
-    }
-    write_plain(&plain, out);
-    for d in dynamic {
-        out.push_str(&d);
+}
+
+/// A plain (not `rec`) set literal, which merges with other definitions.
+fn mergeable(value: &Option<ast::Expr>) -> Option<ast::AttrSet> {
+    match value {
+        Some(ast::Expr::AttrSet(s)) if s.rec_token().is_none() => Some(s.clone()),
+        _ => None,
     }
 }
 
-fn insert(
-    c: &Compiler,
-    set: &mut BTreeMap<String, Shown>,
-    dynamic: &mut Vec<String>,
-    path: &[ast::Attr],
-    value: String,
-) {
+fn insert(c: &Compiler, set: &mut Set, path: &[ast::Attr], value: Option<ast::Expr>) {
     let Some((first, rest)) = path.split_first() else {
         return;
     };
@@ -405,45 +408,69 @@ fn insert(
                 other => other.syntax().text().to_string(),
             };
             let shown = if rest.is_empty() {
-                value
+                value.map(|v| show(c, &v)).unwrap_or_default()
             } else {
-                let mut nested = BTreeMap::new();
-                let mut nested_dyn = Vec::new();
-                insert(c, &mut nested, &mut nested_dyn, rest, value);
-                let mut s = String::from("{ ");
-                write_plain(&nested, &mut s);
-                s.extend(nested_dyn);
-                s.push('}');
+                let mut nested = Set::default();
+                insert(c, &mut nested, rest, value);
+                let mut s = String::new();
+                write_braced(&nested, &mut s);
                 s
             };
-            dynamic.push(format!("\"${{{inner}}}\" = {shown}; "));
+            set.dynamic.push(format!("\"${{{inner}}}\" = {shown}; "));
             return;
         }
     };
     if rest.is_empty() {
-        set.insert(name, Shown::Value(value));
+        match (mergeable(&value), set.plain.get_mut(&name)) {
+            (Some(lit), Some(Shown::Set(existing))) => fill(c, existing, &lit),
+            (Some(lit), _) => {
+                let mut inner = Set::default();
+                fill(c, &mut inner, &lit);
+                set.plain.insert(name, Shown::Set(inner));
+            }
+            (None, _) => {
+                let text = value.map(|v| show(c, &v)).unwrap_or_default();
+                set.plain.insert(name, Shown::Value(text));
+            }
+        }
         return;
     }
     let entry = set
+        .plain
         .entry(name)
-        .or_insert_with(|| Shown::Set(BTreeMap::new()));
+        .or_insert_with(|| Shown::Set(Set::default()));
     if let Shown::Set(inner) = entry {
-        insert(c, inner, dynamic, rest, value);
+        insert(c, inner, rest, value);
     }
 }
 
-fn write_plain(set: &BTreeMap<String, Shown>, out: &mut String) {
-    for (name, v) in set {
+fn write_braced(set: &Set, out: &mut String) {
+    out.push_str("{ ");
+    write_set(set, out);
+    out.push('}');
+}
+
+fn write_set(set: &Set, out: &mut String) {
+    let mut inherits = set.inherits.clone();
+    inherits.sort();
+    if !inherits.is_empty() {
+        out.push_str(&format!("inherit {}; ", inherits.join(" ")));
+    }
+    for (from, names) in &set.inherits_from {
+        let mut names = names.clone();
+        names.sort();
+        out.push_str(&format!("inherit ({from}) {}; ", names.join(" ")));
+    }
+    for (name, v) in &set.plain {
         out.push_str(name);
         out.push_str(" = ");
         match v {
             Shown::Value(s) => out.push_str(s),
-            Shown::Set(inner) => {
-                out.push_str("{ ");
-                write_plain(inner, out);
-                out.push('}');
-            }
+            Shown::Set(inner) => write_braced(inner, out),
         }
         out.push_str("; ");
+    }
+    for d in &set.dynamic {
+        out.push_str(d);
     }
 }

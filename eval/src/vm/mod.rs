@@ -889,6 +889,7 @@ impl Vm {
         name: &str,
     ) -> Result<Rc<Proto>, Error> {
         self.compile_in(text, file, dir, name, None, SourceShape::Expression)
+            .map(|(proto, _)| proto)
     }
 
     /// Like `compile`, of a source of the given shape, where the names of
@@ -901,7 +902,7 @@ impl Vm {
         name: &str,
         scope: Option<&Attrs>,
         shape: SourceShape,
-    ) -> Result<Rc<Proto>, Error> {
+    ) -> Result<(Rc<Proto>, Option<String>), Error> {
         let globals = match scope {
             None => self.globals.clone(),
             Some(scope) => {
@@ -913,7 +914,7 @@ impl Vm {
             }
         };
         let lints = self.host.borrow().settings.lints;
-        let (proto, warnings) = crate::compiler::compile_source(
+        let compiled = crate::compiler::compile_source(
             text,
             file,
             dir,
@@ -923,12 +924,12 @@ impl Vm {
             lints,
             shape,
         )?;
-        for w in warnings {
+        for w in compiled.warnings {
             let msg = w.render_labelled(&self.sources, false, "warning");
             let sink = self.host.borrow().warning_sink.clone();
             sink(&msg);
         }
-        Ok(proto)
+        Ok((compiled.proto, compiled.shown))
     }
 }
 
