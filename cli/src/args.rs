@@ -106,8 +106,19 @@ pub fn parse(args: Vec<String>) -> Result<Cli, UsageError> {
     while let Some(arg) = rest.next() {
         if !dash_dash && arg == "--" {
             dash_dash = true;
-        } else if !dash_dash && arg == "-" {
+        } else if arg == "-" {
             cli.read_stdin = true;
+        } else if dash_dash && arg.starts_with('-') {
+            // After `--`, nix-instantiate's own switches still count (it reads
+            // every argument the common parser leaves it); nothing else does.
+            if OWN_SWITCHES.contains(&arg.as_str()) {
+                apply(&mut cli, &arg, Vec::new())?;
+            } else if matches!(arg.as_str(), "-A" | "--attr" | "--add-root") {
+                // Each argument after `--` reaches it alone: never with its value.
+                return Err(missing_argument(&arg, 1, 0));
+            } else {
+                return Err(UsageError(format!("unexpected argument '{arg}'")));
+            }
         } else if !dash_dash && arg.starts_with('-') {
             let (name, arity) = lookup(&arg).ok_or_else(|| unrecognised(&arg))?;
             let mut values = Vec::with_capacity(arity);
@@ -124,6 +135,27 @@ pub fn parse(args: Vec<String>) -> Result<Cli, UsageError> {
     }
     Ok(cli)
 }
+
+/// The switches nix-instantiate reads itself, which it recognises even after `--`.
+const OWN_SWITCHES: &[&str] = &[
+    "--help",
+    "--version",
+    "--expr",
+    "-E",
+    "--eval",
+    "--eval-only",
+    "--read-write-mode",
+    "--parse",
+    "--parse-only",
+    "--find-file",
+    "--indirect",
+    "--raw",
+    "--xml",
+    "--json",
+    "--no-location",
+    "--strict",
+    "--dry-run",
+];
 
 /// The flags nix-instantiate reads itself (and nixie's own), not through Nix's
 /// common argument parser: the two word a missing argument differently.
@@ -361,9 +393,11 @@ mod tests {
 
     #[test]
     fn dash_reads_stdin_and_double_dash_ends_flags() {
-        let c = cli(&["-E", "-", "--", "--eval", "-"]).unwrap();
-        assert!(c.read_stdin && c.expr && !c.eval);
-        assert_eq!(c.inputs, ["--eval", "-"]);
+        let c = cli(&["-", "--", "x", "--eval", "-E"]).unwrap();
+        assert!(c.read_stdin && c.expr && c.eval);
+        assert_eq!(c.inputs, ["x"]);
+        assert_eq!(err(&["--", "--foo"]), "unexpected argument '--foo'");
+        assert_eq!(err(&["--", "-v"]), "unexpected argument '-v'");
     }
 
     #[test]

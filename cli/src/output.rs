@@ -9,7 +9,11 @@ use std::path::Path;
 pub fn to_json(eval: &mut Evaluation, v: Value) -> Result<Vec<u8>, Error> {
     let to_json = eval.eval_source("«json»", "builtins.toJSON", Path::new("/"))?;
     let v = eval.deep_force(v)?;
-    match eval.call(to_json, v)? {
+    // C++ Nix serialises without calling the builtin: no frame for it.
+    let json = eval
+        .call(to_json, v)
+        .map_err(|e| e.without_outer_frame(|f| f.what == "while calling the 'toJSON' builtin"))?;
+    match json {
         Value::String(s) => Ok(s.as_bytes().to_vec()),
         _ => unreachable!("builtins.toJSON returns a string"),
     }

@@ -103,8 +103,11 @@ fn render(cli: &Cli, eval: &mut Evaluation, v: Value) -> Result<Vec<u8>, Error> 
                 "v: builtins.addErrorContext \"while generating the nix-instantiate output\" \"${v}\"",
                 Path::new("/"),
             )?;
-            let r = eval.call(f, v)?;
-            match eval.force(r)? {
+            // The wrapper's own frame is not C++ Nix's.
+            let r = eval.call(f, v).and_then(|r| eval.force(r)).map_err(|e| {
+                e.without_outer_frame(|f| f.what == "while evaluating a path segment")
+            })?;
+            match r {
                 Value::String(s) => s.as_bytes().to_vec(),
                 _ => unreachable!("an interpolation is a string"),
             }

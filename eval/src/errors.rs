@@ -343,6 +343,16 @@ impl Error {
         self
     }
 
+    /// The same error without the outermost frame `drop` picks: for a caller that reached
+    /// the failing code through a helper (a builtin, a wrapper expression) that
+    /// C++ Nix does not go through, and whose frames it should not show.
+    pub fn without_outer_frame(mut self, drop: impl Fn(&TraceFrame) -> bool) -> Error {
+        if let Some(i) = self.trace.iter().rposition(drop) {
+            self.trace.remove(i);
+        }
+        self
+    }
+
     /// The same error with a hint line under the message.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
         self.hint = Some(hint.into());

@@ -1,0 +1,1 @@
+{ x ? 1, y }: { sum = x + y; inherit y; }
