@@ -84,51 +84,42 @@ pub fn eval_strict(eval: &mut Evaluation, src: &str) -> Result<String, String> {
     }
 }
 
-/// Run every `.cases` file in `dir` with fresh evaluations from `make`; returns the
-/// number of cases and a description of each failure.
-pub fn run_case_dir(dir: &Path, make: impl Fn() -> Evaluation) -> (usize, Vec<String>) {
-    let mut failures = Vec::new();
-    let mut total = 0;
+/// Every case of the `.cases` files in `dir`, each named `file::case` (the
+/// file's stem, then the case's name), in file order.
+pub fn load_case_dir(dir: &Path) -> Result<Vec<Case>, String> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "cases"))
+        .collect();
     files.sort();
+    let mut cases = Vec::new();
     for path in files {
-        if path.extension().is_none_or(|e| e != "cases") {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            failures.push(format!("{}: unreadable", path.display()));
-            continue;
-        };
-        for case in parse_cases(&text) {
-            total += 1;
-            let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let mut e = make();
-                eval_strict(&mut e, &case.source)
-            }));
-            let Ok(got) = got else {
-                failures.push(format!("{}: PANIC", case.name));
-                continue;
-            };
-            match (&case.expect, got) {
-                (Expect::Ok(want), Ok(out)) if *want == out => {}
-                (Expect::Ok(want), Ok(out)) => {
-                    failures.push(format!("{}: want {want:?}, got {out:?}", case.name))
-                }
-                (Expect::Ok(want), Err(e)) => {
-                    failures.push(format!("{}: want {want:?}, got error {e}", case.name))
-                }
-                (Expect::Error { fragment, .. }, Err(e)) if e.contains(fragment.as_str()) => {}
-                (Expect::Error { kind, fragment }, Err(e)) => failures.push(format!(
-                    "{}: want {kind} error containing {fragment:?}, got {e}",
-                    case.name
-                )),
-                (Expect::Error { kind, .. }, Ok(out)) => {
-                    failures.push(format!("{}: want {kind} error, got {out:?}", case.name))
-                }
-            }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for mut case in parse_cases(&text) {
+            case.name = format!("{stem}::{}", case.name);
+            cases.push(case);
         }
     }
-    (total, failures)
+    Ok(cases)
+}
+
+/// Run one case in `eval`: `Ok` if it gives what it expects, else what it gave.
+pub fn check_case(case: &Case, eval: &mut Evaluation) -> Result<(), String> {
+    match (&case.expect, eval_strict(eval, &case.source)) {
+        (Expect::Ok(want), Ok(out)) if *want == out => Ok(()),
+        (Expect::Ok(want), Ok(out)) => Err(format!("want {want:?}, got {out:?}")),
+        (Expect::Ok(want), Err(e)) => Err(format!("want {want:?}, got error {e}")),
+        (Expect::Error { fragment, .. }, Err(e)) if e.contains(fragment.as_str()) => Ok(()),
+        (Expect::Error { kind, fragment }, Err(e)) => Err(format!(
+            "want {kind} error containing {fragment:?}, got {e}"
+        )),
+        (Expect::Error { kind, .. }, Ok(out)) => Err(format!("want {kind} error, got {out:?}")),
+    }
 }

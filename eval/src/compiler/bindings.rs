@@ -507,6 +507,16 @@ impl Compiler<'_> {
         body: RecBody,
     ) -> CResult {
         let nfrom = froms.len() as u32;
+        // `rec { __overrides = …; }`: every binding may be replaced, so none is a
+        // constant or an alias, and each reads the overrides first.
+        let overrides = match body {
+            RecBody::Set => tree
+                .statics
+                .iter()
+                .position(|e| e.name.as_str() == "__overrides")
+                .map(|i| base + nfrom + i as u32),
+            RecBody::Expr(_) => None,
+        };
         // Phase 1: a slot per binding: constants directly, everything else a blank thunk.
         let mut pending: Vec<(u32, Pending)> = Vec::new();
         for (i, f) in froms.iter().enumerate() {
@@ -516,6 +526,10 @@ impl Compiler<'_> {
         for (i, e) in tree.statics.iter().enumerate() {
             let slot = base + nfrom + i as u32;
             match &e.val {
+                _ if overrides.is_some_and(|o| o != slot) => {
+                    self.emit(Op::Blank, e.span);
+                    pending.push((slot, Pending::Bind(e)));
+                }
                 BindVal::Expr(x) if self.literal_value(x).is_some() => {
                     let v = self.literal_value(x).expect("checked just above");
                     self.push_const(v, e.span);
@@ -547,43 +561,14 @@ impl Compiler<'_> {
         }
         // Phase 2: give each blank thunk its code, now that every slot exists.
         for (slot, p) in pending {
-            let idx = match p {
-                Pending::From(f) => self.thunk_proto(f)?,
-                Pending::Bind(e) => match &e.val {
-                    BindVal::Expr(ast::Expr::Lambda(l)) => {
-                        self.compile_lambda(l, Some(Rc::from(e.name.as_str())))?
-                    }
-                    BindVal::Expr(x) => {
-                        self.defining_attribute(e.span);
-                        self.thunk_proto(x)?
-                    }
-                    BindVal::Inherit(n) => {
-                        let n = n.clone();
-                        let sp = e.span;
-                        self.f().scopes.last_mut().expect("rec scope").hidden = true;
-                        let r = self.child(ProtoKind::Thunk, sp, None, |c| {
-                            c.compile_var(&n, sp)?;
-                            c.emit(Op::Force, sp);
-                            c.emit(Op::Return, sp);
-                            Ok(())
-                        });
-                        self.f().scopes.last_mut().expect("rec scope").hidden = false;
-                        r?
-                    }
-                    BindVal::InheritFrom(i, n) => {
-                        self.inherit_from_proto(from_ids[*i], n, e.span)?
-                    }
-                    BindVal::Set(t) if t.rec => self.rec_tree_proto(t, from_ids, e.span)?,
-                    BindVal::Set(t) => {
-                        let ids = from_ids.to_vec();
-                        let sp = e.span;
-                        self.child(ProtoKind::Thunk, sp, None, |c| {
-                            c.emit_set(t, &ids, sp)?;
-                            c.emit(Op::Return, sp);
-                            Ok(())
-                        })?
-                    }
-                },
+            let idx = match (overrides, &p) {
+                // An inherited name keeps its own (lexical) meaning.
+                (Some(o), Pending::Bind(e))
+                    if o != slot && !matches!(e.val, BindVal::Inherit(_)) =>
+                {
+                    self.overridable_proto(e, from_ids)?
+                }
+                _ => self.pending_proto(p, from_ids)?,
             };
             self.emit(Op::Finalize { slot, proto: idx }, span);
         }
@@ -597,9 +582,96 @@ impl Compiler<'_> {
                     self.push_const(Value::string(e.name.as_str()), e.span);
                     self.emit(Op::Local(base + nfrom + *i as u32), e.span);
                 }
-                self.finish_set(tree, order.len(), from_ids, span)
+                self.finish_set(tree, order.len(), from_ids, span)?;
+                match overrides {
+                    Some(slot) => self.apply_overrides(slot, span),
+                    None => Ok(()),
+                }
             }
         }
+    }
+
+    /// The set just built, updated with its `__overrides` (forced now, as C++
+    /// Nix forces them when it makes the set).
+    fn apply_overrides(&mut self, slot: u32, span: Span) -> CResult {
+        self.within("while evaluating the `__overrides` attribute", None, |c| {
+            c.emit(Op::Local(slot), span);
+            c.emit(Op::Force, span);
+            c.emit(Op::Update, span);
+            Ok(())
+        })
+    }
+
+    /// A thunk for binding `e` of a set with `__overrides`: the override's value
+    /// if `__overrides` has one by that name, else the binding's own.
+    fn overridable_proto(&mut self, e: &StaticEntry, from_ids: &[u32]) -> Result<u32, Error> {
+        let sp = e.span;
+        self.child(ProtoKind::Thunk, sp, None, |c| {
+            let name = c.name_const(e.name.as_str());
+            c.compile_var("__overrides", sp)?;
+            c.emit(Op::Force, sp);
+            let miss = c.emit(Op::SelectOr { name, jump: 0 }, sp);
+            c.emit(Op::Force, sp);
+            let end = c.emit(Op::Jump(0), sp);
+            c.f().depth -= 1;
+            let here = c.here();
+            c.patch(miss, here);
+            let lambda = matches!(&e.val, BindVal::Expr(ast::Expr::Lambda(_)));
+            let idx = c.pending_proto(Pending::Bind(e), from_ids)?;
+            c.emit(
+                if lambda {
+                    Op::Closure(idx)
+                } else {
+                    Op::Thunk(idx)
+                },
+                sp,
+            );
+            c.emit(Op::Force, sp);
+            let here = c.here();
+            c.patch(end, here);
+            c.emit(Op::Return, sp);
+            Ok(())
+        })
+    }
+
+    /// The child proto that gives a pending slot its value.
+    fn pending_proto(&mut self, p: Pending, from_ids: &[u32]) -> Result<u32, Error> {
+        Ok(match p {
+            Pending::From(f) => self.thunk_proto(f)?,
+            Pending::Bind(e) => match &e.val {
+                BindVal::Expr(ast::Expr::Lambda(l)) => {
+                    self.compile_lambda(l, Some(Rc::from(e.name.as_str())))?
+                }
+                BindVal::Expr(x) => {
+                    self.defining_attribute(e.span);
+                    self.thunk_proto(x)?
+                }
+                BindVal::Inherit(n) => {
+                    let n = n.clone();
+                    let sp = e.span;
+                    self.f().scopes.last_mut().expect("rec scope").hidden = true;
+                    let r = self.child(ProtoKind::Thunk, sp, None, |c| {
+                        c.compile_var(&n, sp)?;
+                        c.emit(Op::Force, sp);
+                        c.emit(Op::Return, sp);
+                        Ok(())
+                    });
+                    self.f().scopes.last_mut().expect("rec scope").hidden = false;
+                    r?
+                }
+                BindVal::InheritFrom(i, n) => self.inherit_from_proto(from_ids[*i], n, e.span)?,
+                BindVal::Set(t) if t.rec => self.rec_tree_proto(t, from_ids, e.span)?,
+                BindVal::Set(t) => {
+                    let ids = from_ids.to_vec();
+                    let sp = e.span;
+                    self.child(ProtoKind::Thunk, sp, None, |c| {
+                        c.emit_set(t, &ids, sp)?;
+                        c.emit(Op::Return, sp);
+                        Ok(())
+                    })?
+                }
+            },
+        })
     }
 }
 
