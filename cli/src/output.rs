@@ -20,6 +20,11 @@ pub fn to_json(eval: &mut Evaluation, v: Value) -> Result<Vec<u8>, Error> {
 }
 
 /// Render as XML, as `nix-instantiate --xml` does (shared with `builtins.toXML`).
-pub fn to_xml(v: &Value, location: bool) -> Result<Vec<u8>, Error> {
-    nixie_eval::printer_xml::to_xml(v, location)
+pub fn to_xml(
+    eval: &Evaluation,
+    v: &Value,
+    strict: bool,
+    location: bool,
+) -> Result<Vec<u8>, Error> {
+    eval.to_xml(v, strict, location)
 }

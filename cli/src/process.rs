@@ -119,7 +119,7 @@ fn render(cli: &Cli, eval: &mut Evaluation, v: Value) -> Result<Vec<u8>, Error> 
         }
         OutputKind::Xml => {
             let v = if cli.strict { eval.deep_force(v)? } else { v };
-            output::to_xml(&v, cli.location)?
+            output::to_xml(eval, &v, cli.strict, cli.location)?
         }
         OutputKind::Plain if cli.strict => {
             let v = eval.deep_force(v)?;

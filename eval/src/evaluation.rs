@@ -486,6 +486,14 @@ impl Evaluation {
             .ok_or_else(|| Error::limit(crate::limits::Exceeded::Output(max)))
     }
 
+    /// A value rendered as `nix-instantiate --xml` renders it, forcing nothing:
+    /// `strict` says it was forced deeply first (without, a function inside a
+    /// set or list is `<unevaluated />`, as C++ Nix leaves it); with `location`,
+    /// attributes and functions carry where they were defined.
+    pub fn to_xml(&self, v: &Value, strict: bool, location: bool) -> Result<Vec<u8>, Error> {
+        crate::printer_xml::to_xml(v, location.then_some(&self.vm.sources), strict)
+    }
+
     /// Count the resource limits ([`crate::Limits`]) afresh from now, and drop a
     /// pending interrupt (a REPL does this before each input).
     pub fn reset_limits(&mut self) {

@@ -413,7 +413,7 @@ pub struct Proto {
     pub name: Option<Rc<str>>,
     /// The lambda's `{ … }` formals, if any.
     pub formals: Option<Formals>,
-    /// The lambda's plain parameter name (`x` in `x: …`), if it has one.
+    /// The lambda's parameter name: `x` in `x: …`, `args` in `{ … }@args: …`.
     pub param: Option<Rc<str>>,
     /// For a thunk that is plain integer arithmetic: how to compute it eagerly.
     pub spec: Option<Spec>,

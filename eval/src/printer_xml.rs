@@ -8,14 +8,15 @@
 //! forces exactly what it prints, as it goes, while the CLI's `--xml` (on a value
 //! already forced) uses the same code without forcing anything.
 
+use crate::source::{SourceMap, Span};
 use crate::value::{merge_context, Attrs, NixContext, NixString, Value};
 use rustc_hash::FxHashSet;
 
 enum Item {
     /// A value to print at an indentation depth.
     Val(Value, usize),
-    /// `<attr name="…">` at a depth.
-    AttrOpen(NixString, usize),
+    /// `<attr name="…">` at a depth, with where the attribute was defined.
+    AttrOpen(NixString, Option<Span>, usize),
     /// A closing tag (`</attr>`, `</list>`, …) at a depth.
     Close(&'static str, usize),
 }
@@ -41,6 +42,9 @@ pub struct XmlPrinter {
     context: NixContext,
     drvs_seen: FxHashSet<Box<[u8]>>,
     strict: bool,
+    /// Print a function inside a set or list as `<unevaluated />` (a value not
+    /// forced deeply, printed as C++ Nix would have left it).
+    lazy_functions: bool,
 }
 
 const HEADER: &[u8] = b"<?xml version='1.0' encoding='utf-8'?>\n<expr>\n";
@@ -94,16 +98,25 @@ impl XmlPrinter {
             context: NixContext::new(),
             drvs_seen: FxHashSet::default(),
             strict,
+            lazy_functions: false,
         }
     }
 
     /// Print until a thunk must be forced or the document is complete; fails on
     /// values nested deeper than [`MAX_XML_INDENT`] (cyclic ones included).
     pub fn resume(&mut self) -> Result<XmlStep, crate::Error> {
+        self.resume_located(None)
+    }
+
+    /// [`XmlPrinter::resume`], writing where attributes and functions were
+    /// defined (`column`, `line`, and `path` for a file) as `nix-instantiate
+    /// --xml` does when `sources` are given.
+    pub fn resume_located(&mut self, sources: Option<&SourceMap>) -> Result<XmlStep, crate::Error> {
         while let Some(item) = self.work.pop() {
             let (v, d) = match item {
-                Item::AttrOpen(name, d) => {
-                    self.open_attr(&name, d);
+                Item::AttrOpen(name, at, d) => {
+                    let pos = sources.zip(at).map(|(m, sp)| span_position(m, sp));
+                    self.open_attr(&name, pos, d);
                     continue;
                 }
                 Item::Close(tag, d) => {
@@ -132,7 +145,20 @@ impl XmlPrinter {
                 }
                 continue;
             }
-            self.print_leaf(&v, d);
+            // C++ Nix keeps a function inside a set or list unevaluated until
+            // something forces it: shown lazily, it is `<unevaluated />`.
+            if self.lazy_functions && d > 1 && matches!(v, Value::Closure(_)) {
+                self.empty_element(d, "unevaluated", None);
+                continue;
+            }
+            let pos = match (&v, sources) {
+                (Value::Closure(c), Some(_)) => c.proto.position.as_ref().map(|(f, l, col)| {
+                    let path = (!f.starts_with('«')).then(|| f.to_string());
+                    (path, *l as usize, *col as usize)
+                }),
+                _ => None,
+            };
+            self.print_leaf(&v, d, pos);
         }
         Ok(XmlStep::Done)
     }
@@ -143,11 +169,27 @@ impl XmlPrinter {
         (self.out, self.context)
     }
 
-    fn open_attr(&mut self, name: &NixString, d: usize) {
+    /// `<attr …>`, its XML attributes in C++ Nix's (alphabetical) order.
+    fn open_attr(&mut self, name: &NixString, pos: Option<XmlPos>, d: usize) {
         indent(&mut self.out, d);
-        self.out.extend_from_slice(b"<attr name=\"");
+        self.out.extend_from_slice(b"<attr");
+        let (path, line, col) = match &pos {
+            Some((p, l, c)) => (p.as_deref(), Some(*l), Some(*c)),
+            None => (None, None, None),
+        };
+        if let (Some(l), Some(c)) = (line, col) {
+            self.out
+                .extend_from_slice(format!(" column=\"{c}\" line=\"{l}\"").as_bytes());
+        }
+        self.out.extend_from_slice(b" name=\"");
         escape_into(&mut self.out, name.as_bytes());
-        self.out.extend_from_slice(b"\">\n");
+        self.out.push(b'"');
+        if let Some(p) = path {
+            self.out.extend_from_slice(b" path=\"");
+            escape_into(&mut self.out, p.as_bytes());
+            self.out.push(b'"');
+        }
+        self.out.extend_from_slice(b">\n");
     }
 
     fn empty_element(&mut self, d: usize, tag: &str, attr: Option<(&str, &[u8])>) {
@@ -175,7 +217,8 @@ impl XmlPrinter {
         for (k, e) in a.iter().rev() {
             self.work.push(Item::Close("attr", d));
             self.work.push(Item::Val(e.clone(), d + 1));
-            self.work.push(Item::AttrOpen(k.clone(), d));
+            self.work
+                .push(Item::AttrOpen(k.clone(), a.position_of(k.as_bytes()), d));
         }
     }
 
@@ -231,7 +274,7 @@ impl XmlPrinter {
         Ok(())
     }
 
-    fn print_leaf(&mut self, v: &Value, d: usize) {
+    fn print_leaf(&mut self, v: &Value, d: usize, pos: Option<XmlPos>) {
         match v {
             Value::Null => self.empty_element(d, "null", None),
             Value::Bool(b) => {
@@ -262,7 +305,21 @@ impl XmlPrinter {
                 }
             }
             Value::Closure(c) => {
-                self.open_element(d, "function");
+                match pos {
+                    Some((path, line, col)) => {
+                        indent(&mut self.out, d);
+                        self.out.extend_from_slice(
+                            format!("<function column=\"{col}\" line=\"{line}\"").as_bytes(),
+                        );
+                        if let Some(p) = path {
+                            self.out.extend_from_slice(b" path=\"");
+                            escape_into(&mut self.out, p.as_bytes());
+                            self.out.push(b'"');
+                        }
+                        self.out.extend_from_slice(b">\n");
+                    }
+                    None => self.open_element(d, "function"),
+                }
                 match &c.proto.formals {
                     None => {
                         let name = c.proto.param.as_deref().unwrap_or("");
@@ -298,13 +355,33 @@ impl XmlPrinter {
     }
 }
 
+/// Where something was defined, as XML shows it: the file's path (none for a
+/// source that is no file), line and column.
+type XmlPos = (Option<String>, usize, usize);
+
+fn span_position(sources: &SourceMap, span: Span) -> XmlPos {
+    let (line, col) = sources.line_col(span);
+    let path = sources
+        .file(span.file)
+        .path
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned());
+    (path, line, col)
+}
+
 /// Render a value as `nix-instantiate --xml` does, forcing nothing (unevaluated
-/// thunks print as `<unevaluated />`). `_location` (source positions of attributes
-/// and functions) is not supported yet.
-pub fn to_xml(v: &Value, _location: bool) -> Result<Vec<u8>, crate::Error> {
+/// thunks print as `<unevaluated />`, and so do functions inside sets and lists
+/// unless `forced`), with where attributes and functions were defined when
+/// `sources` are given.
+pub fn to_xml(
+    v: &Value,
+    sources: Option<&SourceMap>,
+    forced: bool,
+) -> Result<Vec<u8>, crate::Error> {
     let mut p = XmlPrinter::new(v.clone(), false);
+    p.lazy_functions = !forced;
     // A non-strict printer never stops to ask for a thunk to be forced.
-    p.resume()?;
+    p.resume_located(sources)?;
     Ok(p.finish().0)
 }
 
@@ -320,7 +397,7 @@ mod tests {
             Value::Attrs(Attrs::from_sorted(vec![("x".into(), Value::Int(1))])),
             Value::List(List::from(vec![])),
         ]));
-        let s = String::from_utf8(to_xml(&v, false).expect("shallow")).unwrap();
+        let s = String::from_utf8(to_xml(&v, None, true).expect("shallow")).unwrap();
         assert_eq!(
             s,
             "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n    <string value=\"a&lt;&quot;&amp;&gt;&#xA;b\" />\n    <attrs>\n      <attr name=\"x\">\n        <int value=\"1\" />\n      </attr>\n    </attrs>\n    <list>\n    </list>\n  </list>\n</expr>\n"
@@ -336,7 +413,7 @@ mod tests {
                 for _ in 0..3000 {
                     v = Value::List(List::from(vec![v]));
                 }
-                to_xml(&v, false).expect("within the depth limit").len()
+                to_xml(&v, None, true).expect("within the depth limit").len()
             })
             .unwrap();
         assert!(handle.join().unwrap() > 3000);
@@ -348,7 +425,7 @@ mod tests {
         for _ in 0..MAX_XML_INDENT + 1 {
             v = Value::List(List::from(vec![v]));
         }
-        let e = to_xml(&v, false).expect_err("too deep");
+        let e = to_xml(&v, None, true).expect_err("too deep");
         assert_eq!(e.message(), "stack overflow; max-call-depth exceeded");
     }
 }

@@ -59,6 +59,7 @@ impl Compiler<'_> {
             .pat_bind()
             .and_then(|b| b.ident())
             .map(|i| i.syntax().text().to_string());
+        self.f().param = bind_name.as_deref().map(Rc::from);
         for e in &entries {
             let n = e
                 .ident()
