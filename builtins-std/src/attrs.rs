@@ -207,15 +207,7 @@ pub mod defs {
     #[builtin("functionArgs")]
     fn function_args(f: Value) -> Result<Attrs, ErrorKind> {
         match &f {
-            Value::Closure(c) => match c.formals() {
-                Some(formals) => Ok(Attrs::from_unsorted(
-                    formals
-                        .into_iter()
-                        .map(|(k, has_default)| (k, Value::Bool(has_default)))
-                        .collect(),
-                )),
-                None => Ok(Attrs::empty()),
-            },
+            Value::Closure(c) => Ok(c.formal_args().unwrap_or_else(Attrs::empty)),
             Value::Builtin(_) => Ok(Attrs::empty()),
             _ => Err(ErrorKind::Other(
                 "'functionArgs' requires a function".into(),

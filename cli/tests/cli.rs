@@ -561,3 +561,30 @@ mod bytecode {
 
     bytecode_goldens!(fib, sets, functions, strings, with);
 }
+
+#[test]
+fn an_import_through_a_symlink_shares_the_target_s_value() {
+    // tvix's eval-okay-observable-eval-cache, whose symlink the corpus copy lost.
+    let d = scratch("import-symlink");
+    std::fs::write(d.join("one.nix"), "let id = x: x; in { inherit id; }").unwrap();
+    std::fs::write(d.join("three.nix"), "let id = x: x; in { inherit id; }").unwrap();
+    std::os::unix::fs::symlink("one.nix", d.join("two.nix")).unwrap();
+    std::os::unix::fs::symlink("two.nix", d.join("link-to-link.nix")).unwrap();
+    let o = nixie(
+        &d,
+        &[
+            "--eval",
+            "--strict",
+            "-E",
+            "[ (import ./one.nix == import ./two.nix) (import ./one.nix == import ./link-to-link.nix) (import ./one.nix == import ./three.nix) ]",
+        ],
+    );
+    assert_eq!(stdout(&o), "[ true true false ]\n", "{}", stderr(&o));
+    std::os::unix::fs::symlink("loop.nix", d.join("loop.nix")).unwrap();
+    let o = nixie(&d, &["--eval", "-E", "import ./loop.nix"]);
+    assert!(
+        stderr(&o).contains("too many symbolic links encountered while traversing the path"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -209,16 +209,37 @@ impl Vm {
 
     /// Import a file: parse, compile and return its (cached) value as a thunk.
     pub(crate) fn import_file(&mut self, path: &std::path::Path) -> Result<Value, Error> {
-        let mut path = path.to_path_buf();
-        if self.host.borrow().io.is_dir(&path) {
-            path.push("default.nix");
-        }
+        let path = self.resolve_expr_path(path)?;
         if let Some(v) = self.host.borrow().import_cache.get(&path) {
             return Ok(v.clone());
         }
         let v = self.load_file(&path, None)?;
         self.host.borrow_mut().import_cache.insert(path, v.clone());
         Ok(v)
+    }
+
+    /// The file an imported path means, as C++ Nix finds it: symbolic links
+    /// followed (so a link and its target share one cached value), then a
+    /// directory means its `default.nix`.
+    fn resolve_expr_path(&self, path: &std::path::Path) -> Result<std::path::PathBuf, Error> {
+        let io = self.host.borrow().io.clone();
+        let mut path = path.to_path_buf();
+        let mut follows = 0;
+        while let Ok(target) = io.read_link(&path) {
+            follows += 1;
+            if follows >= 1024 {
+                return Err(Error::msg(format!(
+                    "too many symbolic links encountered while traversing the path '{}'",
+                    path.display()
+                )));
+            }
+            let dir = path.parent().unwrap_or(std::path::Path::new("/"));
+            path = crate::paths::resolve(dir, &target.to_string_lossy());
+        }
+        if io.is_dir(&path) {
+            path.push("default.nix");
+        }
+        Ok(path)
     }
 
     /// Parse and compile a file into a thunk of its value. `scope` adds names that

@@ -18,6 +18,8 @@ pub enum Capture {
 pub struct Formals {
     /// Names with whether each has a default, in source order.
     pub entries: Vec<(NixString, bool)>,
+    /// Where each was declared, parallel to `entries`.
+    pub spans: Vec<crate::source::Span>,
     /// Whether `...` allows other attributes.
     pub ellipsis: bool,
 }

@@ -413,7 +413,9 @@ mod tests {
                 for _ in 0..3000 {
                     v = Value::List(List::from(vec![v]));
                 }
-                to_xml(&v, None, true).expect("within the depth limit").len()
+                to_xml(&v, None, true)
+                    .expect("within the depth limit")
+                    .len()
             })
             .unwrap();
         assert!(handle.join().unwrap() > 3000);

@@ -55,6 +55,7 @@ impl Compiler<'_> {
     pub(super) fn compile_formals(&mut self, p: &ast::Pattern, span: Span) -> CResult {
         let entries: Vec<ast::PatEntry> = p.pat_entries().collect();
         let mut formals: Vec<(NixString, bool)> = Vec::new();
+        let mut spans = Vec::new();
         let bind_name = p
             .pat_bind()
             .and_then(|b| b.ident())
@@ -80,9 +81,14 @@ impl Compiler<'_> {
                 ));
             }
             formals.push((self.names.get(n.as_str()), e.default().is_some()));
+            spans.push(match e.ident() {
+                Some(i) => self.span_of(&i),
+                None => self.span_of(e),
+            });
         }
         self.f().formals = Some(crate::opcode::Formals {
             entries: formals.clone(),
+            spans,
             ellipsis: p.ellipsis_token().is_some(),
         });
         self.emit(Op::Local(0), span);

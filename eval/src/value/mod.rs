@@ -147,6 +147,22 @@ impl Closure {
         self.proto.formals.as_ref().map(|f| f.entries.clone())
     }
 
+    /// The set `builtins.functionArgs` gives for a formals lambda: each formal
+    /// mapped to whether it has a default, positioned where it was declared.
+    pub fn formal_args(&self) -> Option<Attrs> {
+        let f = self.proto.formals.as_ref()?;
+        let mut entries: Vec<(usize, &(NixString, bool))> = f.entries.iter().enumerate().collect();
+        entries.sort_by(|a, b| a.1 .0.cmp(&b.1 .0));
+        entries.dedup_by(|later, earlier| later.1 .0 == earlier.1 .0);
+        let positions =
+            attrs::PositionTable::new(entries.iter().map(|(i, _)| attrs::AttrPos::at(f.spans[*i])));
+        let values = entries
+            .into_iter()
+            .map(|(_, (k, d))| (k.clone(), Value::Bool(*d)))
+            .collect();
+        Some(Attrs::from_sorted_at(values, positions))
+    }
+
     /// Whether a formals lambda accepts other attributes (`...`).
     pub fn has_ellipsis(&self) -> bool {
         self.proto.formals.as_ref().is_some_and(|f| f.ellipsis)
