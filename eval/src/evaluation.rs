@@ -670,6 +670,45 @@ impl Evaluation {
     pub fn doc(&self, name: &str) -> Option<&'static str> {
         self.docs.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
     }
+
+    /// What `:doc` shows for a lambda, as C++ Nix's `getDoc` words it:
+    /// ``Function `name` `` and where it is defined, then its doc comment
+    /// (`/** … */` before it or before its binding); `None` for other values.
+    pub fn lambda_doc(&self, v: &Value) -> Option<String> {
+        let Value::Closure(c) = v else { return None };
+        let mut s = match &c.proto.name {
+            Some(n) => format!("Function `{n}`\\\n  … "),
+            None => "Function ".to_string(),
+        };
+        if let Some((file, line, col)) = &c.proto.position {
+            s.push_str(&format!("defined at {file}:{line}:{col}"));
+        }
+        if let Some(doc) = c.proto.doc.as_deref().filter(|d| !d.is_empty()) {
+            s.push_str("\n\n");
+            s.push_str(doc);
+        }
+        Some(s)
+    }
+
+    /// What `:doc` shows for attribute `name` of `attrs` that is not a
+    /// function, as C++ Nix words it: ``Attribute `name` ``, where it is
+    /// defined, and the doc comment before its definition; `None` when the
+    /// attribute has no known position.
+    pub fn attribute_doc(&self, attrs: &Attrs, name: &[u8]) -> Option<String> {
+        let span = attrs.position_of(name)?;
+        let (line, col) = self.vm.sources.line_col(span);
+        let file = self.vm.sources.file(span.file);
+        let mut s = format!(
+            "Attribute `{}`\n\n  … defined at {}:{line}:{col}\n\n",
+            String::from_utf8_lossy(name),
+            file.name
+        );
+        match crate::compiler::doc_comment_before(&file.text, span.start as usize) {
+            Some(doc) => s.push_str(&doc),
+            None => s.push_str("No documentation found.\n\n"),
+        }
+        Some(s)
+    }
 }
 
 impl Evaluation {

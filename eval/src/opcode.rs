@@ -413,6 +413,9 @@ pub struct Proto {
     pub kind: ProtoKind,
     /// The binding name a lambda was given (`f = x: …`), if any.
     pub name: Option<Rc<str>>,
+    /// A lambda's doc comment (`/** … */` before it or before its binding),
+    /// indentation stripped.
+    pub doc: Option<Rc<str>>,
     /// The lambda's `{ … }` formals, if any.
     pub formals: Option<Formals>,
     /// The lambda's parameter name: `x` in `x: …`, `args` in `{ … }@args: …`.

@@ -243,14 +243,29 @@ impl Session {
         Ok(())
     }
 
+    /// `:doc expr`: a builtin's documentation, a lambda's doc comment, or, for
+    /// `e.name` whose value is neither, the doc comment of that attribute's
+    /// definition (as current Nix's REPL shows them).
     fn doc(&mut self, arg: &str) -> Result<(), Problem> {
-        let v = self.evaluate(arg)?;
-        let name = match &v {
-            Value::Builtin(b) => b.name(),
-            _ => return Err(Problem::Message("value does not have documentation".into())),
+        // An error here is left to the whole expression, which reports it as
+        // written.
+        let fallback = match split_last_selection(arg) {
+            Some((set, name)) => match self.evaluate(set) {
+                Ok(Value::Attrs(a)) if a.contains(name.as_bytes()) => {
+                    self.ev().attribute_doc(&a, name.as_bytes())
+                }
+                _ => None,
+            },
+            None => None,
         };
-        match self.ev().doc(name) {
-            Some(doc) => println!("{doc}"),
+        let v = self.evaluate(arg)?;
+        let text = match &v {
+            Value::Builtin(b) => self.ev().doc(b.name()).map(str::to_string),
+            Value::Closure(_) => self.ev().lambda_doc(&v),
+            _ => None,
+        };
+        match text.or(fallback) {
+            Some(t) => println!("{}", t.trim()),
             None => return Err(Problem::Message("value does not have documentation".into())),
         }
         Ok(())
@@ -304,4 +319,55 @@ pub(crate) fn history_file() -> Option<std::path::PathBuf> {
         _ => Path::new(&std::env::var_os("HOME")?).join(".local/share"),
     };
     Some(base.join("nixie/repl-history"))
+}
+
+/// `e.name` split into `e` and `name` when the text is a selection ending in a
+/// plain name (`lib.version`, `(import ./x.nix).a.b`), not an application or
+/// a path (`import ./x.nix`); `None` otherwise.
+fn split_last_selection(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim();
+    let (mut depth, mut quoted, mut last_dot) = (0i32, false, None);
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            _ if quoted => {}
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            '.' if depth == 0 => last_dot = Some(i),
+            c if depth == 0 && (c.is_whitespace() || c == '/') => return None,
+            _ => {}
+        }
+    }
+    let dot = last_dot?;
+    let (set, name) = (&text[..dot], &text[dot + 1..]);
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'));
+    (plain && !set.is_empty() && !set.ends_with('.')).then_some((set, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_last_selection;
+
+    #[test]
+    fn only_selections_split() {
+        assert_eq!(
+            split_last_selection("lib.version"),
+            Some(("lib", "version"))
+        );
+        assert_eq!(
+            split_last_selection("(import ./x.nix).a.b"),
+            Some(("(import ./x.nix).a", "b"))
+        );
+        assert_eq!(split_last_selection("import ./x.nix"), None);
+        assert_eq!(split_last_selection("./x.nix"), None);
+        assert_eq!(split_last_selection("f a.b"), None);
+        assert_eq!(split_last_selection("a.\"b.c\""), None);
+        assert_eq!(split_last_selection("constant"), None);
+    }
 }

@@ -20,8 +20,10 @@ impl Compiler<'_> {
         let param = l.param().ok_or_else(|| self.missing(span))?;
         let body = l.body().ok_or_else(|| self.missing(span))?;
         let inner_name = name.clone();
+        let doc = super::doc_comments::for_lambda(self.text, l).map(Rc::from);
         self.child(ProtoKind::Lambda, span, name, |c| {
             c.f().depth = 1; // slot 0: the argument
+            c.f().doc = doc;
             match &param {
                 ast::Param::IdentParam(ip) => {
                     let n = ip

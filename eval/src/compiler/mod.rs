@@ -5,6 +5,7 @@
 mod bindings;
 mod calls;
 mod disasm;
+mod doc_comments;
 mod functions;
 mod names;
 mod nesting;
@@ -47,6 +48,8 @@ pub(crate) enum SourceShape {
     /// An expression, also shown back as C++ Nix's `--parse` shows it.
     Shown,
 }
+
+pub(crate) use doc_comments::before as doc_comment_before;
 
 /// A compiled source: its code, the lint warnings found, and (for
 /// [`SourceShape::Shown`]) the expression as C++ Nix shows it.
@@ -318,6 +321,7 @@ impl<'a> Compiler<'a> {
             name: f.name,
             formals: f.formals,
             param: f.param,
+            doc: f.doc,
             spec,
             dir: self.dir.clone(),
         })

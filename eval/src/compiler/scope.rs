@@ -86,6 +86,7 @@ pub(super) struct FuncState {
     pub name: Option<Rc<str>>,
     pub formals: Option<Formals>,
     pub param: Option<Rc<str>>,
+    pub doc: Option<Rc<str>>,
     pub span: Span,
     /// The most recent jump target; no peephole may look across it.
     pub label: Option<u32>,
@@ -110,6 +111,7 @@ impl FuncState {
             name,
             formals: None,
             param: None,
+            doc: None,
             span,
             label: None,
         }

@@ -1,0 +1,4 @@
+/**
+  The whole file is this function.
+*/
+{ ... }: { }
