@@ -290,7 +290,7 @@ impl EvaluationBuilder {
                 .sources
                 .add(label.clone(), "/".into(), None, Rc::from(source));
             let proto = vm
-                .compile(source, file, std::path::Path::new("/"), &label)
+                .compile(file, std::path::Path::new("/"), &label)
                 .map_err(|e| BuildError::NixGlobal {
                     name,
                     message: e.kind.message(),
@@ -595,7 +595,7 @@ impl Evaluation {
             .sources
             .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
         self.vm
-            .compile_in(text, file, dir, name, scope, shape)
+            .compile_in(file, dir, name, scope, shape)
             .map(|(proto, _)| proto)
     }
 
@@ -609,7 +609,7 @@ impl Evaluation {
             .add(name.into(), dir.to_path_buf(), None, Rc::from(text));
         let (_, shown) = self
             .vm
-            .compile_in(text, file, dir, name, None, SourceShape::Shown)?;
+            .compile_in(file, dir, name, None, SourceShape::Shown)?;
         Ok(shown.expect("a Shown source is shown"))
     }
 

@@ -271,7 +271,6 @@ impl Vm {
             .sources
             .add(name.clone(), dir.clone(), Some(path.clone()), text.clone());
         let (proto, _) = self.compile_in(
-            &text,
             file,
             &dir,
             &name,

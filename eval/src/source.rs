@@ -35,7 +35,15 @@ pub struct SourceMap {
 
 impl SourceMap {
     /// Register a source and return its index.
+    /// Line ends are normalised first, as C++ Nix's lexer reads them: a carriage
+    /// return and newline, or a lone carriage return, is a newline, in strings
+    /// too (an escaped `\r` stays). Compile the registered text
+    /// ([`SourceFile::text`]), which positions refer to.
     pub fn add(&mut self, name: String, dir: PathBuf, path: Option<PathBuf>, text: Rc<str>) -> u32 {
+        let text = match text.contains('\r') {
+            true => Rc::from(text.replace("\r\n", "\n").replace('\r', "\n")),
+            false => text,
+        };
         // A newline, a carriage return and newline, or a lone carriage return ends a line.
         let mut line_starts = vec![0u32];
         let bytes = text.as_bytes();

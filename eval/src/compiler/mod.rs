@@ -90,16 +90,7 @@ fn compile_text(
     lints: Lints,
     shape: SourceShape,
 ) -> Result<Compiled, Error> {
-    // A carriage return before a newline is whitespace to Nix; blank it (same length,
-    // so spans stay right) for the tokenizer.
-    let cleaned;
-    let text = if text.contains('\r') {
-        // A lone carriage return ends a line (and a comment) as well.
-        cleaned = text.replace("\r\n", " \n").replace('\r', "\n");
-        cleaned.as_str()
-    } else {
-        text
-    };
+    // Line ends arrive normalised (`SourceMap::add`): no carriage returns.
     let parsed = match shape {
         SourceShape::Expression | SourceShape::Shown => parser::parse(text),
         SourceShape::Bindings => parser::parse_bindings(text),

@@ -883,12 +883,11 @@ impl Vm {
     /// Compile a registered source (see [`SourceMap::add`]), reporting lint warnings.
     pub(crate) fn compile(
         &mut self,
-        text: &str,
         file: u32,
         dir: &std::path::Path,
         name: &str,
     ) -> Result<Rc<Proto>, Error> {
-        self.compile_in(text, file, dir, name, None, SourceShape::Expression)
+        self.compile_in(file, dir, name, None, SourceShape::Expression)
             .map(|(proto, _)| proto)
     }
 
@@ -896,7 +895,6 @@ impl Vm {
     /// `scope` (when given) are bound to its values, shadowing the globals.
     pub(crate) fn compile_in(
         &mut self,
-        text: &str,
         file: u32,
         dir: &std::path::Path,
         name: &str,
@@ -914,8 +912,10 @@ impl Vm {
             }
         };
         let lints = self.host.borrow().settings.lints;
+        // The text as registered, line ends normalised (positions refer to it).
+        let registered = self.sources.file(file).text.clone();
         let compiled = crate::compiler::compile_source(
-            text,
+            &registered,
             file,
             dir,
             name,
