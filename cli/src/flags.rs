@@ -454,7 +454,7 @@ pub const SETTINGS: &[Setting] = &[
     used(
         "abort-on-warn",
         Kind::Bool,
-        "Make every evaluation warning an error.",
+        "Make builtins.warn end the evaluation with an error after its warning.",
     ),
     used(
         "experimental-features",
@@ -567,11 +567,19 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "NIX_ABORT_ON_WARN",
-        "When true, evaluation warnings are errors.",
+        "When 1, yes or true: the abort-on-warn setting.",
     ),
     ("NO_COLOR", "When set, never colour the output."),
     (
         "XDG_DATA_HOME",
-        "Where `nixie repl` keeps its history (nixie/repl-history).",
+        "The default store's root (nixie/) and the REPL's history (nixie/repl-history).",
+    ),
+    (
+        "XDG_CACHE_HOME",
+        "Where fetched URLs and repositories are cached (nixie/fetch).",
+    ),
+    (
+        "HOME",
+        "For ~/ paths, and the XDG directories when those are unset.",
     ),
 ];

@@ -26,6 +26,7 @@ pub fn command() -> Command {
         .long_about(LONG_ABOUT)
         .disable_help_flag(true)
         .disable_version_flag(true)
+        .disable_help_subcommand(true)
         .after_long_help(after_help())
         .subcommand(
             Command::new("repl")

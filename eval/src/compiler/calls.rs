@@ -6,6 +6,7 @@ use super::{CResult, Compiler};
 use crate::opcode::Op;
 use crate::source::Span;
 use crate::value::Value;
+use crate::ErrorKind;
 use rnix::ast;
 use rowan::ast::AstNode;
 use std::rc::Rc;
@@ -229,6 +230,16 @@ impl Compiler<'_> {
                 self.patch(jend, end);
             }
             K::PipeRight | K::PipeLeft => {
+                if !self.pipe_operators {
+                    return Err(self.err(
+                        ErrorKind::Parse(
+                            "experimental Nix feature 'pipe-operators' is disabled; add \
+                             '--extra-experimental-features pipe-operators' to enable it"
+                                .into(),
+                        ),
+                        self.operator_pos(b),
+                    ));
+                }
                 let (f, x) = if op == K::PipeRight {
                     (&rhs, &lhs)
                 } else {

@@ -51,6 +51,15 @@ pub(crate) enum SourceShape {
 
 pub(crate) use doc_comments::before as doc_comment_before;
 
+/// What the language accepts beyond the core: lint levels and experimental
+/// syntax.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Syntax {
+    pub(crate) lints: Lints,
+    /// `|>` and `<|` (experimental feature `pipe-operators`).
+    pub(crate) pipe_operators: bool,
+}
+
 /// A compiled source: its code, the lint warnings found, and (for
 /// [`SourceShape::Shown`]) the expression as C++ Nix shows it.
 pub(crate) struct Compiled {
@@ -67,7 +76,7 @@ pub(crate) fn compile_source(
     file_name: &str,
     globals: &Globals,
     names: &Names,
-    lints: Lints,
+    syntax: Syntax,
     shape: SourceShape,
 ) -> Result<Compiled, Error> {
     // The syntax tree is as deep as the source nests, and parts of the compiler
@@ -75,7 +84,7 @@ pub(crate) fn compile_source(
     // for them.
     let depth = nesting::tree_depth(text, file)?;
     nesting::on_stack_for(depth, || {
-        compile_text(text, file, dir, file_name, globals, names, lints, shape)
+        compile_text(text, file, dir, file_name, globals, names, syntax, shape)
     })
 }
 
@@ -87,7 +96,7 @@ fn compile_text(
     file_name: &str,
     globals: &Globals,
     names: &Names,
-    lints: Lints,
+    syntax: Syntax,
     shape: SourceShape,
 ) -> Result<Compiled, Error> {
     // Line ends arrive normalised (`SourceMap::add`): no carriage returns.
@@ -117,7 +126,8 @@ fn compile_text(
         names,
         funcs: vec![FuncState::new(ProtoKind::File, span, None)],
         with_count: 0,
-        lints,
+        lints: syntax.lints,
+        pipe_operators: syntax.pipe_operators,
         warnings: Vec::new(),
         next_attr_pos: None,
         line_starts: std::cell::OnceCell::new(),
@@ -155,6 +165,8 @@ pub(crate) struct Compiler<'a> {
     funcs: Vec<FuncState>,
     with_count: u32,
     lints: Lints,
+    /// The `pipe-operators` experimental feature is on (`|>` and `<|` allowed).
+    pipe_operators: bool,
     warnings: Vec<Error>,
     /// Where the attribute whose value is compiled next is defined (taken by the
     /// thunk made for it, for "from the definition of" trace lines).
@@ -765,7 +777,7 @@ mod disasm_tests {
             "t",
             &g,
             &Names::default(),
-            Lints::default(),
+            Syntax::default(),
             SourceShape::Expression,
         )
         .unwrap()

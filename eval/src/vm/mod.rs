@@ -911,7 +911,13 @@ impl Vm {
                 Rc::new(globals)
             }
         };
-        let lints = self.host.borrow().settings.lints;
+        let syntax = {
+            let host = self.host.borrow();
+            crate::compiler::Syntax {
+                lints: host.settings.lints,
+                pipe_operators: host.settings.features.iter().any(|f| f == "pipe-operators"),
+            }
+        };
         // The text as registered, line ends normalised (positions refer to it).
         let registered = self.sources.file(file).text.clone();
         let compiled = crate::compiler::compile_source(
@@ -921,7 +927,7 @@ impl Vm {
             name,
             &globals,
             &self.names,
-            lints,
+            syntax,
             shape,
         )?;
         for w in compiled.warnings {
