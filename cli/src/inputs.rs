@@ -47,7 +47,8 @@ pub fn stdin(cwd: &Path) -> Result<Source, String> {
 /// The file an argument names (C++ Nix's `lookupFileArg`, then
 /// `resolveExprPath`), read.
 pub fn file(eval: &mut Evaluation, arg: &str, cwd: &Path) -> Result<Source, Error> {
-    let path = resolve_expr_path(locate(eval, arg, cwd)?);
+    let located = locate(eval, arg, cwd)?;
+    let path = eval.resolve_expr_path(&located)?;
     let bytes = std::fs::read(&path).map_err(|e| {
         Error::msg(nixie_eval::describe_io_error(
             "getting status of",
@@ -114,23 +115,4 @@ fn call_builtin(eval: &mut Evaluation, function: &str, arg: &str) -> Result<Path
             other.type_description()
         ))),
     }
-}
-
-/// Follow symbolic links, then a directory means its `default.nix`.
-fn resolve_expr_path(mut path: PathBuf) -> PathBuf {
-    for _ in 0..1024 {
-        match std::fs::read_link(&path) {
-            Ok(target) => {
-                path = match path.parent() {
-                    Some(dir) => dir.join(target),
-                    None => target,
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    if path.is_dir() {
-        path.push("default.nix");
-    }
-    path
 }

@@ -12,7 +12,7 @@ use crate::store::{DummyStore, Store};
 use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
 use crate::vm::Vm;
 use std::any::Any;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// One registration of a pack, with its own state.
@@ -611,6 +611,12 @@ impl Evaluation {
             .vm
             .compile_in(file, dir, name, None, SourceShape::Shown)?;
         Ok(shown.expect("a Shown source is shown"))
+    }
+
+    /// The file an expression path means, as `import` finds it: symbolic links
+    /// followed, then a directory means its `default.nix`.
+    pub fn resolve_expr_path(&self, path: &Path) -> Result<PathBuf, Error> {
+        self.vm.resolve_expr_path(path)
     }
 
     /// Forget the files imported so far, so that importing one again reads it

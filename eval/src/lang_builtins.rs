@@ -221,7 +221,10 @@ impl Vm {
     /// The file an imported path means, as C++ Nix finds it: symbolic links
     /// followed (so a link and its target share one cached value), then a
     /// directory means its `default.nix`.
-    fn resolve_expr_path(&self, path: &std::path::Path) -> Result<std::path::PathBuf, Error> {
+    pub(crate) fn resolve_expr_path(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<std::path::PathBuf, Error> {
         let io = self.host.borrow().io.clone();
         let mut path = path.to_path_buf();
         let mut follows = 0;
