@@ -30,12 +30,18 @@ pub fn expression(text: &str, cwd: &Path) -> Source {
     }
 }
 
-/// The expression on standard input (`-`), any bytes (as a file's).
-pub fn stdin(cwd: &Path) -> Result<Source, String> {
+/// All of standard input.
+pub fn read_stdin() -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)
         .map_err(|e| format!("reading standard input: {e}"))?;
+    Ok(bytes)
+}
+
+/// The expression on standard input (`-`), any bytes (as a file's).
+pub fn stdin(cwd: &Path) -> Result<Source, String> {
+    let bytes = read_stdin()?;
     Ok(Source {
         name: "«stdin»".into(),
         dir: cwd.to_path_buf(),

@@ -83,8 +83,13 @@ const PROGRAM: &str = "nix-instantiate";
 
 fn usage_error(msg: &str) -> ExitCode {
     diagnostics::error(msg);
-    eprintln!("Try '{PROGRAM} --help' for more information.");
+    point_to_help();
     ExitCode::FAILURE
+}
+
+/// The line after a usage error.
+fn point_to_help() {
+    eprintln!("Try '{PROGRAM} --help' for more information.");
 }
 
 /// C++ Nix's log formats (nixie writes no build logs; the value is only checked).
@@ -220,7 +225,7 @@ fn run(cli: &Cli, eval: &mut Evaluation, cwd: &Path) -> Result<(), Error> {
 fn report(eval: &Evaluation, e: &Error, trace: bool) -> ExitCode {
     diagnostics::evaluation_error(eval, e, trace);
     if e.is_usage() {
-        eprintln!("Try '{PROGRAM} --help' for more information.");
+        point_to_help();
     }
     ExitCode::FAILURE
 }

@@ -26,10 +26,7 @@ pub fn auto_args(cli: &Cli, eval: &mut Evaluation, cwd: &Path) -> Result<Attrs, 
                 Value::string(bytes.as_slice())
             }
             AutoArg::Stdin => {
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
-                    .map_err(|e| Error::msg(format!("reading standard input: {e}")))?;
-                Value::string(bytes.as_slice())
+                Value::string(crate::inputs::read_stdin().map_err(Error::msg)?.as_slice())
             }
         };
         entries.push((NixString::from(name.as_str()), v));

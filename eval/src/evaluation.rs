@@ -9,7 +9,7 @@ use crate::io::{Io, StdIo};
 use crate::limits::InterruptHandle;
 use crate::settings::Settings;
 use crate::store::{DummyStore, Store};
-use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
+use crate::value::{Attrs, NixString, Thunk, ThunkState, Value};
 use crate::vm::Vm;
 use std::any::Any;
 use std::path::{Path, PathBuf};
@@ -295,10 +295,7 @@ impl EvaluationBuilder {
                     name,
                     message: e.kind.message(),
                 })?;
-            let value = Value::Thunk(Thunk::new(ThunkState::Suspended(Closure {
-                proto,
-                captures: Captures::None,
-            })));
+            let value = Value::suspended(proto);
             builtins.retain(|(k, _)| k.as_bytes() != name.as_bytes());
             builtins.push((NixString::from(name), value.clone()));
             let set = Attrs::from_unsorted(builtins.clone());
@@ -541,12 +538,7 @@ impl Evaluation {
     /// passes its expression).
     pub fn lazy_source(&mut self, name: &str, text: &str, dir: &Path) -> Result<Value, Error> {
         let proto = self.compile_source(name, text, dir)?;
-        Ok(Value::Thunk(crate::value::Thunk::new(
-            crate::value::ThunkState::Suspended(crate::value::Closure {
-                proto,
-                captures: crate::value::Captures::None,
-            }),
-        )))
+        Ok(Value::suspended(proto))
     }
 
     /// Evaluate a source text as [`Evaluation::eval_source`] does, with the names

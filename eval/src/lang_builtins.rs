@@ -3,7 +3,7 @@
 
 use crate::builtins::{BuiltinDef, BuiltinFn, MachineFn, Pack};
 use crate::errors::{Error, ErrorKind};
-use crate::value::{Thunk, ThunkState, Value};
+use crate::value::Value;
 use crate::vm::Vm;
 use std::rc::Rc;
 
@@ -280,12 +280,7 @@ impl Vm {
             scope,
             crate::compiler::SourceShape::Expression,
         )?;
-        Ok(Value::Thunk(Thunk::new(ThunkState::Suspended(
-            crate::value::Closure {
-                proto,
-                captures: crate::value::Captures::None,
-            },
-        ))))
+        Ok(Value::suspended(proto))
     }
 
     /// `scopedImport scope path`: import with `scope`'s names shadowing the globals

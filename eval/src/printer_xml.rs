@@ -152,10 +152,7 @@ impl XmlPrinter {
                 continue;
             }
             let pos = match (&v, sources) {
-                (Value::Closure(c), Some(_)) => c.proto.position.as_ref().map(|(f, l, col)| {
-                    let path = (!f.starts_with('«')).then(|| f.to_string());
-                    (path, *l as usize, *col as usize)
-                }),
+                (Value::Closure(c), Some(m)) => Some(span_position(m, c.proto.span)),
                 _ => None,
             };
             self.print_leaf(&v, d, pos);
@@ -173,22 +170,11 @@ impl XmlPrinter {
     fn open_attr(&mut self, name: &NixString, pos: Option<XmlPos>, d: usize) {
         indent(&mut self.out, d);
         self.out.extend_from_slice(b"<attr");
-        let (path, line, col) = match &pos {
-            Some((p, l, c)) => (p.as_deref(), Some(*l), Some(*c)),
-            None => (None, None, None),
-        };
-        if let (Some(l), Some(c)) = (line, col) {
-            self.out
-                .extend_from_slice(format!(" column=\"{c}\" line=\"{l}\"").as_bytes());
-        }
+        write_line_col(&mut self.out, pos.as_ref());
         self.out.extend_from_slice(b" name=\"");
         escape_into(&mut self.out, name.as_bytes());
         self.out.push(b'"');
-        if let Some(p) = path {
-            self.out.extend_from_slice(b" path=\"");
-            escape_into(&mut self.out, p.as_bytes());
-            self.out.push(b'"');
-        }
+        write_path(&mut self.out, pos.as_ref());
         self.out.extend_from_slice(b">\n");
     }
 
@@ -305,21 +291,11 @@ impl XmlPrinter {
                 }
             }
             Value::Closure(c) => {
-                match pos {
-                    Some((path, line, col)) => {
-                        indent(&mut self.out, d);
-                        self.out.extend_from_slice(
-                            format!("<function column=\"{col}\" line=\"{line}\"").as_bytes(),
-                        );
-                        if let Some(p) = path {
-                            self.out.extend_from_slice(b" path=\"");
-                            escape_into(&mut self.out, p.as_bytes());
-                            self.out.push(b'"');
-                        }
-                        self.out.extend_from_slice(b">\n");
-                    }
-                    None => self.open_element(d, "function"),
-                }
+                indent(&mut self.out, d);
+                self.out.extend_from_slice(b"<function");
+                write_line_col(&mut self.out, pos.as_ref());
+                write_path(&mut self.out, pos.as_ref());
+                self.out.extend_from_slice(b">\n");
                 match &c.proto.formals {
                     None => {
                         let name = c.proto.param.as_deref().unwrap_or("");
@@ -358,6 +334,22 @@ impl XmlPrinter {
 /// Where something was defined, as XML shows it: the file's path (none for a
 /// source that is no file), line and column.
 type XmlPos = (Option<String>, usize, usize);
+
+/// ` column="…" line="…"` of a position, if there is one.
+fn write_line_col(out: &mut Vec<u8>, pos: Option<&XmlPos>) {
+    if let Some((_, line, col)) = pos {
+        out.extend_from_slice(format!(" column=\"{col}\" line=\"{line}\"").as_bytes());
+    }
+}
+
+/// ` path="…"` of a position in a file.
+fn write_path(out: &mut Vec<u8>, pos: Option<&XmlPos>) {
+    if let Some((Some(path), _, _)) = pos {
+        out.extend_from_slice(b" path=\"");
+        escape_into(out, path.as_bytes());
+        out.push(b'"');
+    }
+}
 
 fn span_position(sources: &SourceMap, span: Span) -> XmlPos {
     let (line, col) = sources.line_col(span);

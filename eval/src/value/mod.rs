@@ -182,6 +182,15 @@ impl std::fmt::Debug for Value {
 }
 
 impl Value {
+    /// A thunk that runs `proto` (a file's or an expression's code, which
+    /// captures nothing) when forced.
+    pub(crate) fn suspended(proto: Rc<crate::opcode::Proto>) -> Value {
+        Value::Thunk(Thunk::new(ThunkState::Suspended(Closure {
+            proto,
+            captures: Captures::None,
+        })))
+    }
+
     /// The type name as `builtins.typeOf` reports it.
     pub fn type_name(&self) -> &'static str {
         match self {
