@@ -109,6 +109,72 @@ impl Stepper for Quantifier {
     }
 }
 
+/// `elem x list`: forces `x`, then compares it with each element in turn until
+/// one is equal. Comparisons that the two values decide at once (numbers,
+/// strings, the very same object) are made here; the others are asked for.
+pub(crate) struct Elem {
+    /// `x` as given (for identity with an element).
+    x: Value,
+    /// `x` forced (none until the first answer).
+    forced: Option<Value>,
+    list: List,
+    /// The element the pending comparison is with.
+    at: usize,
+}
+
+impl Elem {
+    /// The steps after asking for `x` forced.
+    pub(crate) fn new(x: Value, list: List) -> Elem {
+        Elem {
+            x,
+            forced: None,
+            list,
+            at: 0,
+        }
+    }
+
+    /// Compare with the elements from `from` on, up to the first that needs a
+    /// Nix comparison.
+    fn scan(&mut self, from: usize) -> Next {
+        let fx = self
+            .forced
+            .as_ref()
+            .expect("scanning starts after x is forced");
+        for (i, e) in self.list.as_slice().iter().enumerate().skip(from) {
+            if self.x.same_object(e) {
+                return Next::Done(Value::Bool(true));
+            }
+            let decided = if e.is_forced() {
+                nixie_eval::ops::equal_shallow(fx, &e.shallow())
+            } else {
+                None
+            };
+            match decided {
+                Some(true) => return Next::Done(Value::Bool(true)),
+                Some(false) => {}
+                None => {
+                    self.at = i;
+                    return Next::Equal(fx.clone(), e.clone());
+                }
+            }
+        }
+        Next::Done(Value::Bool(false))
+    }
+}
+
+impl Stepper for Elem {
+    fn resume(&mut self, answer: Value) -> Result<Next, Error> {
+        if self.forced.is_none() {
+            self.forced = Some(answer);
+            return Ok(self.scan(0));
+        }
+        if matches!(answer, Value::Bool(true)) {
+            return Ok(Next::Done(Value::Bool(true)));
+        }
+        Ok(self.scan(self.at + 1))
+    }
+}
+
 /// Concatenate lists, sharing the only non-empty one if there is just one.
 pub(crate) fn concat_parts(parts: Vec<List>, total: usize) -> List {
     if let Some(l) = parts.iter().find(|l| !l.is_empty()) {

@@ -55,11 +55,6 @@ pub mod defs {
         callable(v)
     }
 
-    /// Nix `==` on two forced values.
-    async fn nix_equal(co: &mut Co, a: &Value, b: &Value) -> bool {
-        co.equal(a.clone(), b.clone()).await
-    }
-
     /// Nix `<` on two forced values (as `builtins.lessThan` and ordered key sets compare).
     async fn nix_less(co: &mut Co, a: &Value, b: &Value) -> Result<bool, Error> {
         co.less(a.clone(), b.clone()).await
@@ -124,18 +119,11 @@ pub mod defs {
 
     /// Whether `x` is equal (by Nix `==`) to some element of the list.
     #[builtin("elem")]
-    async fn elem(co: &mut Co, #[lazy] x: Value, list: List) -> Result<bool, ErrorKind> {
+    fn elem(#[lazy] x: Value, list: List) -> Result<Steps, ErrorKind> {
         if list.is_empty() {
-            return Ok(false);
+            return Ok(Steps::done(false));
         }
-        let fx = forced!(co, x.clone());
-        for e in list.iter() {
-            let fe = forced!(co, e.clone());
-            if x.same_object(e) || nix_equal(co, &fx, &fe).await {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        Ok(Steps::new(Next::Force(x.clone()), Elem::new(x, list)))
     }
 
     // ----- building lists ------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! `nix-instantiate`: instantiation (the default: `.drv` files written, their paths
 //! printed), `--eval` and `--parse`.
 
+mod allocator;
 mod args;
 mod attr_path;
 mod diagnostics;
@@ -61,11 +62,10 @@ fn build_evaluation(cli: &Cli) -> (Evaluation, bool) {
     (eval, applied.show_trace)
 }
 
-/// Evaluation allocates and frees many small objects; mimalloc's thread-local free
-/// lists serve them faster than the system allocator. Counting serves `--max-memory`.
+/// mimalloc, counted for `--max-memory`.
 #[global_allocator]
-static ALLOCATOR: nixie_eval::memory::CountingAlloc<mimalloc::MiMalloc> =
-    nixie_eval::memory::CountingAlloc(mimalloc::MiMalloc);
+static ALLOCATOR: nixie_eval::memory::CountingAlloc<allocator::MiMalloc> =
+    nixie_eval::memory::CountingAlloc(allocator::MiMalloc);
 
 /// Ctrl-C interrupts the evaluation ("interrupted by the user"); a second one,
 /// before the evaluation noticed the first, ends the process at once.
@@ -104,6 +104,7 @@ const LOG_FORMATS: &[&str] = &[
 ];
 
 fn main() -> ExitCode {
+    allocator::keep_freed_memory();
     let mut argv: Vec<String> = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())

@@ -18,8 +18,9 @@ enum BindVal {
     Inherit(String),
     /// `inherit (froms[i]) name;`
     InheritFrom(usize, String),
-    /// A set built from nested attribute paths (`a.b = …; a.c = …;`).
-    Set(AttrTree),
+    /// A set built from nested attribute paths (`a.b = …; a.c = …;`); boxed, so
+    /// that the entries of a large group stay small.
+    Set(Box<AttrTree>),
 }
 
 struct StaticEntry {
@@ -155,7 +156,7 @@ impl Compiler<'_> {
                 let mut sub = AttrTree::default();
                 let inner = join(at, &first.syntax().text().to_string());
                 self.insert_path(&mut sub, rest, value, span, froms, &inner)?;
-                BindVal::Set(sub)
+                BindVal::Set(Box::new(sub))
             };
             tree.dynamics.push(DynEntry {
                 key: first.clone(),
@@ -173,7 +174,7 @@ impl Compiler<'_> {
                 } else {
                     let mut sub = AttrTree::default();
                     self.insert_path(&mut sub, rest, value, span, froms, &inner)?;
-                    BindVal::Set(sub)
+                    BindVal::Set(Box::new(sub))
                 };
                 tree.push_static(StaticEntry { name, val, span });
             }
@@ -184,10 +185,9 @@ impl Compiler<'_> {
                 if !matches!(tree.statics[i].val, BindVal::Set(_))
                     && mergeable_literal(&tree.statics[i].val)
                 {
-                    let BindVal::Expr(ast::Expr::AttrSet(lit)) = std::mem::replace(
-                        &mut tree.statics[i].val,
-                        BindVal::Set(AttrTree::default()),
-                    ) else {
+                    let BindVal::Expr(ast::Expr::AttrSet(lit)) =
+                        std::mem::replace(&mut tree.statics[i].val, BindVal::Set(Box::default()))
+                    else {
                         unreachable!("checked to be a set literal")
                     };
                     let BindVal::Set(sub) = &mut tree.statics[i].val else {
