@@ -427,6 +427,16 @@ pub struct Proto {
 }
 
 impl Proto {
+    /// For a lambda whose body is only another lambda (the `a:` of a curried
+    /// `a: b: …`), that lambda's child index: calling it only makes the inner one.
+    #[inline]
+    pub(crate) fn curried_inner(&self) -> Option<u32> {
+        match *self.code {
+            [Op::Closure(inner), Op::Return] => Some(inner),
+            _ => None,
+        }
+    }
+
     /// The span of the instruction at `ip`.
     pub fn span_at(&self, ip: usize) -> Span {
         let ip = ip as u32;

@@ -101,11 +101,23 @@ impl Vm {
     }
 
     /// Call `f` with `args`: the first at once, the rest through `CallArg` frames.
-    fn call_with(&mut self, f: Value, args: CallArgs, span: Option<crate::source::Span>) -> Step {
+    pub(super) fn call_with(
+        &mut self,
+        f: Value,
+        args: CallArgs,
+        span: Option<crate::source::Span>,
+    ) -> Step {
         let floor = self.frames.len();
         let first = match args {
             CallArgs::One(a) => return self.enter_call(f, a, span),
             CallArgs::Two(a, b) => {
+                // A curried lambda takes both at once, with no frame between.
+                if let Value::Closure(c) = &f {
+                    if let Some(inner) = c.proto.curried_inner() {
+                        let g = self.curried_call(c, inner, a)?;
+                        return self.enter_call(g, b, span);
+                    }
+                }
                 self.push_frame(|| Frame::CallArg(b));
                 a
             }

@@ -725,6 +725,34 @@ impl Vm {
         }
     }
 
+    /// The result of calling `c`, a lambda whose body is only its inner lambda
+    /// `inner` (the `a:` of a curried `a: b: …`), with `arg`: that lambda, made
+    /// as the body would make it but without a frame (nothing in it can fail or
+    /// need one).
+    pub(super) fn curried_call(
+        &mut self,
+        c: &Rc<Closure>,
+        inner: u32,
+        arg: Value,
+    ) -> Result<Value, Error> {
+        self.count_lambda_call()?;
+        let base = self.stack.len();
+        self.stack.push(arg);
+        let v = self.make_closure(&c.proto.children[inner as usize], base, &c.captures);
+        self.stack.truncate(base);
+        Ok(v)
+    }
+
+    /// Count a call of a lambda, checking the limits now and then (every
+    /// runaway evaluation calls lambdas, or builtins, counted apart).
+    fn count_lambda_call(&mut self) -> Result<(), Error> {
+        self.tally.function_calls += 1;
+        if self.tally.function_calls & u64::from(crate::limits::CHECK_EVERY - 1) == 0 {
+            self.check_limits()?;
+        }
+        Ok(())
+    }
+
     /// Call `f` with `arg`. Returns the result at once if no frames were needed.
     fn enter_call(
         &mut self,
@@ -734,13 +762,12 @@ impl Vm {
     ) -> Result<Option<Value>, Error> {
         match f {
             Value::Closure(c) => {
+                if let Some(inner) = c.proto.curried_inner() {
+                    return self.curried_call(&c, inner, arg).map(Some);
+                }
+                self.count_lambda_call()?;
                 self.check_depth()?;
                 let depth = self.call_depth(span)?;
-                self.tally.function_calls += 1;
-                // Every runaway evaluation calls lambdas (or builtins, counted apart).
-                if self.tally.function_calls & u64::from(crate::limits::CHECK_EVERY - 1) == 0 {
-                    self.check_limits()?;
-                }
                 let base = self.stack.len() as u32;
                 self.stack.push(arg);
                 self.push_frame(|| Frame::Code {

@@ -42,12 +42,17 @@ impl Vm {
                     self.frames.pop();
                     return Ok(Some(v));
                 }
-                Next::Call(f, args) => Request::Call(f, args),
-                Next::Force(v) => Request::Force(v),
-                Next::Equal(a, b) => Request::Equal(a, b),
-                Next::Less(a, b) => Request::Less(a, b),
+                Next::Call(f, args) => Err((f, args)),
+                Next::Force(v) => Ok(Request::Force(v)),
+                Next::Equal(a, b) => Ok(Request::Equal(a, b)),
+                Next::Less(a, b) => Ok(Request::Less(a, b)),
             };
-            let answer = match self.handle_request(request, None)? {
+            // Calls, the loops' usual request, go straight to the machine.
+            let answered = match request {
+                Ok(request) => self.handle_request(request, None)?,
+                Err((f, args)) => self.call_with(f, args, None)?,
+            };
+            let answer = match answered {
                 Some(Value::Thunk(t)) => match t.value() {
                     Some(v) => v,
                     None => match self.push_force(t, None)? {
