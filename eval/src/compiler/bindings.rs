@@ -525,13 +525,18 @@ impl Compiler<'_> {
         }
         for (i, e) in tree.statics.iter().enumerate() {
             let slot = base + nfrom + i as u32;
+            let overridden = overrides.is_some_and(|o| o != slot);
+            let literal = match &e.val {
+                BindVal::Expr(x) if !overridden => self.literal_value(x),
+                _ => None,
+            };
             match &e.val {
-                _ if overrides.is_some_and(|o| o != slot) => {
+                _ if overridden => {
                     self.emit(Op::Blank, e.span);
                     pending.push((slot, Pending::Bind(e)));
                 }
-                BindVal::Expr(x) if self.literal_value(x).is_some() => {
-                    let v = self.literal_value(x).expect("checked just above");
+                BindVal::Expr(_) if literal.is_some() => {
+                    let v = literal.expect("checked just above");
                     self.push_const(v, e.span);
                 }
                 // `b = a;` shares a's value (as C++ Nix shares the variable's value), as

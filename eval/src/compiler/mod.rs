@@ -454,8 +454,21 @@ impl<'a> Compiler<'a> {
                 }
             }
             ast::Expr::Paren(p) => p.expr().and_then(|e| self.literal_value(&e)),
+            ast::Expr::List(l) => self
+                .constant_items(l)
+                .map(|items| Value::List(crate::value::List::from(items))),
             _ => None,
         }
+    }
+
+    /// The values of a list literal whose elements are all constants (numbers,
+    /// plain strings and such lists, as large data lists are): the list is then
+    /// one constant, built once, instead of an instruction per element.
+    fn constant_items(&self, l: &ast::List) -> Option<Vec<Value>> {
+        // Nested lists recurse here: the stack grows on the heap as they need.
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+            l.items().map(|e| self.literal_value(&e)).collect()
+        })
     }
 
     /// Push an expression's value without evaluating it: a constant, a variable's
@@ -568,6 +581,10 @@ impl<'a> Compiler<'a> {
                 self.compile_var(&n, span)?;
             }
             ast::Expr::List(l) => {
+                if let Some(items) = self.constant_items(l) {
+                    self.push_const(Value::List(crate::value::List::from(items)), span);
+                    return Ok(());
+                }
                 let mut n = 0;
                 for item in l.items() {
                     self.compile_lazy(&item, None)?;
