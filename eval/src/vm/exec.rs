@@ -2,7 +2,7 @@
 
 use super::instr::{self, const_name};
 use super::ops::{self, type_error};
-use super::{gen, Frame, Step, Vm};
+use super::{gen, CodeOwner, Frame, Step, Vm};
 use crate::errors::{Error, ErrorKind};
 use crate::opcode::Op;
 use crate::value::{Closure, List, Thunk, Value};
@@ -304,7 +304,13 @@ impl Vm {
                     Op::Return => {
                         let v = pop!();
                         self.stack.truncate(base);
-                        self.frames.pop();
+                        if let Some(Frame::Code {
+                            owner: CodeOwner::Closure(c),
+                            ..
+                        }) = self.frames.pop()
+                        {
+                            self.keep_spare(c);
+                        }
                         match self.deliver(v, floor)? {
                             Some(v) => return Ok(Some(v)),
                             None => continue_or_return!(),

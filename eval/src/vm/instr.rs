@@ -272,7 +272,13 @@ impl Vm {
 
     /// Give the blank thunk `t` the code of `child` (a lambda becomes its value).
     #[inline(never)]
-    pub(super) fn finalize(&self, t: &Thunk, child: &Rc<Proto>, base: usize, captures: &Captures) {
+    pub(super) fn finalize(
+        &mut self,
+        t: &Thunk,
+        child: &Rc<Proto>,
+        base: usize,
+        captures: &Captures,
+    ) {
         if child.kind == ProtoKind::Lambda {
             t.set_value(self.make_closure(child, base, captures));
         } else {

@@ -213,6 +213,10 @@ pub(crate) struct Vm {
     ticks: u32,
     /// What the evaluation has used, against its limits.
     pub(crate) meter: crate::limits::Meter,
+    /// The allocation of the last lambda whose call returned while nothing else
+    /// held it, its captures dropped: the next closure is made in it instead of
+    /// a new one (a curried `a: b: …` makes and drops one per call).
+    spare_closure: Option<Rc<Closure>>,
 }
 
 type Step = Result<Option<Value>, Error>;
@@ -246,6 +250,7 @@ impl Vm {
             call_limit,
             ticks: crate::limits::CHECK_EVERY,
             meter: crate::limits::Meter::new(host_limits),
+            spare_closure: None,
         }
     }
 
@@ -900,11 +905,30 @@ impl Vm {
     }
 
     /// A closure of `proto` capturing from the current frame.
-    fn make_closure(&self, proto: &Rc<Proto>, base: usize, captures: &Captures) -> Value {
+    fn make_closure(&mut self, proto: &Rc<Proto>, base: usize, captures: &Captures) -> Value {
+        let captures = self.captures_for(proto, base, captures);
+        if let Some(mut spare) = self.spare_closure.take() {
+            let c = Rc::get_mut(&mut spare).expect("a spare closure has no other owner");
+            c.proto = proto.clone();
+            c.captures = captures;
+            return Value::Closure(spare);
+        }
         Value::Closure(crate::value::rc_in_place(|| Closure {
             proto: proto.clone(),
-            captures: self.captures_for(proto, base, captures),
+            captures,
         }))
+    }
+
+    /// Keep the closure of a finished call for the next closure to be made in,
+    /// if nothing else holds it (its captures are dropped now).
+    pub(super) fn keep_spare(&mut self, mut closure: Rc<Closure>) {
+        if self.spare_closure.is_some() {
+            return;
+        }
+        if let Some(c) = Rc::get_mut(&mut closure) {
+            std::mem::replace(&mut c.captures, Captures::None).defer_drop();
+            self.spare_closure = Some(closure);
+        }
     }
 
     /// Compile a registered source (see [`SourceMap::add`]), reporting lint warnings.
