@@ -5,9 +5,9 @@ use nixie_eval::builtins;
 
 #[builtins(name = "attrs")]
 pub mod defs {
+    use crate::attrs_steps::ListToAttrs;
     use nixie_eval::convert::type_error;
     use nixie_eval::prelude::*;
-    use std::collections::BTreeSet;
 
     /// A forced value as a set, or Nix's type error.
     fn expect_attrs(v: &Value) -> Result<&Attrs, ErrorKind> {
@@ -150,56 +150,14 @@ pub mod defs {
     /// `listToAttrs [ { name = …; value = …; } … ]`: a set from name/value pairs. When a
     /// name occurs more than once, the first occurrence wins. Values are not evaluated.
     #[builtin("listToAttrs")]
-    async fn list_to_attrs(
-        co: &mut Co,
+    fn list_to_attrs(
         #[context = "while evaluating the argument passed to builtins.listToAttrs"] l: List,
-    ) -> Result<Attrs, ErrorKind> {
-        let mut out: Vec<(NixString, Value)> = Vec::with_capacity(l.len());
-        // The names seen so far, built only once an element without `value` shows up
-        // (that is an error only if its name has not been seen before).
-        let mut seen: Option<BTreeSet<NixString>> = None;
-        for e in l.iter() {
-            let e = co.force(e.clone()).await;
-            let a = expect_attrs(&e).map_err(|err| {
-                Error::from(err).context(
-                    "while evaluating an element of the list passed to builtins.listToAttrs",
-                )
-            })?;
-            let pair = "in a {name=...; value=...;} pair";
-            let Some(n) = a.get(b"name") else {
-                return Err(Error::from(ErrorKind::MissingAttribute("name".into()))
-                    .context(pair)
-                    .into());
-            };
-            let n = co.force(n.clone()).await;
-            let Value::String(name) = n else {
-                return Err(Error::from(type_error("a string", &n))
-                    .context("while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs")
-                    .into());
-            };
-            name.require_no_context()?;
-            match a.get(b"value") {
-                Some(v) => {
-                    if let Some(seen) = &mut seen {
-                        seen.insert(name.clone());
-                    }
-                    out.push((name, v.clone()));
-                }
-                None => {
-                    let seen =
-                        seen.get_or_insert_with(|| out.iter().map(|(k, _)| k.clone()).collect());
-                    if !seen.contains(&name) {
-                        return Err(Error::from(ErrorKind::MissingAttribute("value".into()))
-                            .context(pair)
-                            .into());
-                    }
-                }
-            }
-        }
-        // A stable sort keeps the first occurrence of each name first in its run.
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out.dedup_by(|later, earlier| later.0 == earlier.0);
-        Ok(Attrs::from_sorted(out))
+    ) -> Result<Steps, Error> {
+        let mut steps = ListToAttrs::new(l);
+        Ok(match steps.scan()? {
+            Next::Done(v) => Steps::done(v),
+            next => Steps::new(next, steps),
+        })
     }
 
     /// `functionArgs f`: for a lambda with a `{ … }` pattern, a set mapping each formal

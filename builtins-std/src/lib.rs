@@ -10,6 +10,7 @@ use nixie_eval::EvaluationBuilder;
 
 pub mod arith;
 pub mod attrs;
+mod attrs_steps;
 pub mod constants;
 pub mod control;
 pub mod derivation;

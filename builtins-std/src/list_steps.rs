@@ -189,6 +189,60 @@ pub(crate) fn concat_parts(parts: Vec<List>, total: usize) -> List {
     List::from(out)
 }
 
+/// `concatLists lists`: takes the lists already evaluated as they are and asks
+/// for the others to be forced.
+pub(crate) struct ConcatLists {
+    lists: List,
+    /// The element taken next.
+    at: usize,
+    parts: Vec<List>,
+    total: usize,
+}
+
+impl ConcatLists {
+    pub(crate) fn new(lists: List) -> ConcatLists {
+        ConcatLists {
+            lists,
+            at: 0,
+            parts: Vec::new(),
+            total: 0,
+        }
+    }
+
+    /// Take the evaluated elements from `at` on, up to the first that must be
+    /// forced (asked for), or the end (the concatenation).
+    pub(crate) fn scan(&mut self) -> Result<Next, Error> {
+        while let Some(e) = self.lists.get(self.at) {
+            if !e.is_forced() {
+                return Ok(Next::Force(e.clone()));
+            }
+            let v = e.shallow();
+            self.take(v)?;
+        }
+        let parts = std::mem::take(&mut self.parts);
+        Ok(Next::Done(Value::List(concat_parts(parts, self.total))))
+    }
+
+    /// Take the element at `at`, evaluated: it must be a list.
+    fn take(&mut self, v: Value) -> Result<(), Error> {
+        let Value::List(l) = v else {
+            return Err(Error::from(type_error("a list", &v))
+                .context("while evaluating a value of the list passed to builtins.concatLists"));
+        };
+        self.total += l.len();
+        self.parts.push(l);
+        self.at += 1;
+        Ok(())
+    }
+}
+
+impl Stepper for ConcatLists {
+    fn resume(&mut self, answer: Value) -> Result<Next, Error> {
+        self.take(answer)?;
+        self.scan()
+    }
+}
+
 /// `concatMap f list`: each answer must be a list.
 pub(crate) struct ConcatMap {
     pub(crate) f: Value,

@@ -190,17 +190,12 @@ pub mod defs {
 
     /// Concatenate a list of lists.
     #[builtin("concatLists")]
-    async fn concat_lists(co: &mut Co, lists: List) -> Result<List, ErrorKind> {
-        let mut parts = Vec::with_capacity(lists.len());
-        let mut total = 0;
-        for l in lists.iter() {
-            let l: List = co.force_to(l.clone()).await.map_err(|e| {
-                e.context("while evaluating a value of the list passed to builtins.concatLists")
-            })?;
-            total += l.len();
-            parts.push(l);
-        }
-        Ok(concat_parts(parts, total))
+    fn concat_lists(lists: List) -> Result<Steps, Error> {
+        let mut steps = ConcatLists::new(lists);
+        Ok(match steps.scan()? {
+            Next::Done(v) => Steps::done(v),
+            next => Steps::new(next, steps),
+        })
     }
 
     /// Apply `f` (which must return a list) to every element and concatenate the results.
