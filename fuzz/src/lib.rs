@@ -16,11 +16,14 @@ pub fn limits() -> Limits {
     l
 }
 
-/// A pure evaluation with the standard builtins, under [`limits`].
+/// A pure evaluation with the standard builtins, under [`limits`], in restricted
+/// mode: fuzz input reads nothing of the machine's file system (`toJSON ~/.`
+/// would copy the whole home directory to the store, past any time limit).
 pub fn evaluation() -> Evaluation {
     let mut settings = Settings::default();
     settings.limits = limits();
     settings.max_call_depth = Some(10_000);
+    settings.restrict_eval = true;
     nixie_builtins_std::register(Evaluation::builder())
         .settings(settings)
         .build()
