@@ -144,12 +144,7 @@ impl Elem {
             if self.x.same_object(e) {
                 return Next::Done(Value::Bool(true));
             }
-            let decided = if e.is_forced() {
-                nixie_eval::ops::equal_shallow(fx, &e.shallow())
-            } else {
-                None
-            };
-            match decided {
+            match nixie_eval::ops::equal_now(fx, e) {
                 Some(true) => return Next::Done(Value::Bool(true)),
                 Some(false) => {}
                 None => {

@@ -440,10 +440,8 @@ impl Co {
 
     /// Nix's `a == b`.
     pub async fn equal(&mut self, a: Value, b: Value) -> bool {
-        if a.is_forced() && b.is_forced() {
-            if let Some(r) = crate::vm::ops::equal_shallow(&a.shallow(), &b.shallow()) {
-                return r;
-            }
+        if let Some(r) = crate::vm::ops::equal_now(&a, &b) {
+            return r;
         }
         matches!(self.value_of(Request::Equal(a, b)).await, Value::Bool(true))
     }

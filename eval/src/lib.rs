@@ -137,7 +137,7 @@ pub use value::{Attrs, List, NixString, Thunk, Value};
 /// Nix's operators on evaluated values, for builtins that need them without a
 /// round trip: arithmetic, `==` where it is decidable without forcing, and `<`.
 pub mod ops {
-    pub use crate::vm::ops::{arith, equal_shallow, less};
+    pub use crate::vm::ops::{arith, equal_now, equal_shallow, less};
 }
 
 /// The names a builtin module usually needs.

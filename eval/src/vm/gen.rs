@@ -208,7 +208,7 @@ impl Vm {
                 let r = self.call_with(f, args, span);
                 self.finish_catch(r)
             }
-            Request::Equal(a, b) => match equal_now(&a, &b) {
+            Request::Equal(a, b) => match super::ops::equal_now(&a, &b) {
                 Some(r) => Ok(Some(Value::Bool(r))),
                 None => {
                     let co = self.co(u32::MAX);
@@ -438,14 +438,5 @@ impl HelperGen {
         helper(Box::pin(async move {
             crate::coerce::coerce_in(&mut co, v, Coercion::Interpolation, Some(segment)).await
         }))
-    }
-}
-
-/// `a == b` when both are evaluated and their kinds or contents decide it at once.
-fn equal_now(a: &Value, b: &Value) -> Option<bool> {
-    if a.is_forced() && b.is_forced() {
-        super::ops::equal_shallow(&a.shallow(), &b.shallow())
-    } else {
-        None
     }
 }

@@ -3,6 +3,16 @@
 use crate::errors::ErrorKind;
 use crate::value::Value;
 
+/// `a == b` when both are evaluated (thunks included) and [`equal_shallow`]
+/// decides it; `None` otherwise.
+pub fn equal_now(a: &Value, b: &Value) -> Option<bool> {
+    if a.is_forced() && b.is_forced() {
+        equal_shallow(&a.shallow(), &b.shallow())
+    } else {
+        None
+    }
+}
+
 /// `==` when it can be decided without looking inside lists or sets; `None` otherwise.
 pub fn equal_shallow(a: &Value, b: &Value) -> Option<bool> {
     Some(match (a, b) {
