@@ -63,9 +63,17 @@ fn build_evaluation(cli: &Cli) -> (Evaluation, bool) {
 }
 
 /// mimalloc, counted for `--max-memory`.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: nixie_eval::memory::CountingAlloc<allocator::MiMalloc> =
     nixie_eval::memory::CountingAlloc(allocator::MiMalloc);
+
+/// The C library's `malloc`, counted for `--max-memory`: for heap profilers
+/// (valgrind's massif, heaptrack) that only see `malloc`.
+#[cfg(feature = "system-allocator")]
+#[global_allocator]
+static ALLOCATOR: nixie_eval::memory::CountingAlloc<std::alloc::System> =
+    nixie_eval::memory::CountingAlloc(std::alloc::System);
 
 /// Ctrl-C interrupts the evaluation ("interrupted by the user"); a second one,
 /// before the evaluation noticed the first, ends the process at once.

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 /// An immutable attribute set, cheap to clone; entries are sorted by name.
 #[derive(Clone)]
-pub struct Attrs(Rc<Entries>);
+pub struct Attrs(super::Shared<Entries>);
 
 /// A set's entries in name order, a hash index for large sets, and where the
 /// entries were defined (a thin pointer: most sets are small).
@@ -23,7 +23,7 @@ impl Entries {
     fn made(self) -> Attrs {
         crate::stats::count!(sets);
         crate::stats::count!(set_elements, self.0.len());
-        Attrs(Rc::new(self))
+        Attrs(super::Shared::new(self))
     }
 }
 
@@ -32,19 +32,109 @@ impl Entries {
 pub(crate) type Positions = Rc<PositionTable>;
 
 /// The positions of a set's attributes, in the order of its entries.
-pub(crate) struct PositionTable(Box<[AttrPos]>);
+pub(crate) enum PositionTable {
+    /// Each entry's position.
+    Listed(Box<[AttrPos]>),
+    /// The positions of `left // right`, told by one bit per entry: which input it
+    /// came from (its index there is the count of earlier entries from the same
+    /// side). A bit per entry where a copied table costs eight bytes: updates are
+    /// made by the thousand, positions are read only for errors and
+    /// `unsafeGetAttrPos`.
+    Merged {
+        /// The left input's table, if it had one.
+        left: Option<Positions>,
+        /// The right input's table, if it had one.
+        right: Option<Positions>,
+        /// Bit `i` (of word `i / 64`) is set when entry `i` came from the right.
+        from_right: Box<[u64]>,
+        /// Number of entries.
+        len: u32,
+    },
+}
 
 impl PositionTable {
     /// A table of these positions.
     pub(crate) fn new(positions: impl IntoIterator<Item = AttrPos>) -> Positions {
-        Rc::new(PositionTable(positions.into_iter().collect()))
+        Rc::new(PositionTable::Listed(positions.into_iter().collect()))
+    }
+
+    /// Number of entries the table describes.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            PositionTable::Listed(p) => p.len(),
+            PositionTable::Merged { len, .. } => *len as usize,
+        }
+    }
+
+    /// The position of entry `i`, if it is in range ([`AttrPos::NONE`] if unknown).
+    pub(crate) fn get(&self, mut i: usize) -> Option<AttrPos> {
+        let mut table = self;
+        loop {
+            match table {
+                PositionTable::Listed(p) => return p.get(i).copied(),
+                PositionTable::Merged {
+                    left,
+                    right,
+                    from_right,
+                    len,
+                } => {
+                    if i >= *len as usize {
+                        return None;
+                    }
+                    let (word, bit) = (i / 64, i % 64);
+                    let below = from_right[word] & ((1u64 << bit) - 1);
+                    let rights = from_right[..word]
+                        .iter()
+                        .map(|w| w.count_ones() as usize)
+                        .sum::<usize>()
+                        + below.count_ones() as usize;
+                    let (side, at) = if from_right[word] >> bit & 1 == 1 {
+                        (right, rights)
+                    } else {
+                        (left, i - rights)
+                    };
+                    match side {
+                        Some(t) => (table, i) = (t, at),
+                        None => return Some(AttrPos::NONE),
+                    }
+                }
+            }
+        }
     }
 }
 
-impl std::ops::Deref for PositionTable {
-    type Target = [AttrPos];
-    fn deref(&self) -> &[AttrPos] {
-        &self.0
+/// Builds the [`PositionTable::Merged`] of an update, one entry at a time.
+struct MergedPositions {
+    from_right: Vec<u64>,
+    len: usize,
+}
+
+impl MergedPositions {
+    fn with_capacity(n: usize) -> Self {
+        MergedPositions {
+            from_right: Vec::with_capacity(n.div_ceil(64)),
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, right: bool) {
+        if self.len.is_multiple_of(64) {
+            self.from_right.push(0);
+        }
+        if right {
+            let last = self.from_right.len() - 1;
+            self.from_right[last] |= 1 << (self.len % 64);
+        }
+        self.len += 1;
+    }
+
+    fn finish(self, left: Option<Positions>, right: Option<Positions>) -> Positions {
+        Rc::new(PositionTable::Merged {
+            left,
+            right,
+            from_right: self.from_right.into_boxed_slice(),
+            len: self.len as u32,
+        })
     }
 }
 
@@ -115,7 +205,11 @@ impl Drop for Entries {
 impl Attrs {
     /// The empty set.
     pub fn empty() -> Attrs {
-        Attrs(Rc::new(Entries(Vec::new(), Index::default(), None)))
+        Attrs(super::Shared::new(Entries(
+            Vec::new(),
+            Index::default(),
+            None,
+        )))
     }
 
     /// Build from entries that are already sorted by name and free of duplicates.
@@ -192,7 +286,7 @@ impl Attrs {
              .2
             .as_ref()
             .and_then(|p| p.get(i))
-            .and_then(|p| p.span())
+            .and_then(AttrPos::span)
     }
 
     /// Whether the set has the name.
@@ -224,17 +318,17 @@ impl Attrs {
 
     /// An address identifying this set (for `«repeated»` detection).
     pub fn addr(&self) -> usize {
-        Rc::as_ptr(&self.0) as *const u8 as usize
+        super::Shared::as_ptr(&self.0) as *const u8 as usize
     }
 
     /// How many values share this set.
     pub(crate) fn ref_count(&self) -> usize {
-        Rc::strong_count(&self.0)
+        super::Shared::strong_count(&self.0)
     }
 
     /// Whether two sets share the same allocation.
     pub fn ptr_eq(&self, other: &Attrs) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        super::Shared::ptr_eq(&self.0, &other.0)
     }
 
     /// `self // other`: a merge of two sorted runs; `other` wins.
@@ -247,49 +341,27 @@ impl Attrs {
         }
         let (a, b) = (&self.0 .0, &other.0 .0);
         let mut out = Vec::with_capacity(a.len() + b.len());
-        let positions = match (self.0 .2.as_deref(), other.0 .2.as_deref()) {
+        let positions = match (&self.0 .2, &other.0 .2) {
             (None, None) => {
                 merge(a, b, &mut out, |_| {});
                 None
             }
-            // Positions on both sides are the common case: index them directly.
-            (Some(pa), Some(pb)) => Some(merge_tracked(a, b, &mut out, |i| pa[i], |j| pb[j])),
-            (pa, pb) => Some(merge_tracked(
-                a,
-                b,
-                &mut out,
-                |i| pa.map_or(AttrPos::NONE, |p| p[i]),
-                |j| pb.map_or(AttrPos::NONE, |p| p[j]),
-            )),
+            (pa, pb) => {
+                let mut tracked = MergedPositions::with_capacity(a.len() + b.len());
+                merge(a, b, &mut out, |from| {
+                    tracked.push(matches!(from, From::Right))
+                });
+                Some(tracked.finish(pa.clone(), pb.clone()))
+            }
         };
         Entries(out, Index::default(), positions).made()
     }
 }
 
-/// Which input of [`merge`] an entry of its result came from, and its index there.
+/// Which input of [`merge`] an entry of its result came from.
 enum From {
-    Left(usize),
-    Right(usize),
-}
-
-/// [`merge`], with the position table of the result (`pa` and `pb` give the
-/// positions of the inputs' entries).
-fn merge_tracked(
-    a: &[(NixString, Value)],
-    b: &[(NixString, Value)],
-    out: &mut Vec<(NixString, Value)>,
-    pa: impl Fn(usize) -> AttrPos,
-    pb: impl Fn(usize) -> AttrPos,
-) -> Positions {
-    let mut pos = Vec::with_capacity(a.len() + b.len());
-    merge(a, b, out, |from| {
-        pos.push(match from {
-            From::Left(i) => pa(i),
-            From::Right(j) => pb(j),
-        })
-    });
-    debug_assert_eq!(out.len(), pos.len());
-    PositionTable::new(pos)
+    Left,
+    Right,
 }
 
 /// `a // b` of two sorted entry lists into `out`, telling `taken` where each entry
@@ -305,26 +377,26 @@ fn merge(
         match a[i].0.cmp(&b[j].0) {
             std::cmp::Ordering::Less => {
                 out.push(a[i].clone());
-                taken(From::Left(i));
+                taken(From::Left);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
                 out.push(b[j].clone());
-                taken(From::Right(j));
+                taken(From::Right);
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
                 out.push(b[j].clone());
-                taken(From::Right(j));
+                taken(From::Right);
                 i += 1;
                 j += 1;
             }
         }
     }
     out.extend_from_slice(&a[i..]);
-    (i..a.len()).for_each(|i| taken(From::Left(i)));
+    (i..a.len()).for_each(|_| taken(From::Left));
     out.extend_from_slice(&b[j..]);
-    (j..b.len()).for_each(|j| taken(From::Right(j)));
+    (j..b.len()).for_each(|_| taken(From::Right));
 }
 
 /// Collects entries for a new set, detecting duplicate names.

@@ -9,8 +9,11 @@ mod attrs;
 mod context;
 mod drop_queue;
 mod list;
+mod shared;
 mod string;
 mod thunk;
+
+pub(crate) use shared::Shared;
 
 pub(crate) use attrs::{AttrPos, PositionTable, Positions, SET_HEADER_BYTES};
 pub use attrs::{Attrs, AttrsBuilder};

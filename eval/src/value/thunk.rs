@@ -1,13 +1,12 @@
 //! Thunks: memoised suspended computations, blackholed while being forced.
 
-use super::{drop_queue, Closure, Value};
+use super::{drop_queue, Closure, Shared, Value};
 use std::cell::UnsafeCell;
-use std::rc::Rc;
 
 /// A shared, memoised lazy value. Outside the machine a thunk can be made (as a
 /// pending application or an evaluated value) and queried, never changed.
 #[derive(Clone)]
-pub struct Thunk(Rc<Cell>);
+pub struct Thunk(Shared<Cell>);
 
 /// The shared cell behind a thunk; dropping it frees nested values iteratively.
 ///
@@ -57,7 +56,7 @@ pub(crate) enum ThunkState {
 impl Thunk {
     /// A thunk of the given state.
     pub(crate) fn new(state: ThunkState) -> Thunk {
-        Thunk(Rc::new(Cell {
+        Thunk(Shared::new(Cell {
             state: UnsafeCell::new(state),
         }))
     }
@@ -66,7 +65,7 @@ impl Thunk {
     /// state is written in place (see [`super::rc_in_place`]).
     #[inline(always)]
     pub(crate) fn new_with(make: impl FnOnce() -> ThunkState) -> Thunk {
-        Thunk(super::rc_in_place(|| Cell {
+        Thunk(Shared::new_with(|| Cell {
             state: UnsafeCell::new(make()),
         }))
     }
@@ -178,17 +177,17 @@ impl Thunk {
 
     /// How many values share this thunk.
     pub(crate) fn ref_count(&self) -> usize {
-        Rc::strong_count(&self.0)
+        Shared::strong_count(&self.0)
     }
 
     /// An address identifying this thunk while it lives.
     pub(crate) fn addr(&self) -> usize {
-        Rc::as_ptr(&self.0) as *const u8 as usize
+        Shared::as_ptr(&self.0) as *const u8 as usize
     }
 
     /// Whether two thunks are the same object.
     pub fn ptr_eq(&self, other: &Thunk) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        Shared::ptr_eq(&self.0, &other.0)
     }
 }
 
