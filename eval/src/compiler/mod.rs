@@ -510,7 +510,7 @@ impl<'a> Compiler<'a> {
             // values stay lazy: made at once, it needs no thunk.
             ast::Expr::List(_) => return self.compile(e),
             ast::Expr::AttrSet(s) if bindings::builds_without_evaluating(s) => {
-                return self.compile(e)
+                return self.compile_attrset(s, span)
             }
             _ => {}
         }
