@@ -711,28 +711,3 @@ fn join(at: &str, name: &str) -> String {
         format!("{at}.{name}")
     }
 }
-
-/// Whether making set literal `s` evaluates nothing: every name is static (no
-/// `${…}` anywhere in an attribute path) and, for a `rec` set, none is
-/// `__overrides` (which is forced when the set is made).
-pub(super) fn builds_without_evaluating(s: &ast::AttrSet) -> bool {
-    let static_attr = |a: ast::Attr| match a {
-        ast::Attr::Ident(_) => true,
-        ast::Attr::Str(s) => matches!(
-            s.normalized_parts().as_slice(),
-            [] | [ast::InterpolPart::Literal(_)]
-        ),
-        ast::Attr::Dynamic(_) => false,
-    };
-    let rec = s.rec_token().is_some();
-    s.entries().all(|entry| match entry {
-        ast::Entry::Inherit(i) => !rec || i.attrs().all(|a| a.syntax().text() != "__overrides"),
-        ast::Entry::AttrpathValue(av) => av.attrpath().is_some_and(|p| {
-            let mut attrs = p.attrs().peekable();
-            let first_is_overrides = attrs
-                .peek()
-                .is_some_and(|a| a.syntax().text() == "__overrides");
-            !(rec && first_is_overrides) && attrs.all(static_attr)
-        }),
-    })
-}

@@ -506,12 +506,6 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Closure(idx), span);
                 return Ok(());
             }
-            // Building a list, or a set with static names, cannot fail and its
-            // values stay lazy: made at once, it needs no thunk.
-            ast::Expr::List(_) => return self.compile(e),
-            ast::Expr::AttrSet(s) if bindings::builds_without_evaluating(s) => {
-                return self.compile_attrset(s, span)
-            }
             _ => {}
         }
         self.next_attr_pos = attr_pos;
