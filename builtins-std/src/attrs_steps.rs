@@ -3,6 +3,7 @@
 
 use nixie_eval::convert::type_error;
 use nixie_eval::prelude::*;
+use nixie_eval::source::Span;
 use std::collections::BTreeSet;
 
 /// The trace line of an error in a pair's shape.
@@ -16,7 +17,8 @@ pub(crate) struct ListToAttrs {
     at: usize,
     /// The element whose name is being forced.
     naming: Option<Attrs>,
-    out: Vec<(NixString, Value)>,
+    /// The pairs read so far, with where each one's `value` is defined.
+    out: Vec<(NixString, Value, Option<Span>)>,
     /// The names seen so far, built only once an element without `value` shows
     /// up (that is an error only if its name has not been seen before).
     seen: Option<BTreeSet<NixString>>,
@@ -50,7 +52,7 @@ impl ListToAttrs {
         // A stable sort keeps the first occurrence of each name first in its run.
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out.dedup_by(|later, earlier| later.0 == earlier.0);
-        Ok(Next::Done(Value::Attrs(Attrs::from_sorted(out))))
+        Ok(Next::Done(Value::Attrs(Attrs::from_sorted_positioned(out))))
     }
 
     /// Read an evaluated element; the request for its name if that must be forced.
@@ -86,13 +88,13 @@ impl ListToAttrs {
                 if let Some(seen) = &mut self.seen {
                     seen.insert(name.clone());
                 }
-                self.out.push((name, v.clone()));
+                self.out.push((name, v.clone(), a.position_of(b"value")));
             }
             None => {
                 let out = &self.out;
                 let seen = self
                     .seen
-                    .get_or_insert_with(|| out.iter().map(|(k, _)| k.clone()).collect());
+                    .get_or_insert_with(|| out.iter().map(|(k, ..)| k.clone()).collect());
                 if !seen.contains(&name) {
                     return Err(
                         Error::from(ErrorKind::MissingAttribute("value".into())).context(PAIR)

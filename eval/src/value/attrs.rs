@@ -231,6 +231,17 @@ impl Attrs {
         Entries(out, Index::default(), None).made()
     }
 
+    /// Build from entries sorted by name and free of duplicates, each with where
+    /// it was defined (if known), as `unsafeGetAttrPos` and traces report it.
+    pub fn from_sorted_positioned(v: Vec<(NixString, Value, Option<Span>)>) -> Attrs {
+        let positions = PositionTable::new(
+            v.iter()
+                .map(|(_, _, at)| at.map_or(AttrPos::NONE, AttrPos::at)),
+        );
+        let entries = v.into_iter().map(|(k, v, _)| (k, v)).collect();
+        Attrs::from_sorted_at(entries, positions)
+    }
+
     /// Build from sorted, duplicate-free entries and where each was defined.
     pub(crate) fn from_sorted_at(v: Vec<(NixString, Value)>, positions: Positions) -> Attrs {
         debug_assert_eq!(v.len(), positions.len());
