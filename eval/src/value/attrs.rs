@@ -1,12 +1,12 @@
 //! Nix attribute sets: immutable maps from names to values, sorted by name.
 
-use super::{drop_queue, NixString, Value};
+use super::{drop_queue, NixString, Shared, Value};
 use crate::source::Span;
 use std::rc::Rc;
 
 /// An immutable attribute set, cheap to clone; entries are sorted by name.
 #[derive(Clone)]
-pub struct Attrs(super::Shared<Entries>);
+pub struct Attrs(Shared<Entries>);
 
 /// A set's entries in name order, a hash index for large sets, and where the
 /// entries were defined (a thin pointer: most sets are small).
@@ -15,15 +15,15 @@ struct Entries(Vec<(NixString, Value)>, Index, Option<Positions>);
 /// Sets this small are searched by name pointer before by name bytes.
 const SCAN_BY_POINTER: usize = 8;
 
-/// Bytes of a set's allocation besides its entries (reference counts and header).
-pub(crate) const SET_HEADER_BYTES: usize = std::mem::size_of::<Entries>() + 16;
+/// Bytes of a set's allocation besides its entries (reference count and header).
+pub(crate) const SET_HEADER_BYTES: usize = Shared::<Entries>::BLOCK_BYTES;
 
 impl Entries {
     /// A new set of these entries (counted for the statistics).
     fn made(self) -> Attrs {
         crate::stats::count!(sets);
         crate::stats::count!(set_elements, self.0.len());
-        Attrs(super::Shared::new(self))
+        Attrs(Shared::new(self))
     }
 }
 
@@ -205,11 +205,7 @@ impl Drop for Entries {
 impl Attrs {
     /// The empty set.
     pub fn empty() -> Attrs {
-        Attrs(super::Shared::new(Entries(
-            Vec::new(),
-            Index::default(),
-            None,
-        )))
+        Attrs(Shared::new(Entries(Vec::new(), Index::default(), None)))
     }
 
     /// Build from entries that are already sorted by name and free of duplicates.
@@ -329,17 +325,17 @@ impl Attrs {
 
     /// An address identifying this set (for `«repeated»` detection).
     pub fn addr(&self) -> usize {
-        super::Shared::as_ptr(&self.0) as *const u8 as usize
+        Shared::as_ptr(&self.0) as *const u8 as usize
     }
 
     /// How many values share this set.
     pub(crate) fn ref_count(&self) -> usize {
-        super::Shared::strong_count(&self.0)
+        Shared::strong_count(&self.0)
     }
 
     /// Whether two sets share the same allocation.
     pub fn ptr_eq(&self, other: &Attrs) -> bool {
-        super::Shared::ptr_eq(&self.0, &other.0)
+        Shared::ptr_eq(&self.0, &other.0)
     }
 
     /// `self // other`: a merge of two sorted runs; `other` wins.

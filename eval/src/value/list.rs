@@ -1,10 +1,10 @@
 //! Nix lists: immutable, shared vectors of values.
 
-use super::{drop_queue, Value};
+use super::{drop_queue, Shared, Value};
 
 /// An immutable list, cheap to clone.
 #[derive(Clone)]
-pub struct List(super::Shared<Items>);
+pub struct List(Shared<Items>);
 
 struct Items(Vec<Value>);
 
@@ -44,17 +44,17 @@ impl List {
 
     /// How many values share this list.
     pub(crate) fn ref_count(&self) -> usize {
-        super::Shared::strong_count(&self.0)
+        Shared::strong_count(&self.0)
     }
 
     /// Whether two lists share the same allocation.
     pub fn ptr_eq(&self, other: &List) -> bool {
-        super::Shared::ptr_eq(&self.0, &other.0)
+        Shared::ptr_eq(&self.0, &other.0)
     }
 
     /// An address identifying this list (for `«repeated»` detection).
     pub fn addr(&self) -> usize {
-        super::Shared::as_ptr(&self.0) as *const u8 as usize
+        Shared::as_ptr(&self.0) as *const u8 as usize
     }
 
     /// The concatenation of two lists.
@@ -73,7 +73,7 @@ impl List {
 
     /// Replace element `i` (used to memoise forced elements in place when unshared).
     pub fn set_if_unique(&mut self, i: usize, v: Value) -> bool {
-        match super::Shared::get_mut(&mut self.0) {
+        match Shared::get_mut(&mut self.0) {
             Some(items) => {
                 items.0[i] = v;
                 true
@@ -87,7 +87,7 @@ impl From<Vec<Value>> for List {
     fn from(v: Vec<Value>) -> Self {
         crate::stats::count!(lists);
         crate::stats::count!(list_elements, v.len());
-        List(super::Shared::new(Items(v)))
+        List(Shared::new(Items(v)))
     }
 }
 

@@ -72,7 +72,7 @@ impl Clone for Value {
             Value::Builtin(b) => std::mem::forget(b.clone()),
             Value::Thunk(t) => std::mem::forget(t.clone()),
         }
-        // SAFETY: each payload is plain data or a single `Rc` (in a newtype deriving
+        // SAFETY: each payload is plain data or a single `Rc` or `Shared` (in a newtype deriving
         // `Clone`), whose clone is a bitwise copy of the pointer; its count was raised
         // just above and the forgotten clone hands that reference to this copy.
         unsafe { std::ptr::read(self) }

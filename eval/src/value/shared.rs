@@ -24,6 +24,9 @@ struct Inner<T> {
 }
 
 impl<T> Shared<T> {
+    /// Bytes of the allocation behind a `Shared<T>`: the count and the value.
+    pub(crate) const BLOCK_BYTES: usize = std::mem::size_of::<Inner<T>>();
+
     /// A new allocation holding `value`.
     #[inline]
     pub(crate) fn new(value: T) -> Shared<T> {

@@ -195,7 +195,7 @@ impl Thunk {
 mod tests {
     #[test]
     fn a_thunk_cell_is_forty_bytes() {
-        // With the reference counts, 56 bytes: one of mimalloc's size classes.
+        // With the reference count, 48 bytes: one of mimalloc's size classes.
         assert!(std::mem::size_of::<super::Cell>() <= 40);
     }
 }
