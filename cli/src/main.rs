@@ -113,6 +113,7 @@ const LOG_FORMATS: &[&str] = &[
 
 fn main() -> ExitCode {
     allocator::keep_freed_memory();
+    allocator::use_small_pages();
     let mut argv: Vec<String> = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
