@@ -5,7 +5,6 @@ use crate::builtins::{BuiltinDef, BuiltinFn, MachineFn, Pack};
 use crate::errors::{Error, ErrorKind};
 use crate::value::Value;
 use crate::vm::Vm;
-use std::rc::Rc;
 
 /// The builtins the language itself relies on.
 #[crate::builtins(name = "language")]
@@ -264,7 +263,7 @@ impl Vm {
                 Error::new(ErrorKind::Io(msg), None)
             })?,
         };
-        let text: Rc<str> = Rc::from(crate::source::decode_source(&bytes));
+        let text = crate::source::decode_source_shared(bytes);
         let dir = path
             .parent()
             .map(|p| p.to_path_buf())

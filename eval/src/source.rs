@@ -167,6 +167,21 @@ pub fn decode_source(bytes: &[u8]) -> String {
     }
 }
 
+/// [`decode_source`] into the shared text a [`SourceMap`] keeps, copied once
+/// when the bytes are plain UTF-8 (a large file is not held three times over).
+pub fn decode_source_shared(bytes: Vec<u8>) -> Rc<str> {
+    match std::str::from_utf8(&bytes) {
+        // The characters standing for raw bytes are encoded with a 0xF4 lead byte.
+        Ok(s)
+            if memchr::memchr(0xF4, s.as_bytes()).is_none()
+                || !s.chars().any(|c| (c as u32) >= RAW_BYTE_BASE) =>
+        {
+            Rc::from(s)
+        }
+        _ => Rc::from(decode_source(&bytes)),
+    }
+}
+
 /// The bytes a piece of decoded source text stands for (see [`decode_source`]).
 pub fn raw_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
     if !s.chars().any(|c| (c as u32) >= RAW_BYTE_BASE) {

@@ -6,6 +6,7 @@ mod bindings;
 mod calls;
 mod disasm;
 mod doc_comments;
+mod flat_list;
 mod functions;
 mod names;
 mod nesting;
@@ -466,6 +467,9 @@ impl<'a> Compiler<'a> {
     /// one constant, built once, instead of an instruction per element.
     fn constant_items(&self, l: &ast::List) -> Option<Vec<Value>> {
         // Nested lists recurse here: the stack grows on the heap as they need.
+        if let Some(items) = flat_list::flat_literal_items(l) {
+            return Some(items);
+        }
         stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
             l.items().map(|e| self.literal_value(&e)).collect()
         })

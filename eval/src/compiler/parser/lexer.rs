@@ -140,6 +140,25 @@ fn single(c: char) -> Option<K> {
     })
 }
 
+/// The length in bytes of the longest prefix of `text` whose characters all
+/// satisfy `keep`: ASCII a byte at a time (source is mostly ASCII), anything
+/// else decoded.
+fn span_of(text: &str, keep: impl Fn(char) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b >= 0x80 {
+            let tail = &text[at..];
+            return at + tail.find(|c| !keep(c)).unwrap_or(tail.len());
+        }
+        if !keep(char::from(b)) {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
 impl Lexer<'_> {
     fn rest(&self) -> &str {
         &self.src[self.pos..]
@@ -169,7 +188,7 @@ impl Lexer<'_> {
 
     /// Skip characters while `keep` holds; how many bytes were skipped.
     fn skip_while(&mut self, keep: impl Fn(char) -> bool) -> usize {
-        let len = self.rest().find(|c| !keep(c)).unwrap_or(self.rest().len());
+        let len = span_of(self.rest(), keep);
         self.pos += len;
         len
     }
@@ -508,10 +527,7 @@ impl Lexer<'_> {
             '/' | '<' => search,
             c => is_path_char(c),
         };
-        let len = self
-            .rest()
-            .find(|c| !in_run(c))
-            .unwrap_or(self.rest().len());
+        let len = span_of(self.rest(), in_run);
         let run = Run {
             from: pos,
             to: pos + len,
