@@ -10,10 +10,12 @@ mod context;
 mod drop_queue;
 mod list;
 mod shared;
+mod shared_slice;
 mod string;
 mod thunk;
 
 pub(crate) use shared::Shared;
+pub(crate) use shared_slice::SharedSlice;
 
 pub(crate) use attrs::{AttrPos, PositionTable, Positions, SET_HEADER_BYTES};
 pub use attrs::{Attrs, AttrsBuilder};
@@ -100,7 +102,7 @@ pub(crate) enum Captures {
     /// Exactly one value.
     One(Value),
     /// Two or more values.
-    Many(Rc<[Value]>),
+    Many(SharedSlice),
 }
 
 impl Captures {
@@ -122,7 +124,7 @@ impl Captures {
             Captures::None => {}
             Captures::One(v) => drop_queue::defer_one(v),
             Captures::Many(mut m) => {
-                if let Some(c) = Rc::get_mut(&mut m) {
+                if let Some(c) = m.get_mut() {
                     drop_queue::defer_slice(c);
                 }
             }

@@ -17,9 +17,10 @@ pub(crate) struct Shared<T> {
     owns: PhantomData<Inner<T>>,
 }
 
-/// The allocation: the count, then the value.
+/// The allocation: the count and a mark (in the header's spare bytes), then the value.
 struct Inner<T> {
     count: Cell<u32>,
+    mark: Cell<bool>,
     value: T,
 }
 
@@ -45,6 +46,7 @@ impl<T> Shared<T> {
         let block = unsafe {
             std::ptr::addr_of_mut!((*inner).value).write(make());
             std::ptr::addr_of_mut!((*inner).count).write(Cell::new(1));
+            std::ptr::addr_of_mut!((*inner).mark).write(Cell::new(false));
             block.assume_init()
         };
         Shared {
@@ -74,6 +76,14 @@ impl<T> Shared<T> {
     #[inline]
     pub(crate) fn strong_count(this: &Shared<T>) -> usize {
         this.inner().count.get() as usize
+    }
+
+    /// A flag beside the count, for the value's own use (a thunk marks itself
+    /// while it is being forced); false when made. It costs no space: the
+    /// header is padded to the value's alignment anyway.
+    #[inline]
+    pub(crate) fn mark(this: &Shared<T>) -> &Cell<bool> {
+        &this.inner().mark
     }
 
     /// The address of the value.

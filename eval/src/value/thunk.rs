@@ -21,11 +21,12 @@ impl Drop for Cell {
     fn drop(&mut self) {
         match std::mem::replace(self.state.get_mut(), ThunkState::Blank) {
             ThunkState::Evaluated(v) => drop_queue::defer_one(v),
-            ThunkState::Apply(f, x) | ThunkState::Applying(f, x) => {
+            ThunkState::Apply(application) => {
+                let (f, x) = *application;
                 drop_queue::defer_one(f);
                 drop_queue::defer_one(x);
             }
-            ThunkState::Suspended(mut c) | ThunkState::Running(mut c) => {
+            ThunkState::Suspended(mut c) => {
                 std::mem::replace(&mut c.captures, super::Captures::None).defer_drop()
             }
             _ => {}
@@ -33,21 +34,20 @@ impl Drop for Cell {
     }
 }
 
-/// What a thunk currently holds.
+/// What a thunk currently holds. While a thunk is being forced its code or
+/// application stays in place, marked in the thunk's header (see
+/// [`Thunk::is_forcing`]): forcing it again is infinite recursion, and an error
+/// leaves it ready to be forced again.
 pub(crate) enum ThunkState {
     /// Allocated but not yet given its code (only during `let`/`rec` set-up).
     Blank,
     /// Code to run with captured upvalues (a thunk body and its captures), stored inline.
     Suspended(Closure),
-    /// A pending function application (`f x`), made by builtins such as `map`.
-    Apply(Value, Value),
-    /// The suspended code is running: forcing the thunk again is infinite recursion.
-    /// The code stays (at the same place) until the value is stored, so that an
-    /// error leaves the thunk ready to be forced again.
-    Running(Closure),
-    /// A pending application is being evaluated (kept for the same reasons).
-    Applying(Value, Value),
-    /// A pending application is being evaluated; forcing it again is infinite recursion.
+    /// A pending function application (`f x`), made by builtins such as `map`:
+    /// boxed, so that the state is three words and a thunk's allocation four
+    /// (mimalloc's next size class is six); most thunks hold code or a value.
+    Apply(Box<(Value, Value)>),
+    /// Forcing it is infinite recursion (the builtins set while it is being made).
     Blackhole,
     /// The memoised value (never itself a thunk).
     Evaluated(Value),
@@ -78,7 +78,7 @@ impl Thunk {
     /// A thunk that applies `f` to `x` when forced.
     pub fn apply(f: Value, x: Value) -> Thunk {
         crate::stats::count!(thunks);
-        Thunk::new(ThunkState::Apply(f, x))
+        Thunk::new(ThunkState::Apply(Box::new((f, x))))
     }
 
     /// An already evaluated thunk.
@@ -104,7 +104,15 @@ impl Thunk {
     /// The function of a pending application (made by a builtin), if this is one.
     pub(crate) fn applied_function(&self) -> Option<Value> {
         match self.state() {
-            ThunkState::Apply(f, _) | ThunkState::Applying(f, _) => Some(f.clone()),
+            ThunkState::Apply(application) => Some(application.0.clone()),
+            _ => None,
+        }
+    }
+
+    /// The function and argument of a pending application, if this is one.
+    pub(crate) fn application(&self) -> Option<(Value, Value)> {
+        match self.state() {
+            ThunkState::Apply(application) => Some((**application).clone()),
             _ => None,
         }
     }
@@ -131,37 +139,27 @@ impl Thunk {
     /// Store the final value (ending any forcing in progress).
     pub(crate) fn set_value(&self, v: Value) {
         let old = self.replace(ThunkState::Evaluated(v));
+        self.end_forcing();
         drop(old);
     }
 
     /// Whether the thunk's code (or application) is running right now.
     #[inline]
     pub(crate) fn is_forcing(&self) -> bool {
-        matches!(
-            self.state(),
-            ThunkState::Running(_) | ThunkState::Applying(..)
-        )
+        Shared::mark(&self.0).get()
     }
 
     /// Mark the start of running the suspended code or the pending application.
     #[inline]
     pub(crate) fn begin_forcing(&self) {
-        let running = match self.replace(ThunkState::Blank) {
-            ThunkState::Suspended(c) => ThunkState::Running(c),
-            ThunkState::Apply(f, x) => ThunkState::Applying(f, x),
-            other => other,
-        };
-        self.replace(running);
+        Shared::mark(&self.0).set(true);
     }
 
-    /// Mark a failed end of forcing: the code or application is ready to run again.
+    /// Mark the end of forcing: after a failure, the code or application is
+    /// ready to run again.
+    #[inline]
     pub(crate) fn end_forcing(&self) {
-        let idle = match self.replace(ThunkState::Blank) {
-            ThunkState::Running(c) => ThunkState::Suspended(c),
-            ThunkState::Applying(f, x) => ThunkState::Apply(f, x),
-            other => other,
-        };
-        self.replace(idle);
+        Shared::mark(&self.0).set(false);
     }
 
     /// The thunk's code, if it holds some (suspended or running): the pointer stays
@@ -170,7 +168,7 @@ impl Thunk {
     /// reference do).
     pub(crate) fn suspended_code(&self) -> Option<*const Closure> {
         match self.state() {
-            ThunkState::Suspended(c) | ThunkState::Running(c) => Some(c as *const Closure),
+            ThunkState::Suspended(c) => Some(c as *const Closure),
             _ => None,
         }
     }
@@ -194,8 +192,14 @@ impl Thunk {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_thunk_cell_is_forty_bytes() {
-        // With the reference count, 48 bytes: one of mimalloc's size classes.
-        assert!(std::mem::size_of::<super::Cell>() <= 40);
+    fn a_thunk_cell_is_twenty_four_bytes() {
+        // With the reference count and the forcing mark, 32 bytes: mimalloc's
+        // size classes below 64 bytes are multiples of 16. A closure is three
+        // words, and the state's tag fits in its captures' spare tag values.
+        const {
+            assert!(std::mem::size_of::<crate::value::Closure>() == 24);
+            assert!(std::mem::size_of::<super::Cell>() <= 24);
+            assert!(crate::value::Shared::<super::Cell>::BLOCK_BYTES <= 32);
+        }
     }
 }

@@ -24,7 +24,7 @@ use crate::errors::{Error, ErrorKind};
 use crate::host::Host;
 use crate::opcode::{Capture, Proto};
 use crate::source::{SourceMap, Span};
-use crate::value::{Attrs, Captures, Closure, NixString, Thunk, ThunkState, Value};
+use crate::value::{Attrs, Captures, Closure, NixString, Thunk, Value};
 use coroutine::{GenFrame, Slot};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -693,41 +693,34 @@ impl Vm {
             });
             return Ok(None);
         }
-        match t.replace(ThunkState::Blackhole) {
-            ThunkState::Suspended(_) => unreachable!("handled above"),
-            ThunkState::Running(_) | ThunkState::Applying(..) => {
-                unreachable!("a thunk being forced is refused above")
-            }
-            ThunkState::Apply(f, x) => {
-                // The application stays in the thunk while it runs (like suspended code),
-                // so an error leaves it ready to be forced again.
-                t.replace(ThunkState::Applying(f.clone(), x.clone()));
-                // Forced from nowhere in particular, it is placed where its function is
-                // written (C++ Nix's `determinePos`).
-                let span = span.or_else(|| application_pos(&f));
-                self.push_frame(|| Frame::Update {
-                    thunk: t.clone(),
-                    site: span,
-                });
-                match self.enter_call(f, x, span)? {
-                    // Finished without frames: deliver through the Update frame just pushed.
-                    Some(v) => self.deliver(v, self.frames.len() - 1),
-                    None => Ok(None),
-                }
-            }
-            ThunkState::Evaluated(v) => {
-                t.replace(ThunkState::Evaluated(v.clone()));
-                Ok(Some(v))
-            }
-            ThunkState::Blackhole => {
-                t.replace(ThunkState::Blackhole);
-                Err(Error::new(ErrorKind::InfiniteRecursion, span))
-            }
-            ThunkState::Blank => Err(Error::new(
+        if let Some((f, x)) = t.application() {
+            // The application stays in the thunk while it runs (like suspended code),
+            // so an error leaves it ready to be forced again.
+            t.begin_forcing();
+            // Forced from nowhere in particular, it is placed where its function is
+            // written (C++ Nix's `determinePos`).
+            let span = span.or_else(|| application_pos(&f));
+            self.push_frame(|| Frame::Update {
+                thunk: t.clone(),
+                site: span,
+            });
+            return match self.enter_call(f, x, span)? {
+                // Finished without frames: deliver through the Update frame just pushed.
+                Some(v) => self.deliver(v, self.frames.len() - 1),
+                None => Ok(None),
+            };
+        }
+        if let Some(v) = t.value() {
+            return Ok(Some(v));
+        }
+        if t.is_blank() {
+            return Err(Error::new(
                 ErrorKind::Other("internal error: forcing an uninitialised binding".into()),
                 span,
-            )),
+            ));
         }
+        // A blackhole.
+        Err(Error::new(ErrorKind::InfiniteRecursion, span))
     }
 
     /// The result of calling `c`, a lambda whose body is only its inner lambda
@@ -855,16 +848,10 @@ impl Vm {
         match child.captures.as_slice() {
             [] => Captures::None,
             [one] => Captures::One(get(one)),
-            many => {
-                // Written in place: a collected clone is copied in with stalling loads.
-                let mut values = Rc::<[Value]>::new_uninit_slice(many.len());
-                let slots = Rc::get_mut(&mut values).expect("a new Rc has no other owner");
-                for (slot, c) in slots.iter_mut().zip(many) {
-                    slot.write(get(c));
-                }
-                // SAFETY: every slot was written just above.
-                Captures::Many(unsafe { values.assume_init() })
-            }
+            // Written in place: a collected clone is copied in with stalling loads.
+            many => Captures::Many(crate::value::SharedSlice::from_fn(many.len(), |i| {
+                get(&many[i])
+            })),
         }
     }
 
