@@ -2,6 +2,7 @@
 
 use super::{drop_queue, Closure, Shared, Value};
 use std::cell::UnsafeCell;
+use std::rc::Rc;
 
 /// A shared, memoised lazy value. Outside the machine a thunk can be made (as a
 /// pending application or an evaluated value) and queried, never changed.
@@ -26,6 +27,11 @@ impl Drop for Cell {
                 drop_queue::defer_one(f);
                 drop_queue::defer_one(x);
             }
+            ThunkState::ApplyToInt(f, _) => drop_queue::defer_one(Value::Closure(f)),
+            ThunkState::ApplyToThunk(f, x) => {
+                drop_queue::defer_one(Value::Closure(f));
+                drop_queue::defer_one(Value::Thunk(x));
+            }
             ThunkState::Suspended(mut c) => {
                 std::mem::replace(&mut c.captures, super::Captures::None).defer_drop()
             }
@@ -47,6 +53,10 @@ pub(crate) enum ThunkState {
     /// boxed, so that the state is three words and a thunk's allocation four
     /// (mimalloc's next size class is six); most thunks hold code or a value.
     Apply(Box<(Value, Value)>),
+    /// A lambda applied to an integer (`genList`'s usual application), unboxed.
+    ApplyToInt(Rc<Closure>, i64),
+    /// A lambda applied to a thunk (`map`'s usual application), unboxed.
+    ApplyToThunk(Rc<Closure>, Thunk),
     /// Forcing it is infinite recursion (the builtins set while it is being made).
     Blackhole,
     /// The memoised value (never itself a thunk).
@@ -78,7 +88,11 @@ impl Thunk {
     /// A thunk that applies `f` to `x` when forced.
     pub fn apply(f: Value, x: Value) -> Thunk {
         crate::stats::count!(thunks);
-        Thunk::new(ThunkState::Apply(Box::new((f, x))))
+        Thunk::new(match (f, x) {
+            (Value::Closure(f), Value::Int(i)) => ThunkState::ApplyToInt(f, i),
+            (Value::Closure(f), Value::Thunk(x)) => ThunkState::ApplyToThunk(f, x),
+            (f, x) => ThunkState::Apply(Box::new((f, x))),
+        })
     }
 
     /// An already evaluated thunk.
@@ -105,6 +119,9 @@ impl Thunk {
     pub(crate) fn applied_function(&self) -> Option<Value> {
         match self.state() {
             ThunkState::Apply(application) => Some(application.0.clone()),
+            ThunkState::ApplyToInt(f, _) | ThunkState::ApplyToThunk(f, _) => {
+                Some(Value::Closure(f.clone()))
+            }
             _ => None,
         }
     }
@@ -113,6 +130,10 @@ impl Thunk {
     pub(crate) fn application(&self) -> Option<(Value, Value)> {
         match self.state() {
             ThunkState::Apply(application) => Some((**application).clone()),
+            ThunkState::ApplyToInt(f, i) => Some((Value::Closure(f.clone()), Value::Int(*i))),
+            ThunkState::ApplyToThunk(f, x) => {
+                Some((Value::Closure(f.clone()), Value::Thunk(x.clone())))
+            }
             _ => None,
         }
     }
