@@ -19,11 +19,18 @@ fn is(kind: rowan::SyntaxKind, k: K) -> bool {
 pub(super) fn flat_literal_items(list: &rnix::ast::List) -> Option<Vec<Value>> {
     use rowan::ast::AstNode;
     let green = list.syntax().green();
-    let mut items = Vec::with_capacity(green.children().len() / 2);
+    let mut items = Vec::new();
     for child in green.children() {
         match child {
             NodeOrToken::Node(node) if is(node.kind(), K::NODE_LITERAL) => {
-                items.push(literal(node)?)
+                let value = literal(node)?;
+                if items.is_empty() {
+                    // Room for every element (each has a space token after it), made
+                    // only once the list looks like data: a list of other things
+                    // allocates nothing here.
+                    items.reserve(green.children().len() / 2);
+                }
+                items.push(value)
             }
             NodeOrToken::Node(_) => return None,
             NodeOrToken::Token(_) => {}

@@ -16,40 +16,45 @@ pub(crate) struct SharedSlice {
     owns: PhantomData<Value>,
 }
 
-/// The start of the allocation; the values follow at [`values_offset`].
+/// The start of the allocation; the values follow at [`VALUES_OFFSET`].
 struct Header {
     count: Cell<u32>,
     len: u32,
 }
 
-/// The layout of an allocation of `len` values and where the values start.
-fn layout(len: usize) -> (Layout, usize) {
+/// Where the values start: after the header, at the values' alignment.
+const VALUES_OFFSET: usize =
+    std::mem::size_of::<Header>().next_multiple_of(std::mem::align_of::<Value>());
+
+/// The layout of an allocation of `len` values.
+fn layout(len: usize) -> Layout {
     let values = Layout::array::<Value>(len).expect("a closure captures far fewer values");
     let (layout, offset) = Layout::new::<Header>()
         .extend(values)
         .expect("a closure captures far fewer values");
-    (layout.pad_to_align(), offset)
+    debug_assert_eq!(offset, VALUES_OFFSET);
+    layout.pad_to_align()
 }
 
 impl SharedSlice {
     /// An array of `len` values, value `i` being `make(i)`, written in place.
     pub(crate) fn from_fn(len: usize, mut make: impl FnMut(usize) -> Value) -> SharedSlice {
         let count = u32::try_from(len).expect("a closure captures far fewer values");
-        let (layout, offset) = layout(len);
+        let layout = layout(len);
         // SAFETY: the layout has a non-zero size (it holds the header).
         let block = unsafe { alloc(layout) };
         let Some(header) = NonNull::new(block.cast::<Header>()) else {
             handle_alloc_error(layout)
         };
         // SAFETY: the block is fresh, unaliased and sized by `layout` for the
-        // header and `len` values at `offset`; every slot is written (nothing is
+        // header and `len` values at `VALUES_OFFSET`; every slot is written (nothing is
         // read) before a `SharedSlice` owns it. If `make` panics, the block leaks.
         unsafe {
             header.as_ptr().write(Header {
                 count: Cell::new(1),
                 len: count,
             });
-            let values = block.add(offset).cast::<Value>();
+            let values = block.add(VALUES_OFFSET).cast::<Value>();
             for i in 0..len {
                 values.add(i).write(make(i));
             }
@@ -68,9 +73,14 @@ impl SharedSlice {
 
     #[inline(always)]
     fn values(&self) -> *mut Value {
-        let (_, offset) = layout(0);
-        // SAFETY: the values start `offset` bytes into the allocation.
-        unsafe { self.ptr.as_ptr().cast::<u8>().add(offset).cast::<Value>() }
+        // SAFETY: the values start `VALUES_OFFSET` bytes into the allocation.
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(VALUES_OFFSET)
+                .cast::<Value>()
+        }
     }
 
     /// The values, mutably, if this is their only owner.
@@ -131,7 +141,7 @@ fn drop_last(last: &mut SharedSlice) {
     // here, and the block is freed with the layout it was allocated with.
     unsafe {
         std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(last.values(), len));
-        dealloc(last.ptr.as_ptr().cast::<u8>(), layout(len).0);
+        dealloc(last.ptr.as_ptr().cast::<u8>(), layout(len));
     }
 }
 

@@ -101,7 +101,7 @@ impl Thunk {
     }
 
     /// The memoised value, if evaluated.
-    #[inline]
+    #[inline(always)]
     pub fn value(&self) -> Option<Value> {
         match self.state() {
             ThunkState::Evaluated(v) => Some(v.clone()),
@@ -110,7 +110,7 @@ impl Thunk {
     }
 
     /// Whether the thunk holds its final value.
-    #[inline]
+    #[inline(always)]
     pub fn is_evaluated(&self) -> bool {
         matches!(self.state(), ThunkState::Evaluated(_))
     }
@@ -150,7 +150,7 @@ impl Thunk {
         unsafe { std::mem::replace(&mut *self.0.state.get(), s) }
     }
 
-    #[inline]
+    #[inline(always)]
     fn state(&self) -> &ThunkState {
         // SAFETY: see `Cell`: callers only read through this reference briefly, without
         // calling anything that could replace the state.

@@ -26,8 +26,12 @@ pub(super) struct Checkpoint(usize);
 
 /// A green tree under construction.
 pub(super) struct TreeBuilder<'a> {
-    /// Finished elements not yet in a node, each with its depth.
-    children: Vec<(Element, u32)>,
+    /// Finished elements not yet in a node.
+    children: Vec<Element>,
+    /// The index in `children` and the depth of each node among them, in order
+    /// (tokens have depth 0: a list of a million numbers keeps a million
+    /// whitespace tokens here).
+    depths: Vec<(u32, u32)>,
     /// Open nodes: their kind and where their children start.
     open: Vec<(K, usize)>,
     /// Tokens built recently, by kind and text.
@@ -122,6 +126,7 @@ impl<'a> TreeBuilder<'a> {
     pub(super) fn new() -> Self {
         TreeBuilder {
             children: Vec::new(),
+            depths: Vec::new(),
             open: Vec::new(),
             tokens: Recent::new(),
             nodes: Recent::new(),
@@ -137,7 +142,7 @@ impl<'a> TreeBuilder<'a> {
             |t| t.kind() == raw(kind) && t.text() == text,
             || GreenToken::new(raw(kind), text),
         );
-        self.children.push((NodeOrToken::Token(token), 0));
+        self.children.push(NodeOrToken::Token(token));
     }
 
     pub(super) fn start_node(&mut self, kind: K) {
@@ -159,35 +164,44 @@ impl<'a> TreeBuilder<'a> {
             .open
             .pop()
             .expect("the parser finishes only the nodes it opened");
-        let depth = 1 + self.children[first..]
+        // Most nodes hold tokens only, or end with a node: look from the end first.
+        let inside = match self.depths.last() {
+            Some(&(at, _)) if (at as usize) < first => self.depths.len(),
+            _ => self
+                .depths
+                .partition_point(|&(at, _)| (at as usize) < first),
+        };
+        let depth = 1 + self.depths[inside..]
             .iter()
-            .map(|(_, d)| *d)
+            .map(|&(_, d)| d)
             .max()
             .unwrap_or(0);
+        self.depths.truncate(inside);
         self.deepest = self.deepest.max(depth);
         let node = self.node(kind, first);
-        self.children.push((NodeOrToken::Node(node), depth));
+        let at = u32::try_from(self.children.len()).expect("a source has under 4 G elements");
+        self.depths.push((at, depth));
+        self.children.push(NodeOrToken::Node(node));
     }
 
     fn node(&mut self, kind: K, first: usize) -> GreenNode {
         let parts = &self.children[first..];
         if parts.len() > SHARED_CHILDREN {
-            return GreenNode::new(raw(kind), self.children.drain(first..).map(|(e, _)| e));
+            return GreenNode::new(raw(kind), self.children.drain(first..));
         }
-        let hash = node_hash(raw(kind), parts.iter().map(|(e, _)| owned_identity(e)));
+        let hash = node_hash(raw(kind), parts.iter().map(owned_identity));
         let same = |n: &GreenNode| {
             n.kind() == raw(kind)
                 && n.children().len() == parts.len()
                 && n.children()
                     .map(identity)
-                    .eq(parts.iter().map(|(e, _)| owned_identity(e)))
+                    .eq(parts.iter().map(owned_identity))
         };
         if let Some(n) = self.nodes.get(hash, same) {
             self.children.truncate(first);
             return n;
         }
-        let children = self.children.drain(first..).map(|(e, _)| e);
-        let n = GreenNode::new(raw(kind), children);
+        let n = GreenNode::new(raw(kind), self.children.drain(first..));
         self.nodes.insert(hash, n.clone());
         n
     }
@@ -197,8 +211,9 @@ impl<'a> TreeBuilder<'a> {
         debug_assert!(self.open.is_empty() && self.children.len() == 1);
         // The tree holds every cached node: dropping the caches frees none.
         self.deepest = 0;
+        let depth = self.depths.pop().map_or(0, |(_, d)| d);
         match self.children.pop() {
-            Some((NodeOrToken::Node(n), depth)) => Tree::new(n, depth),
+            Some(NodeOrToken::Node(n)) => Tree::new(n, depth),
             _ => unreachable!("the parser always builds one root node"),
         }
     }
@@ -240,7 +255,7 @@ impl Drop for TreeBuilder<'_> {
     fn drop(&mut self) {
         // What is left after an error may be deep; the caches share its nodes.
         if self.deepest > DEEP {
-            let nodes = self.children.drain(..).filter_map(|(e, _)| e.into_node());
+            let nodes = self.children.drain(..).filter_map(|e| e.into_node());
             let cached = self.nodes.slots.drain(..).flatten();
             drop_level_by_level(nodes.chain(cached).collect());
         }
