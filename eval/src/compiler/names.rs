@@ -17,7 +17,9 @@ impl Names {
         if let Some(s) = map.get(name) {
             return s.clone();
         }
-        let s = NixString::from(name);
+        // A name written with bytes that are not UTF-8 holds those bytes, as
+        // a string literal does.
+        let s = NixString::from(crate::source::raw_bytes(name).as_ref());
         map.insert(name.into(), s.clone());
         s
     }

@@ -50,8 +50,8 @@ pub(crate) enum ThunkState {
     /// Code to run with captured upvalues (a thunk body and its captures), stored inline.
     Suspended(Closure),
     /// A pending function application (`f x`), made by builtins such as `map`:
-    /// boxed, so that the state is three words and a thunk's allocation four
-    /// (mimalloc's next size class is six); most thunks hold code or a value.
+    /// boxed, so that the state is three words and a thunk's allocation 32
+    /// bytes (mimalloc's next size class is 48); most thunks hold code or a value.
     Apply(Box<(Value, Value)>),
     /// A lambda applied to an integer (`genList`'s usual application), unboxed.
     ApplyToInt(Rc<Closure>, i64),
@@ -184,9 +184,8 @@ impl Thunk {
     }
 
     /// The thunk's code, if it holds some (suspended or running): the pointer stays
-    /// valid until the state is next replaced (which only `set_value`, `replace`,
-    /// the forcing marks before and after the code runs, and dropping the last
-    /// reference do).
+    /// valid until the state is next replaced (which only `set_value`, `replace`
+    /// and dropping the last reference do; the forcing marks leave it in place).
     pub(crate) fn suspended_code(&self) -> Option<*const Closure> {
         match self.state() {
             ThunkState::Suspended(c) => Some(c as *const Closure),
