@@ -5,7 +5,7 @@ use super::scope::{Key, Scope};
 use super::{CResult, Compiler};
 use crate::errors::{Error, ErrorKind};
 use crate::opcode::{ContextWhat, Op, ProtoKind};
-use crate::source::Span;
+use crate::source::{raw_bytes, Span};
 use crate::value::Value;
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
@@ -267,9 +267,9 @@ impl Compiler<'_> {
     /// Push a set built from `tree`, whose values are compiled in the current scope.
     fn emit_set(&mut self, tree: &AttrTree, from_ids: &[u32], span: Span) -> CResult {
         let mut order: Vec<&StaticEntry> = tree.statics.iter().collect();
-        order.sort_by(|a, b| name_bytes(&a.name).cmp(&name_bytes(&b.name)));
+        order.sort_by(|a, b| raw_bytes(&a.name).cmp(&raw_bytes(&b.name)));
         for e in &order {
-            self.push_const(Value::string(name_bytes(&e.name).as_ref()), e.span);
+            self.push_const(Value::string(raw_bytes(&e.name).as_ref()), e.span);
             self.emit_bind_value(&e.val, &e.name, from_ids, e.span)?;
         }
         self.finish_set(tree, order.len(), from_ids, span)
@@ -582,9 +582,9 @@ impl Compiler<'_> {
             RecBody::Set => {
                 let mut order: Vec<(usize, &StaticEntry)> =
                     tree.statics.iter().enumerate().collect();
-                order.sort_by(|a, b| name_bytes(&a.1.name).cmp(&name_bytes(&b.1.name)));
+                order.sort_by(|a, b| raw_bytes(&a.1.name).cmp(&raw_bytes(&b.1.name)));
                 for (i, e) in &order {
-                    self.push_const(Value::string(name_bytes(&e.name).as_ref()), e.span);
+                    self.push_const(Value::string(raw_bytes(&e.name).as_ref()), e.span);
                     self.emit(Op::Local(base + nfrom + *i as u32), e.span);
                 }
                 self.finish_set(tree, order.len(), from_ids, span)?;
@@ -710,10 +710,4 @@ fn join(at: &str, name: &str) -> String {
     } else {
         format!("{at}.{name}")
     }
-}
-
-/// The bytes of an attribute name as written: bytes of the file that are not
-/// UTF-8 stay those bytes (see [`crate::source::raw_bytes`]), as in a string.
-fn name_bytes(name: &str) -> std::borrow::Cow<'_, [u8]> {
-    crate::source::raw_bytes(name)
 }
