@@ -1,8 +1,11 @@
 //! Iterative destruction of nested values.
 //!
 //! Dropping a `Value` that owns the last reference to a list, set, thunk or
-//! closure would recurse into its children. Instead, containers hand their
-//! children to a thread-local queue that the outermost drop drains in a loop.
+//! closure would recurse into its children. The outermost such drop marks the
+//! thread as draining and drops its own values in a loop; any container freed
+//! meanwhile hands its children to a thread-local queue instead of recursing,
+//! and the outermost drop empties that queue before it returns. Recursion is
+//! therefore at most one container deep.
 
 use super::Value;
 use std::cell::{Cell, RefCell};
@@ -17,8 +20,11 @@ pub(crate) fn defer_vec(items: Vec<Value>) {
     if items.iter().all(is_leaf) {
         return;
     }
-    let _ = QUEUE.try_with(|q| q.borrow_mut().extend(items));
-    drain();
+    if draining() {
+        queue(|q| q.extend(items));
+    } else {
+        outermost(|| items.into_iter().for_each(drop_then_drain));
+    }
 }
 
 /// Move the values out of `items` (leaving nulls) and drop them without recursion.
@@ -26,24 +32,33 @@ pub(crate) fn defer_slice(items: &mut [Value]) {
     if items.iter().all(is_leaf) {
         return;
     }
-    let _ = QUEUE.try_with(|q| {
-        let mut q = q.borrow_mut();
-        for it in items.iter_mut() {
-            if !is_leaf(it) {
-                q.push(std::mem::replace(it, Value::Null));
-            }
-        }
-    });
-    drain();
+    let taken = items
+        .iter_mut()
+        .filter(|it| !is_leaf(it))
+        .map(|it| std::mem::replace(it, Value::Null));
+    if draining() {
+        queue(|q| q.extend(taken));
+    } else {
+        outermost(|| taken.for_each(drop_then_drain));
+    }
 }
 
 /// Drop one value without recursion.
+#[inline]
 pub(crate) fn defer_one(v: Value) {
-    if is_leaf(&v) {
-        return;
+    if !is_leaf(&v) {
+        defer_container(v);
     }
-    let _ = QUEUE.try_with(|q| q.borrow_mut().push(v));
-    drain();
+}
+
+/// `defer_one` of a value whose drop may recurse.
+#[inline(never)]
+fn defer_container(v: Value) {
+    if draining() {
+        queue(|q| q.push(v));
+    } else {
+        outermost(|| drop_then_drain(v));
+    }
 }
 
 /// Whether dropping `v` cannot recurse: a scalar, or a container someone else still holds.
@@ -64,19 +79,29 @@ fn is_leaf(v: &Value) -> bool {
     }
 }
 
-fn drain() {
-    let Ok(already) = DRAINING.try_with(|d| d.replace(true)) else {
-        return;
-    };
-    if already {
-        return;
-    }
-    loop {
-        let next = QUEUE.try_with(|q| q.borrow_mut().pop()).ok().flatten();
-        match next {
-            Some(v) => drop(v),
-            None => break,
-        }
-    }
+/// Whether an outer drop is already under way on this thread (also when the
+/// thread is exiting and its flag is gone: values are then queued or leaked,
+/// never recursed into).
+fn draining() -> bool {
+    DRAINING.try_with(Cell::get).unwrap_or(true)
+}
+
+/// Run `f` as the outermost drop: nested containers freed by it are queued.
+fn outermost(f: impl FnOnce()) {
+    let _ = DRAINING.try_with(|d| d.set(true));
+    f();
     let _ = DRAINING.try_with(|d| d.set(false));
+}
+
+/// Drop `v`, then everything its drop queued (and so on, in a loop).
+fn drop_then_drain(v: Value) {
+    drop(v);
+    while let Some(next) = QUEUE.try_with(|q| q.borrow_mut().pop()).ok().flatten() {
+        drop(next);
+    }
+}
+
+/// Run `f` on the queue, if the thread still has one.
+fn queue(f: impl FnOnce(&mut Vec<Value>)) {
+    let _ = QUEUE.try_with(|q| f(&mut q.borrow_mut()));
 }

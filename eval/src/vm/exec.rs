@@ -376,6 +376,15 @@ impl Vm {
                     Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq => {
                         let b = pop!();
                         let a = pop!();
+                        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+                            self.stack.push(Value::Bool(match op {
+                                Op::Less => x < y,
+                                Op::LessEq => x <= y,
+                                Op::Greater => x > y,
+                                _ => x >= y,
+                            }));
+                            continue;
+                        }
                         // a <= b is !(b < a); a > b is b < a; a >= b is !(a < b).
                         let (x, y, neg) = match op {
                             Op::Less => (a, b, false),

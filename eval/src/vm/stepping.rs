@@ -6,6 +6,7 @@ use super::builtin_call::{panic_error, traced};
 use super::coroutine::panic_message;
 use super::{Frame, Request, Step, Vm};
 use crate::builtins::BuiltinDef;
+use crate::context::CallArgs;
 use crate::errors::Error;
 use crate::steps::{Next, Start, Steps};
 use crate::value::Value;
@@ -37,20 +38,17 @@ impl Vm {
     /// that comes at once; None when frames were pushed to compute one.
     pub(super) fn carry_out(&mut self, mut next: Next) -> Step {
         loop {
-            let request = match next {
+            // Calls, the loops' usual request, go straight to the machine.
+            let answered = match next {
                 Next::Done(v) => {
                     self.frames.pop();
                     return Ok(Some(v));
                 }
-                Next::Call(f, args) => Err((f, args)),
-                Next::Force(v) => Ok(Request::Force(v)),
-                Next::Equal(a, b) => Ok(Request::Equal(a, b)),
-                Next::Less(a, b) => Ok(Request::Less(a, b)),
-            };
-            // Calls, the loops' usual request, go straight to the machine.
-            let answered = match request {
-                Ok(request) => self.handle_request(request, None)?,
-                Err((f, args)) => self.call_with(f, args, None)?,
+                Next::Call(f, CallArgs::One(a)) => self.enter_call(f, a, None)?,
+                Next::Call(f, args) => self.call_with(f, args, None)?,
+                Next::Force(v) => self.handle_request(Request::Force(v), None)?,
+                Next::Equal(a, b) => self.handle_request(Request::Equal(a, b), None)?,
+                Next::Less(a, b) => self.handle_request(Request::Less(a, b), None)?,
             };
             let answer = match answered {
                 Some(Value::Thunk(t)) => match t.value() {
