@@ -12,6 +12,7 @@ mod list;
 mod shared;
 mod shared_slice;
 mod string;
+mod string_block;
 mod thunk;
 
 pub(crate) use shared::Shared;

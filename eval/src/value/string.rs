@@ -1,73 +1,32 @@
 //! Nix strings: immutable byte strings that carry a string context.
 
 use super::context::NixContext;
+use super::string_block::StringBlock;
 use std::fmt;
-use std::rc::Rc;
 
 /// An immutable byte string with an optional context, cheap to clone.
 #[derive(Clone)]
-pub struct NixString(Rc<Inner>);
+pub struct NixString(StringBlock);
 
-struct Inner {
-    bytes: Bytes,
-    context: Option<Box<NixContext>>,
-}
-
-/// Strings up to this long keep their bytes in the string's own allocation.
-const INLINE: usize = 22;
-
-/// A string's bytes: short ones (most names) inline, so that reading them is one
-/// pointer away from the value, longer ones on the heap.
-enum Bytes {
-    Inline(u8, [u8; INLINE]),
-    Heap(Box<[u8]>),
-}
-
-impl Bytes {
-    fn inline(b: &[u8]) -> Option<Bytes> {
-        let mut data = [0; INLINE];
-        data.get_mut(..b.len())?.copy_from_slice(b);
-        Some(Bytes::Inline(b.len() as u8, data))
-    }
-
-    fn from_slice(b: &[u8]) -> Bytes {
-        Bytes::inline(b).unwrap_or_else(|| Bytes::Heap(b.into()))
-    }
-
-    fn from_box(b: Box<[u8]>) -> Bytes {
-        Bytes::inline(&b).unwrap_or(Bytes::Heap(b))
-    }
-
-    #[inline]
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            Bytes::Inline(len, data) => &data[..*len as usize],
-            Bytes::Heap(b) => b,
-        }
+/// A context as a string stores it: none when empty.
+fn stored(context: NixContext) -> Option<Box<NixContext>> {
+    if context.is_empty() {
+        None
+    } else {
+        Some(Box::new(context))
     }
 }
 
 impl NixString {
     /// A string from bytes with a context (an empty context is stored as none).
     pub fn with_context(bytes: impl Into<Box<[u8]>>, context: NixContext) -> Self {
-        NixString::of(Bytes::from_box(bytes.into()), context)
-    }
-
-    fn of(bytes: Bytes, context: NixContext) -> Self {
-        NixString(Rc::new(Inner {
-            bytes,
-            context: if context.is_empty() {
-                None
-            } else {
-                Some(Box::new(context))
-            },
-        }))
+        NixString(StringBlock::take(bytes.into(), stored(context)))
     }
 
     /// The raw bytes.
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        self.0.bytes.as_slice()
+        self.0.bytes()
     }
 
     /// The string as UTF-8, replacing invalid sequences.
@@ -82,12 +41,12 @@ impl NixString {
 
     /// The context, if any.
     pub fn context(&self) -> Option<&NixContext> {
-        self.0.context.as_deref()
+        self.0.context()
     }
 
     /// Whether the string has a non-empty context.
     pub fn has_context(&self) -> bool {
-        self.0.context.is_some()
+        self.0.context().is_some()
     }
 
     /// Length in bytes.
@@ -102,18 +61,22 @@ impl NixString {
 
     /// Whether two strings share the same allocation.
     pub fn ptr_eq(&self, other: &NixString) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        self.0.ptr_eq(&other.0)
     }
 
     /// Concatenate two strings, merging their contexts.
     pub fn concat(&self, other: &NixString) -> NixString {
-        let mut b = Vec::with_capacity(self.len() + other.len());
-        b.extend_from_slice(self.as_bytes());
-        b.extend_from_slice(other.as_bytes());
-        let mut ctx = NixContext::new();
-        merge_context(&mut ctx, self.context());
-        merge_context(&mut ctx, other.context());
-        NixString::of(Bytes::from_box(b.into_boxed_slice()), ctx)
+        let (a, b) = (self.as_bytes(), other.as_bytes());
+        let context = match (self.context(), other.context()) {
+            (None, None) => None,
+            (x, y) => {
+                let mut ctx = NixContext::new();
+                merge_context(&mut ctx, x);
+                merge_context(&mut ctx, y);
+                stored(ctx)
+            }
+        };
+        NixString(StringBlock::from_parts(&[a, b], context))
     }
 }
 
@@ -140,7 +103,7 @@ pub fn merge_context(into: &mut NixContext, from: Option<&NixContext>) {
 
 impl From<&str> for NixString {
     fn from(s: &str) -> Self {
-        NixString::of(Bytes::from_slice(s.as_bytes()), NixContext::new())
+        NixString(StringBlock::copy(s.as_bytes(), None))
     }
 }
 
@@ -158,7 +121,7 @@ impl From<Vec<u8>> for NixString {
 
 impl From<&[u8]> for NixString {
     fn from(s: &[u8]) -> Self {
-        NixString::of(Bytes::from_slice(s), NixContext::new())
+        NixString(StringBlock::copy(s, None))
     }
 }
 
@@ -212,8 +175,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_and_long_strings_keep_their_bytes() {
-        for len in [0, 1, INLINE - 1, INLINE, INLINE + 1, 100] {
+    fn strings_keep_their_bytes_whatever_their_length() {
+        for len in [0, 1, 22, 23, 100, 5000] {
             let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
             let from_slice = NixString::from(&text[..]);
             let from_vec = NixString::from(text.clone());
@@ -225,14 +188,19 @@ mod tests {
     }
 
     #[test]
-    fn concatenation_crosses_the_inline_limit() {
-        let a = NixString::from("x".repeat(INLINE - 2).as_str());
+    fn concatenation_joins_bytes_and_contexts() {
+        let a = NixString::from("x".repeat(20).as_str());
         let b = NixString::from("yz");
-        let c = NixString::from("!");
-        assert_eq!(a.concat(&b).len(), INLINE);
         assert_eq!(
-            a.concat(&b).concat(&c).as_bytes(),
-            format!("{}yz!", "x".repeat(INLINE - 2)).as_bytes()
+            a.concat(&b).as_bytes(),
+            format!("{}yz", "x".repeat(20)).as_bytes()
         );
+        assert!(!a.concat(&b).has_context());
+        let mut ctx = NixContext::new();
+        ctx.insert(crate::value::ContextElem::Opaque("/nix/store/abc-x".into()));
+        let c = NixString::with_context(b"!".to_vec(), ctx);
+        let joined = b.concat(&c);
+        assert_eq!(joined.as_bytes(), b"yz!");
+        assert_eq!(joined.context().map(|c| c.iter().count()), Some(1));
     }
 }
