@@ -81,12 +81,14 @@ unsafe impl GlobalAlloc for MiMalloc {
 /// goes back to the operating system (`mi_option_purge_delay` in `mimalloc.h`).
 const MI_OPTION_PURGE_DELAY: mi::mi_option_t = 15;
 
-/// Keep freed memory instead of handing it back to the operating system: an
-/// evaluation frees and reallocates large lists and sets all the time, and
-/// memory handed back costs a page fault and a zeroed page (often 2 MiB) when
-/// it is used again; `nixpkgs-lib-funcs` faults twice as often with purging.
-/// Peak memory is unchanged. `MIMALLOC_PURGE_DELAY` in the environment wins.
-pub(crate) fn keep_freed_memory() {
+/// Hand freed memory back to the operating system 10 ms after it is freed
+/// (mimalloc's own default is a second). An evaluation frees large lists and
+/// sets all the time while it keeps allocating, and memory kept free for a
+/// second counts towards peak memory: handing it back makes the peak 4–15%
+/// lower (json 142 → 127 MiB, deepseq 93 → 79 MiB) for about 1.5% more time.
+/// (Keeping freed memory paid only with huge pages, where each refault zeroed
+/// 2 MiB.) `MIMALLOC_PURGE_DELAY` in the environment wins.
+pub(crate) fn return_freed_memory_soon() {
     // mimalloc reads its environment before `main`: the option is set here
     // only if the environment did not give it.
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
@@ -94,8 +96,8 @@ pub(crate) fn keep_freed_memory() {
     }
     // SAFETY: called first thing in `main`, before any other thread exists
     // (mimalloc's option setters are not thread safe); the option number is
-    // one of mimalloc's and -1 is a documented value for it ("no purging").
-    unsafe { mi::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // one of mimalloc's and the value a delay in milliseconds.
+    unsafe { mi::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
 }
 
 /// mimalloc's option number for whether it asks for transparent huge pages

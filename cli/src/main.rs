@@ -112,7 +112,7 @@ const LOG_FORMATS: &[&str] = &[
 ];
 
 fn main() -> ExitCode {
-    allocator::keep_freed_memory();
+    allocator::return_freed_memory_soon();
     allocator::use_small_pages();
     let mut argv: Vec<String> = std::env::args_os()
         .skip(1)
