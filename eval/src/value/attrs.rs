@@ -1,30 +1,37 @@
 //! Nix attribute sets: immutable maps from names to values, sorted by name.
 
-use super::{drop_queue, NixString, Shared, Value};
+use super::shared_slice::Writer;
+use super::{drop_queue, NixString, SharedSlice, Value};
 use crate::source::Span;
 use std::rc::Rc;
 
 /// An immutable attribute set, cheap to clone; entries are sorted by name.
 #[derive(Clone)]
-pub struct Attrs(Shared<Entries>);
+pub struct Attrs(SharedSlice<(NixString, Value), SetHead>);
 
-/// A set's entries in name order, a hash index for large sets, and where the
-/// entries were defined (a thin pointer: most sets are small).
-struct Entries(Vec<(NixString, Value)>, Index, Option<Positions>);
+/// What a set keeps before its entries (which are in name order, in the same
+/// allocation): a hash index for large sets, and where the entries were defined
+/// (a thin pointer: most sets are small).
+struct SetHead {
+    index: Index,
+    positions: Option<Positions>,
+}
 
 /// Sets this small are searched by name pointer before by name bytes.
 const SCAN_BY_POINTER: usize = 8;
 
 /// Bytes of a set's allocation besides its entries (reference count and header).
-pub(crate) const SET_HEADER_BYTES: usize = Shared::<Entries>::BLOCK_BYTES;
+pub(crate) const SET_HEADER_BYTES: usize = SharedSlice::<(NixString, Value), SetHead>::HEADER_BYTES;
 
-impl Entries {
-    /// A new set of these entries (counted for the statistics).
-    fn made(self) -> Attrs {
-        crate::stats::count!(sets);
-        crate::stats::count!(set_elements, self.0.len());
-        Attrs(Shared::new(self))
-    }
+/// A new set of these entries and positions (counted for the statistics).
+fn made(entries: Vec<(NixString, Value)>, positions: Option<Positions>) -> Attrs {
+    crate::stats::count!(sets);
+    crate::stats::count!(set_elements, entries.len());
+    let head = SetHead {
+        index: Index::default(),
+        positions,
+    };
+    Attrs(SharedSlice::from_vec(head, entries))
 }
 
 /// Where each attribute of a set was defined, parallel to its entries; sets written
@@ -179,52 +186,40 @@ struct Index(std::cell::OnceCell<Box<rustc_hash::FxHashMap<NixString, u32>>>);
 /// Sets at least this large get a hash index on their first lookup.
 const INDEX_FROM: usize = 48;
 
-impl Drop for Entries {
+/// The last owner of a set hands its values to the iterative drop queue (a value
+/// may be the last owner of a deep structure); the names are dropped with the block.
+impl Drop for Attrs {
     fn drop(&mut self) {
-        if self.0.iter().all(|(_, v)| {
-            matches!(
-                v,
-                Value::Null
-                    | Value::Bool(_)
-                    | Value::Int(_)
-                    | Value::Float(_)
-                    | Value::String(_)
-                    | Value::Path(_)
-            )
-        }) {
-            return;
+        if let Some(entries) = self.0.get_mut() {
+            drop_queue::defer_entries(entries);
         }
-        let vals: Vec<Value> = std::mem::take(&mut self.0)
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect();
-        drop_queue::defer_vec(vals);
     }
 }
 
 impl Attrs {
     /// The empty set.
     pub fn empty() -> Attrs {
-        Attrs(Shared::new(Entries(Vec::new(), Index::default(), None)))
+        made(Vec::new(), None)
     }
 
     /// Build from entries that are already sorted by name and free of duplicates.
     pub fn from_sorted(v: Vec<(NixString, Value)>) -> Attrs {
         debug_assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
-        Entries(v, Index::default(), None).made()
+        made(v, None)
     }
 
     /// Build from unsorted entries; on duplicates the last one wins.
     pub fn from_unsorted(mut v: Vec<(NixString, Value)>) -> Attrs {
         v.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(NixString, Value)> = Vec::with_capacity(v.len());
-        for (k, val) in v {
-            match out.last_mut() {
-                Some(last) if last.0 == k => last.1 = val,
-                _ => out.push((k, val)),
+        // Of equal names (kept in order by the stable sort), the last one's value wins.
+        v.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(&mut later.1, &mut kept.1);
             }
-        }
-        Entries(out, Index::default(), None).made()
+            same
+        });
+        made(v, None)
     }
 
     /// Build from entries sorted by name and free of duplicates, each with where
@@ -241,20 +236,20 @@ impl Attrs {
     /// Build from sorted, duplicate-free entries and where each was defined.
     pub(crate) fn from_sorted_at(v: Vec<(NixString, Value)>, positions: Positions) -> Attrs {
         debug_assert_eq!(v.len(), positions.len());
-        Entries(v, Index::default(), Some(positions)).made()
+        made(v, Some(positions))
     }
 
     /// Look up a name.
     #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&Value> {
-        self.index_of(name).map(|i| &self.0 .0[i].1)
+        self.index_of(name).map(|i| &self.0[i].1)
     }
 
     /// The value of attribute `name`, found by pointer among a small set's names
     /// first (a set built from a literal holds the strings its selections use).
     #[inline]
     pub(crate) fn get_name(&self, name: &NixString) -> Option<&Value> {
-        let e = &self.0 .0;
+        let e = &self.0[..];
         if e.len() <= SCAN_BY_POINTER {
             if let Some((_, v)) = e.iter().find(|(k, _)| k.ptr_eq(name)) {
                 return Some(v);
@@ -266,9 +261,9 @@ impl Attrs {
     /// The index of a name among the entries.
     #[inline]
     fn index_of(&self, name: &[u8]) -> Option<usize> {
-        let e = &self.0 .0;
+        let e = &self.0[..];
         if e.len() >= INDEX_FROM {
-            let index = self.0 .1 .0.get_or_init(|| {
+            let index = self.0.head().index.0.get_or_init(|| {
                 Box::new(
                     e.iter()
                         .enumerate()
@@ -290,7 +285,8 @@ impl Attrs {
     /// Where the `i`th entry (in name order) was defined, if known.
     pub fn position(&self, i: usize) -> Option<Span> {
         self.0
-             .2
+            .head()
+            .positions
             .as_ref()
             .and_then(|p| p.get(i))
             .and_then(AttrPos::span)
@@ -303,39 +299,39 @@ impl Attrs {
 
     /// Number of attributes.
     pub fn len(&self) -> usize {
-        self.0 .0.len()
+        self.0.len()
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.0 .0.is_empty()
+        self.0.is_empty()
     }
 
     /// Entries in name order.
     pub fn iter(
         &self,
     ) -> impl DoubleEndedIterator<Item = (&NixString, &Value)> + ExactSizeIterator {
-        self.0 .0.iter().map(|(k, v)| (k, v))
+        self.0.iter().map(|(k, v)| (k, v))
     }
 
     /// Entries in name order, as a slice.
     pub fn entries(&self) -> &[(NixString, Value)] {
-        &self.0 .0
+        &self.0
     }
 
     /// An address identifying this set (for `«repeated»` detection).
     pub fn addr(&self) -> usize {
-        Shared::as_ptr(&self.0) as *const u8 as usize
+        self.0.addr()
     }
 
     /// How many values share this set.
     pub(crate) fn ref_count(&self) -> usize {
-        Shared::strong_count(&self.0)
+        self.0.ref_count()
     }
 
     /// Whether two sets share the same allocation.
     pub fn ptr_eq(&self, other: &Attrs) -> bool {
-        Shared::ptr_eq(&self.0, &other.0)
+        self.0.addr() == other.0.addr()
     }
 
     /// `self // other`: a merge of two sorted runs; `other` wins.
@@ -346,22 +342,28 @@ impl Attrs {
         if self.is_empty() {
             return other.clone();
         }
-        let (a, b) = (&self.0 .0, &other.0 .0);
-        let mut out = Vec::with_capacity(a.len() + b.len());
-        let positions = match (&self.0 .2, &other.0 .2) {
-            (None, None) => {
-                merge(a, b, &mut out, |_| {});
-                None
+        let (a, b) = (&self.0[..], &other.0[..]);
+        let max = a.len() + b.len();
+        let merged = SharedSlice::build_at_most(max, |out| {
+            let positions = match (&self.0.head().positions, &other.0.head().positions) {
+                (None, None) => {
+                    merge(a, b, out, |_| {});
+                    None
+                }
+                (pa, pb) => {
+                    let mut tracked = MergedPositions::with_capacity(max);
+                    merge(a, b, out, |from| tracked.push(matches!(from, From::Right)));
+                    Some(tracked.finish(pa.clone(), pb.clone()))
+                }
+            };
+            SetHead {
+                index: Index::default(),
+                positions,
             }
-            (pa, pb) => {
-                let mut tracked = MergedPositions::with_capacity(a.len() + b.len());
-                merge(a, b, &mut out, |from| {
-                    tracked.push(matches!(from, From::Right))
-                });
-                Some(tracked.finish(pa.clone(), pb.clone()))
-            }
-        };
-        Entries(out, Index::default(), positions).made()
+        });
+        crate::stats::count!(sets);
+        crate::stats::count!(set_elements, merged.len());
+        Attrs(merged)
     }
 }
 
@@ -376,7 +378,7 @@ enum From {
 fn merge(
     a: &[(NixString, Value)],
     b: &[(NixString, Value)],
-    out: &mut Vec<(NixString, Value)>,
+    out: &mut Writer<(NixString, Value)>,
     mut taken: impl FnMut(From),
 ) {
     let (mut i, mut j) = (0, 0);
@@ -400,10 +402,14 @@ fn merge(
             }
         }
     }
-    out.extend_from_slice(&a[i..]);
-    (i..a.len()).for_each(|_| taken(From::Left));
-    out.extend_from_slice(&b[j..]);
-    (j..b.len()).for_each(|_| taken(From::Right));
+    for e in &a[i..] {
+        out.push(e.clone());
+        taken(From::Left);
+    }
+    for e in &b[j..] {
+        out.push(e.clone());
+        taken(From::Right);
+    }
 }
 
 /// Collects entries for a new set, detecting duplicate names.
@@ -441,8 +447,10 @@ impl AttrsBuilder {
 mod size_tests {
     #[test]
     fn set_headers_stay_small() {
-        // Entries, the hash index (boxed, built only for large sets) and a thin
-        // pointer to the positions: every set literal allocates one.
-        assert!(std::mem::size_of::<super::Entries>() <= 40);
+        // The count and length, the hash index (boxed, built only for large
+        // sets) and a thin pointer to the positions, before the entries in the
+        // same block: every set literal allocates one.
+        assert_eq!(super::SET_HEADER_BYTES, 24);
+        assert_eq!(std::mem::size_of::<super::Attrs>(), 8);
     }
 }

@@ -29,13 +29,26 @@ pub(crate) fn defer_vec(items: Vec<Value>) {
 
 /// Move the values out of `items` (leaving nulls) and drop them without recursion.
 pub(crate) fn defer_slice(items: &mut [Value]) {
-    if items.iter().all(is_leaf) {
+    defer_in(items, |v| v);
+}
+
+/// Move the values out of a set's entries (leaving nulls) and drop them without
+/// recursion.
+pub(crate) fn defer_entries(entries: &mut [(super::NixString, Value)]) {
+    defer_in(entries, |(_, v)| v);
+}
+
+/// Move the value `value_of` each item out (leaving nulls) and drop them without
+/// recursion.
+fn defer_in<T>(items: &mut [T], value_of: impl Fn(&mut T) -> &mut Value) {
+    if items.iter_mut().all(|it| is_leaf(value_of(it))) {
         return;
     }
     let taken = items
         .iter_mut()
-        .filter(|it| !is_leaf(it))
-        .map(|it| std::mem::replace(it, Value::Null));
+        .map(value_of)
+        .filter(|v| !is_leaf(v))
+        .map(|v| std::mem::replace(v, Value::Null));
     if draining() {
         queue(|q| q.extend(taken));
     } else {

@@ -26,6 +26,7 @@ struct Inner<T> {
 
 impl<T> Shared<T> {
     /// Bytes of the allocation behind a `Shared<T>`: the count and the value.
+    #[cfg(test)]
     pub(crate) const BLOCK_BYTES: usize = std::mem::size_of::<Inner<T>>();
 
     /// A new allocation holding `value`.
